@@ -1,0 +1,89 @@
+// Builds a whole Parley server from a Config: database, bus, routes, WebSockets. Tests start it
+// in-process on a free port; main.ts starts it for real.
+import type { AddressInfo } from 'node:net';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { EventBus } from './bus/bus';
+import { createMemoryBus } from './bus/memory-bus';
+import { createPostgresBus } from './bus/postgres-bus';
+import { openDatabase } from './db/client';
+import type { AppDeps } from './deps';
+import { addHealthRoutes } from './http/health';
+import { RouteTable } from './http/routes';
+import { createHttpServer } from './http/server';
+import { createLogger } from './observability/logger';
+import { createMetrics } from './observability/metrics';
+import { SocketRegistry } from './sessions/socket-registry';
+import { createTrpcHttpRoute, createTrpcWebSocket } from './trpc/handlers';
+
+/** Close code telling WebSocket clients the server is restarting: reconnect (elsewhere). */
+export const CLOSE_SERVICE_RESTART = 1012;
+const SHUTDOWN_BUDGET_MS = 10_000;
+
+export type ParleyServer = {
+  deps: AppDeps;
+  /** http://host:port the server listens on. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+};
+
+export type StartOptions = { logger?: Logger; bus?: EventBus };
+
+export async function startParley(config: Config, options: StartOptions = {}): Promise<ParleyServer> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel, pretty: config.env !== 'production' && process.stdout.isTTY });
+  if (!config.databaseUrl) await fs.mkdir(config.dataDir, { recursive: true });
+  await fs.mkdir(config.recordingsDir, { recursive: true });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'db') });
+  const bus = options.bus ?? (database.sql ? await createPostgresBus({ sql: database.sql, db: database.db, logger }) : createMemoryBus(logger));
+  const shutdown = new AbortController();
+  const deps: AppDeps = {
+    config,
+    db: database.db,
+    database,
+    bus,
+    logger,
+    metrics: createMetrics(),
+    sockets: new SocketRegistry(),
+    shutdownSignal: shutdown.signal,
+  };
+  const stopRevocations = deps.sockets.listen(bus);
+  const closers: (() => Promise<void> | void)[] = [];
+
+  const routes = new RouteTable();
+  addHealthRoutes(routes, deps);
+  routes.add('/trpc/', createTrpcHttpRoute(deps));
+  const trpcWs = createTrpcWebSocket(deps);
+  routes.upgrade('/trpc', trpcWs.upgrade);
+  // Features add their HTTP routes, upgrade paths and shutdown work below (closers run on close()).
+
+  const server = createHttpServer(deps, routes);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | undefined;
+  async function close(): Promise<void> {
+    closing ??= (async () => {
+      shutdown.abort();
+      server.close();
+      trpcWs.broadcastReconnect();
+      for (const client of trpcWs.wss.clients) client.close(CLOSE_SERVICE_RESTART, 'Server restarting');
+      const drain = Promise.allSettled(closers.map((fn) => fn()));
+      await Promise.race([drain, new Promise((r) => setTimeout(r, SHUTDOWN_BUDGET_MS - 2000).unref())]);
+      for (const client of trpcWs.wss.clients) client.terminate();
+      server.closeAllConnections();
+      stopRevocations();
+      await bus.close().catch(() => {});
+      await database.close().catch((error) => logger.warn({ err: error }, 'closing the database failed'));
+    })();
+    return closing;
+  }
+
+  return { deps, url: `http://${host}:${port}`, port, close };
+}

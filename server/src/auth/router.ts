@@ -1,0 +1,52 @@
+// auth.* with a password: register, login, logout, me. auth/index-router.ts merges the other auth routers.
+import { invalidateSession, sessionExpiresAt, sessionPolicyOf, type Session, type User } from './session';
+import { authedProcedure, publicProcedure, router } from '../trpc/init';
+import type { Context } from '../trpc/context';
+import { serializeBlankSessionCookie, serializeSessionCookie } from './cookies';
+import { loginInput, registerInput } from './schema';
+import { registerWithPassword, signInWithPassword } from './sign-in';
+import { toPublicUser } from './user';
+
+export function toPublicSession(ctx: Pick<Context, 'deps'>, session: Session, currentId?: string) {
+  return {
+    id: session.id,
+    createdAt: session.createdAt.toISOString(),
+    lastSeenAt: session.lastSeenAt.toISOString(),
+    expiresAt: sessionExpiresAt(session, sessionPolicyOf(ctx.deps.config)).toISOString(),
+    ip: session.ip,
+    userAgent: session.userAgent,
+    current: session.id === currentId,
+  };
+}
+
+/** Hands the new session to the client: the token in the body, and the cookie for browsers. */
+export function issueSession(ctx: Context, result: { user: User; session: Session; token: string }) {
+  if (ctx.transport === 'http') {
+    const expiresAt = sessionExpiresAt(result.session, sessionPolicyOf(ctx.deps.config));
+    ctx.responseCookies.push(serializeSessionCookie(ctx.deps.config, result.token, expiresAt));
+  }
+  return { user: toPublicUser(result.user), token: result.token };
+}
+
+export const passwordAuthRouter = router({
+  register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
+    const result = await registerWithPassword(ctx.deps, input, ctx.request);
+    return issueSession(ctx, result);
+  }),
+
+  login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
+    const result = await signInWithPassword(ctx.deps, input, ctx.request);
+    return issueSession(ctx, result);
+  }),
+
+  logout: authedProcedure.mutation(async ({ ctx }) => {
+    await invalidateSession(ctx.deps.db, ctx.deps.bus, ctx.session.id);
+    if (ctx.transport === 'http') ctx.responseCookies.push(serializeBlankSessionCookie(ctx.deps.config));
+    return { ok: true as const };
+  }),
+
+  me: authedProcedure.query(({ ctx }) => ({
+    user: toPublicUser(ctx.user),
+    session: toPublicSession(ctx, ctx.session, ctx.session.id),
+  })),
+});

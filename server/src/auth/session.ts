@@ -1,0 +1,111 @@
+// Sessions as the Lucia guide teaches: the token "<id>.<secret>" is given to the client once;
+// the database keeps the id and SHA-256(secret), compared in constant time.
+import { sha256 } from '@oslojs/crypto/sha2';
+import { constantTimeEqual } from '@oslojs/crypto/subtle';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import { randomBytes } from 'node:crypto';
+import { and, eq, ne } from 'drizzle-orm';
+import type { EventBus } from '../bus/bus';
+import type { Database } from '../db/client';
+import { sessions, users } from '../db/schema/index';
+import type { Config } from '../config';
+
+/** lastSeenAt is written at most this often, not on every request. */
+const LAST_SEEN_WRITE_INTERVAL_MS = 60_000;
+export const SESSION_REVOKED_CHANNEL = 'session.revoked';
+
+export type SessionPolicy = { inactivityMs: number; maxAgeMs: number };
+
+export function sessionPolicyOf(config: Config): SessionPolicy {
+  return { inactivityMs: config.sessionInactivityMs, maxAgeMs: config.sessionMaxAgeMs };
+}
+export type Session = typeof sessions.$inferSelect;
+export type User = typeof users.$inferSelect;
+export type SessionValidation = { session: Session; user: User } | { session: null; user: null };
+export type SessionRevokedEvent = { sessionIds: string[]; userId: string };
+
+export function generateSessionToken(): { id: string; secret: string; token: string } {
+  const id = encodeBase32LowerCaseNoPadding(randomBytes(15)); // 120 bits
+  const secret = encodeBase32LowerCaseNoPadding(randomBytes(20)); // 160 bits
+  return { id, secret, token: `${id}.${secret}` };
+}
+
+export function hashSessionSecret(secret: string): Uint8Array {
+  return sha256(new TextEncoder().encode(secret));
+}
+
+export async function createSession(
+  db: Database,
+  policy: SessionPolicy,
+  userId: string,
+  meta: { ip?: string | null; userAgent?: string | null },
+): Promise<{ session: Session; token: string }> {
+  const { id, secret, token } = generateSessionToken();
+  const now = new Date();
+  const [session] = await db
+    .insert(sessions)
+    .values({
+      id,
+      secretHash: hashSessionSecret(secret),
+      userId,
+      createdAt: now,
+      lastSeenAt: now,
+      absoluteExpiresAt: new Date(now.getTime() + policy.maxAgeMs),
+      ip: meta.ip ?? null,
+      userAgent: meta.userAgent?.slice(0, 512) ?? null,
+    })
+    .returning();
+  return { session: session!, token };
+}
+
+/** When the session ends if it is not used again. */
+export function sessionExpiresAt(session: Pick<Session, 'lastSeenAt' | 'absoluteExpiresAt'>, policy: SessionPolicy): Date {
+  return new Date(Math.min(session.lastSeenAt.getTime() + policy.inactivityMs, session.absoluteExpiresAt.getTime()));
+}
+
+/** One indexed lookup; refreshes lastSeenAt at most once a minute; deletes an expired session. */
+export async function validateSessionToken(db: Database, policy: SessionPolicy, token: string): Promise<SessionValidation> {
+  const none = { session: null, user: null } as const;
+  const dot = token.indexOf('.');
+  if (dot <= 0 || token.length > 200) return none;
+  const id = token.slice(0, dot);
+  const secret = token.slice(dot + 1);
+  const [row] = await db
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(sessions.userId, users.id))
+    .where(eq(sessions.id, id));
+  if (!row) return none;
+  if (!constantTimeEqual(hashSessionSecret(secret), row.session.secretHash)) return none;
+  const now = Date.now();
+  if (now >= sessionExpiresAt(row.session, policy).getTime()) {
+    await db.delete(sessions).where(eq(sessions.id, id));
+    return none;
+  }
+  if (now - row.session.lastSeenAt.getTime() >= LAST_SEEN_WRITE_INTERVAL_MS) {
+    const lastSeenAt = new Date(now);
+    await db.update(sessions).set({ lastSeenAt }).where(eq(sessions.id, id));
+    await db.update(users).set({ lastActiveAt: lastSeenAt }).where(eq(users.id, row.user.id));
+    row.session.lastSeenAt = lastSeenAt;
+  }
+  return row;
+}
+
+export async function invalidateSession(db: Database, bus: EventBus, sessionId: string): Promise<boolean> {
+  const deleted = await db.delete(sessions).where(eq(sessions.id, sessionId)).returning({ id: sessions.id, userId: sessions.userId });
+  if (deleted.length > 0) await publishRevocation(bus, deleted);
+  return deleted.length > 0;
+}
+
+/** Ends every session of a user, or every one but exceptSessionId. */
+export async function invalidateUserSessions(db: Database, bus: EventBus, userId: string, exceptSessionId?: string): Promise<number> {
+  const where = exceptSessionId ? and(eq(sessions.userId, userId), ne(sessions.id, exceptSessionId)) : eq(sessions.userId, userId);
+  const deleted = await db.delete(sessions).where(where).returning({ id: sessions.id, userId: sessions.userId });
+  if (deleted.length > 0) await publishRevocation(bus, deleted);
+  return deleted.length;
+}
+
+async function publishRevocation(bus: EventBus, deleted: { id: string; userId: string }[]) {
+  const event: SessionRevokedEvent = { sessionIds: deleted.map((d) => d.id), userId: deleted[0]!.userId };
+  await bus.publish(SESSION_REVOKED_CHANNEL, event);
+}

@@ -1,0 +1,76 @@
+// Users: creation, lookup by normalized e-mail, and the public shape the API returns.
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { generateId } from '../db/ids';
+import { users } from '../db/schema/index';
+import type { User } from './session';
+
+export function normalizeEmail(email: string): string {
+  return email.trim().normalize('NFKC').toLowerCase();
+}
+
+export async function getUserByEmail(db: Database, email: string): Promise<User | null> {
+  const [user] = await db.select().from(users).where(eq(users.email, normalizeEmail(email)));
+  return user ?? null;
+}
+
+export async function getUserById(db: Database, id: string): Promise<User | null> {
+  const [user] = await db.select().from(users).where(eq(users.id, id));
+  return user ?? null;
+}
+
+/** Returns null when the e-mail is taken. */
+export async function createUser(
+  db: Database,
+  values: { email?: string | null; name?: string | null; passwordHash?: string | null; kind?: 'member' | 'guest'; alias?: string | null; gender?: string | null },
+): Promise<User | null> {
+  const [user] = await db
+    .insert(users)
+    .values({
+      id: generateId(),
+      email: values.email ? normalizeEmail(values.email) : null,
+      name: values.name ?? null,
+      passwordHash: values.passwordHash ?? null,
+      kind: values.kind ?? 'member',
+      alias: values.alias ?? null,
+      gender: values.gender ?? null,
+    })
+    .onConflictDoNothing({ target: users.email })
+    .returning();
+  return user ?? null;
+}
+
+export async function setPasswordHash(db: Database, userId: string, passwordHash: string): Promise<void> {
+  await db.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId));
+}
+
+export type PublicUser = {
+  id: string;
+  email: string | null;
+  name: string | null;
+  emailVerified: boolean;
+  kind: 'member' | 'guest';
+  alias: string | null;
+  gender: string | null;
+  /** What other people see: the name, the guest alias, or the e-mail's local part. */
+  displayName: string;
+  createdAt: string;
+};
+
+export function toPublicUser(user: User): PublicUser {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    emailVerified: user.emailVerifiedAt !== null,
+    kind: user.kind,
+    alias: user.alias,
+    gender: user.gender,
+    displayName: displayName(user),
+    createdAt: user.createdAt.toISOString(),
+  };
+}
+
+export function displayName(user: Pick<User, 'name' | 'alias' | 'email'>): string {
+  return user.name ?? user.alias ?? user.email?.split('@')[0] ?? 'someone';
+}

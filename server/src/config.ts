@@ -1,0 +1,179 @@
+// The server's configuration: the environment, parsed once with zod.
+// This is the only module that reads process.env.
+import path from 'node:path';
+import { z } from 'zod';
+
+const durationPattern = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/;
+const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** "300" (seconds), "300s", "5m", "1500ms", "2h", "30d" → milliseconds. */
+export function parseDurationMs(value: string, defaultUnit: keyof typeof unitMs = 's'): number | null {
+  const match = durationPattern.exec(value.trim());
+  if (!match) return null;
+  const unit = (match[2] ?? defaultUnit) as keyof typeof unitMs;
+  return Math.round(Number(match[1]) * unitMs[unit]);
+}
+
+const duration = (defaultValue: string, defaultUnit: keyof typeof unitMs = 's') =>
+  z
+    .string()
+    .default(defaultValue)
+    .transform((value, ctx) => {
+      const ms = parseDurationMs(value, defaultUnit);
+      if (ms === null || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration such as 300, 45s, 5m or 2h (got "${value}")` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const integer = (defaultValue: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(defaultValue))
+    .transform((value, ctx) => {
+      const n = Number(value);
+      if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected an integer from ${min} to ${max} (got "${value}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return undefined;
+      try {
+        const url = new URL(value);
+        if (!protocols.includes(url.protocol)) throw new Error('protocol');
+        return value.trim();
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` });
+        return z.NEVER;
+      }
+    });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: integer(3000, 0, 65535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  RECORDINGS_DIR: z.string().min(1).optional(),
+  PUBLIC_URL: optionalUrl(['http:', 'https:']),
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const origins = value.split(',').map((s) => s.trim()).filter(Boolean);
+      for (const origin of origins) {
+        let ok = false;
+        try {
+          ok = new URL(origin).origin === origin.replace(/\/$/, '');
+        } catch {}
+        if (!ok) {
+          ctx.addIssue({ code: 'custom', message: `expected a comma-separated list of origins like https://app.example.com (bad: "${origin}")` });
+          return z.NEVER;
+        }
+      }
+      return origins.map((o) => o.replace(/\/$/, ''));
+    }),
+  SMTP_URL: optionalUrl(['smtp:', 'smtps:']),
+  MAIL_FROM: z.string().min(3).default('Parley <no-reply@localhost>'),
+  PASSWORD_HASH_PROFILE: z.enum(['dev', 'production']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RECORDING_IDLE_TIMEOUT: duration('5m'),
+  SESSION_INACTIVITY_TIMEOUT: duration('30d', 'd'),
+  SESSION_MAX_AGE: duration('90d', 'd'),
+  UPLOAD_MAX_BYTES: integer(500 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
+  METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  SIGNING_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+});
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  recordingsDir: string;
+  /** Where people reach this server; links in mails and signed URLs. */
+  publicUrl: string;
+  /** Origins allowed for cookie-authenticated mutations, CORS and WebSocket upgrades (besides publicUrl's own). */
+  allowedOrigins: string[];
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  passwordHashProfile: 'dev' | 'production';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  recordingIdleTimeoutMs: number;
+  sessionInactivityMs: number;
+  sessionMaxAgeMs: number;
+  uploadMaxBytes: number;
+  metricsToken: string | undefined;
+  /** Unset: a secret generated once and kept in the database, so every instance shares it. */
+  signingSecret: string | undefined;
+  /** Read the client IP from X-Forwarded-For (only behind a proxy you run). */
+  trustProxy: boolean;
+};
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`Invalid configuration: ${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, as most process managers write them.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const problem = issue.code === 'invalid_value' || issue.code === 'invalid_type'
+      ? `${issue.message} (got "${cleaned[variable] ?? ''}")`
+      : issue.message;
+    throw new ConfigError(variable, problem);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const port = e.PORT;
+  const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${port}`).replace(/\/$/, '');
+  if (e.SESSION_MAX_AGE < e.SESSION_INACTIVITY_TIMEOUT) {
+    throw new ConfigError('SESSION_MAX_AGE', 'must not be shorter than SESSION_INACTIVITY_TIMEOUT');
+  }
+  return {
+    env: e.NODE_ENV,
+    port,
+    host: e.HOST,
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    recordingsDir: path.resolve(e.RECORDINGS_DIR ?? path.join(dataDir, 'recordings')),
+    publicUrl,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    passwordHashProfile: e.PASSWORD_HASH_PROFILE ?? (e.NODE_ENV === 'production' ? 'production' : 'dev'),
+    logLevel: e.LOG_LEVEL,
+    recordingIdleTimeoutMs: e.RECORDING_IDLE_TIMEOUT,
+    sessionInactivityMs: e.SESSION_INACTIVITY_TIMEOUT,
+    sessionMaxAgeMs: e.SESSION_MAX_AGE,
+    uploadMaxBytes: e.UPLOAD_MAX_BYTES,
+    metricsToken: e.METRICS_TOKEN,
+    signingSecret: e.SIGNING_SECRET,
+    trustProxy: e.TRUST_PROXY,
+  };
+}
+
+/** The server's own origin as browsers send it in Origin headers. */
+export function ownOrigin(config: Config): string {
+  return new URL(config.publicUrl).origin;
+}

@@ -1,0 +1,94 @@
+// One factory for the database: PGlite files under DATA_DIR when no DATABASE_URL is set,
+// PostgreSQL through postgres.js otherwise. Both speak the same drizzle schema and migrations.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { PGlite } from '@electric-sql/pglite';
+import type postgres from 'postgres';
+import * as schema from './schema/index';
+import { migrateDatabase } from './migrate';
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export type DatabaseHandle = {
+  db: Database;
+  kind: 'pglite' | 'postgres';
+  /** postgres.js client (kind 'postgres'): the bus uses it for LISTEN/NOTIFY. */
+  sql?: postgres.Sql;
+  pglite?: PGlite;
+  /** Resolves when the database answers within timeoutMs, rejects with the reason otherwise. */
+  ping(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+};
+
+export type DatabaseOptions = {
+  databaseUrl?: string;
+  /** PGlite data folder; 'memory://' keeps it in memory (tests). */
+  pgliteDir?: string;
+  /** Apply drizzle migrations before returning (default true). */
+  migrate?: boolean;
+};
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  const handle = options.databaseUrl
+    ? await openPostgres(options.databaseUrl)
+    : await openPGlite(options.pgliteDir ?? 'memory://');
+  if (options.migrate !== false) {
+    try {
+      await migrateDatabase(handle, options.databaseUrl);
+    } catch (error) {
+      await handle.close().catch(() => {});
+      throw error;
+    }
+  }
+  return handle;
+}
+
+async function openPGlite(dir: string): Promise<DatabaseHandle> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  if (!dir.startsWith('memory://')) await fs.mkdir(path.dirname(path.resolve(dir)), { recursive: true });
+  const pglite = await PGlite.create(dir);
+  const db = drizzle(pglite, { schema }) as unknown as Database;
+  return {
+    db,
+    kind: 'pglite',
+    pglite,
+    ping: async () => {
+      await pglite.query('select 1');
+    },
+    close: async () => {
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<DatabaseHandle> {
+  const { default: postgresClient } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const client = postgresClient(url, {
+    max: 10,
+    // Fail fast when the database is down instead of queueing requests for minutes.
+    connect_timeout: 3,
+    idle_timeout: 60,
+    onnotice: () => {},
+    connection: { application_name: 'parley' },
+  });
+  const db = drizzle(client, { schema }) as unknown as Database;
+  return {
+    db,
+    kind: 'postgres',
+    sql: client,
+    ping: (timeoutMs = 2000) => withTimeout(db.execute(sql`select 1`).then(() => {}), timeoutMs, 'database did not answer'),
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

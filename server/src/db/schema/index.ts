@@ -1,0 +1,4 @@
+export * from './auth';
+export * from './rooms';
+export * from './recordings';
+export * from './system';

@@ -1,0 +1,52 @@
+// Tables of organizations and audio recordings.
+import { bigint, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { users } from './auth';
+
+export const orgs = pgTable('orgs', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const orgMembers = pgTable(
+  'org_members',
+  {
+    orgId: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ['admin', 'member'] }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.userId] }), index('org_members_user_idx').on(t.userId)],
+);
+
+export const recordings = pgTable(
+  'recordings',
+  {
+    id: text('id').primaryKey(),
+    ownerId: text('owner_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    orgId: text('org_id').references(() => orgs.id, { onDelete: 'set null' }),
+    name: text('name').notNull(),
+    meetingLink: text('meeting_link'),
+    /** The input format the client declared (pcm_s16le_16000_mono, wav, webm, ogg, ...). */
+    format: text('format').notNull(),
+    status: text('status', { enum: ['live', 'finished', 'failed'] }).notNull().default('live'),
+    /** File name inside the recordings storage. */
+    filename: text('filename').notNull(),
+    durationMs: integer('duration_ms').notNull().default(0),
+    bytes: bigint('bytes', { mode: 'number' }).notNull().default(0),
+    /** Live: the next frame seq the server expects (everything before it is durably written). */
+    nextSeq: bigint('next_seq', { mode: 'number' }).notNull().default(0),
+    /** Live: muxer state needed to resume after a crash (granule position, page sequence, ...). */
+    resumeState: text('resume_state'),
+    error: text('error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('recordings_owner_idx').on(t.ownerId, t.createdAt),
+    index('recordings_org_idx').on(t.orgId, t.createdAt),
+    index('recordings_status_idx').on(t.status, t.updatedAt),
+  ],
+);

@@ -1,0 +1,20 @@
+// What every part of the server is built from: handed to services and the tRPC context.
+import type { Logger } from 'pino';
+import type { EventBus } from './bus/bus';
+import type { Config } from './config';
+import type { Database, DatabaseHandle } from './db/client';
+import type { Metrics } from './observability/metrics';
+import type { SocketRegistry } from './sessions/socket-registry';
+
+export type AppDeps = {
+  config: Config;
+  db: Database;
+  database: DatabaseHandle;
+  bus: EventBus;
+  logger: Logger;
+  metrics: Metrics;
+  /** Open WebSockets by the session that authenticated them (closed with 4401 on revocation). */
+  sockets: SocketRegistry;
+  /** Aborted when the server begins to shut down. */
+  shutdownSignal: AbortSignal;
+};

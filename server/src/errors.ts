@@ -1,0 +1,67 @@
+// The catalogue of every error the API returns: its tRPC code and the message people read.
+// Services throw AppError with a key from here; the tRPC edge turns it into a TRPCError.
+import { TRPCError } from '@trpc/server';
+
+type TRPCCode = TRPCError['code'];
+
+export const errorCatalogue = {
+  INVALID_CREDENTIALS: { code: 'UNAUTHORIZED', message: 'Invalid email or password' },
+  UNAUTHENTICATED: { code: 'UNAUTHORIZED', message: 'Sign in to continue' },
+  SESSION_EXPIRED: { code: 'UNAUTHORIZED', message: 'Your session has ended; sign in again' },
+  EMAIL_TAKEN: { code: 'CONFLICT', message: 'An account with this email already exists' },
+  WEAK_PASSWORD: { code: 'BAD_REQUEST', message: 'Choose a stronger password' },
+  WRONG_PASSWORD: { code: 'BAD_REQUEST', message: 'The current password is not correct' },
+  INVALID_TOKEN: { code: 'BAD_REQUEST', message: 'This link is invalid or has expired' },
+  INVALID_CODE: { code: 'BAD_REQUEST', message: 'The code is not correct' },
+  CSRF_ORIGIN: { code: 'FORBIDDEN', message: 'Request origin not allowed' },
+  GUEST_NOT_ALLOWED: { code: 'FORBIDDEN', message: 'Guest accounts cannot do this; create an account first' },
+  NOT_A_GUEST: { code: 'BAD_REQUEST', message: 'This account is not a guest account' },
+  FORBIDDEN: { code: 'FORBIDDEN', message: 'You are not allowed to do this' },
+  NOT_MEMBER: { code: 'FORBIDDEN', message: 'Join the room first' },
+  NOT_ADMIN: { code: 'FORBIDDEN', message: 'Only organization admins can do this' },
+  NOT_FOUND: { code: 'NOT_FOUND', message: 'Not found' },
+  SESSION_NOT_FOUND: { code: 'NOT_FOUND', message: 'Session not found' },
+  ROOM_NOT_FOUND: { code: 'NOT_FOUND', message: 'Room not found' },
+  RECORDING_NOT_FOUND: { code: 'NOT_FOUND', message: 'Recording not found' },
+  ORG_NOT_FOUND: { code: 'NOT_FOUND', message: 'Organization not found' },
+  USER_NOT_FOUND: { code: 'NOT_FOUND', message: 'No account with this email' },
+  PASSKEY_NOT_FOUND: { code: 'NOT_FOUND', message: 'Passkey not found' },
+  CONFLICT: { code: 'CONFLICT', message: 'This already exists' },
+  RATE_LIMITED: { code: 'TOO_MANY_REQUESTS', message: 'Too many attempts; try again later' },
+  PAYLOAD_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', message: 'The request is too large' },
+  UNSUPPORTED_MEDIA: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'This audio format is not supported' },
+  DATABASE_UNAVAILABLE: { code: 'SERVICE_UNAVAILABLE' as TRPCCode, message: 'The service is temporarily unavailable; try again shortly' },
+} as const satisfies Record<string, { code: TRPCCode; message: string }>;
+
+export type ErrorKey = keyof typeof errorCatalogue;
+
+export class AppError extends Error {
+  readonly key: ErrorKey;
+  /** Seconds until a throttled client may try again (TOO_MANY_REQUESTS). */
+  readonly retryAfterSeconds?: number;
+
+  constructor(key: ErrorKey, options: { message?: string; retryAfterSeconds?: number; cause?: unknown } = {}) {
+    super(options.message ?? errorCatalogue[key].message, { cause: options.cause });
+    this.name = 'AppError';
+    this.key = key;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  get code(): TRPCCode {
+    return errorCatalogue[this.key].code;
+  }
+}
+
+export function toTRPCError(error: AppError): TRPCError {
+  return new TRPCError({ code: error.code, message: error.message, cause: error });
+}
+
+/** Finds the AppError behind an error tRPC wrapped, if any. */
+export function findAppError(error: unknown): AppError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current instanceof AppError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

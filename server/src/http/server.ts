@@ -1,0 +1,82 @@
+// The node:http server: security headers, CORS for ALLOWED_ORIGINS, routing, upgrades, request logs.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AppDeps } from '../deps';
+import { isOriginAllowed } from '../auth/csrf';
+import { type RouteTable, sendJson } from './routes';
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'cross-origin-resource-policy': 'same-site',
+};
+
+function applyCors(deps: AppDeps, req: IncomingMessage, res: ServerResponse): void {
+  const origin = req.headers.origin;
+  if (!origin || !deps.config.allowedOrigins.includes(origin.replace(/\/$/, ''))) return;
+  res.setHeader('access-control-allow-origin', origin);
+  res.setHeader('access-control-allow-credentials', 'true');
+  res.setHeader('vary', 'Origin');
+}
+
+export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server {
+  const https = new URL(deps.config.publicUrl).protocol === 'https:';
+  const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, (req, res) => {
+    const started = process.hrtime.bigint();
+    const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) || randomUUID();
+    res.setHeader('x-request-id', requestId);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    if (https) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    applyCors(deps, req, res);
+
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return sendJson(res, 400, { error: 'Bad request URL' });
+    }
+    if (req.method === 'OPTIONS') {
+      if (res.hasHeader('access-control-allow-origin')) {
+        res.setHeader('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
+        res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? 'content-type, authorization');
+        res.setHeader('access-control-max-age', '600');
+      }
+      res.writeHead(204).end();
+      return;
+    }
+    const found = routes.find(url.pathname);
+    res.once('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = found?.label ?? 'unmatched';
+      deps.metrics.httpRequestDuration.observe({ route, code: String(res.statusCode) }, seconds);
+      deps.logger.debug({ requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+    });
+    if (!found) return sendJson(res, 404, { error: 'Not found' });
+    Promise.resolve(found.handler(req, res, url)).catch((error) => {
+      deps.logger.error({ err: error, requestId, route: found.label }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'Internal error', requestId });
+      else res.destroy();
+    });
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    const pathname = (req.url ?? '/').split('?')[0]!;
+    const handler = routes.upgrades.get(pathname);
+    const origin = req.headers.origin;
+    if (!handler) return rejectUpgrade(socket, 404, 'Not Found');
+    if (origin && !isOriginAllowed(deps.config, origin)) return rejectUpgrade(socket, 403, 'Forbidden');
+    handler(req, socket, head);
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  return server;
+}
+
+function rejectUpgrade(socket: import('node:stream').Duplex, status: number, text: string) {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+}

@@ -1,0 +1,46 @@
+// Entry point: configuration → server → one line with the URL; graceful shutdown on SIGTERM/SIGINT.
+import { ConfigError, loadConfig } from './config';
+import { startParley } from './app';
+
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const server = await startParley(config);
+  const { logger } = server.deps;
+  logger.info({ url: server.url, database: server.deps.database.kind }, `Parley listening on ${server.url}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    server.close().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`Parley failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

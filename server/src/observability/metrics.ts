@@ -1,0 +1,39 @@
+// Prometheus metrics. One registry per server instance (tests run several in one process).
+import client from 'prom-client';
+
+export function createMetrics() {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    wsConnections: new client.Gauge({ name: 'parley_ws_connections', help: 'Open WebSocket connections', labelNames: ['path'] as const, registers }),
+    authEvents: new client.Counter({ name: 'parley_auth_events_total', help: 'Authentication events', labelNames: ['event'] as const, registers }),
+    roomMessages: new client.Counter({ name: 'parley_room_messages_total', help: 'Room messages stored', registers }),
+    fanoutLatency: new client.Histogram({
+      name: 'parley_fanout_latency_seconds',
+      help: 'Time from a room message being stored to its delivery to a subscriber on this instance',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    roomsActive: new client.Gauge({ name: 'parley_rooms_active', help: 'Rooms with live subscribers on this instance', registers }),
+    recordingsActive: new client.Gauge({ name: 'parley_recordings_active', help: 'Live recordings on this instance', registers }),
+    recordingBytes: new client.Counter({ name: 'parley_recording_bytes_total', help: 'Bytes of Ogg/Opus written', registers }),
+    passwordHashSeconds: new client.Histogram({
+      name: 'parley_password_hash_seconds',
+      help: 'Time spent hashing or verifying a password',
+      labelNames: ['op'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    }),
+    httpRequestDuration: new client.Histogram({
+      name: 'parley_http_request_duration_seconds',
+      help: 'HTTP request duration',
+      labelNames: ['route', 'code'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

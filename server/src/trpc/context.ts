@@ -1,0 +1,63 @@
+// The tRPC context: the server's dependencies, who is calling and how, and what to add to the response.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebSocket } from 'ws';
+import type { AppDeps } from '../deps';
+import { findRequestToken, readProtocolToken, readRequestInfo, type RequestInfo, type TokenSource } from '../auth/request';
+import { readSessionCookie } from '../auth/cookies';
+import { type Session, sessionPolicyOf, type User, validateSessionToken } from '../auth/session';
+
+export type Context = {
+  deps: AppDeps;
+  request: RequestInfo;
+  transport: 'http' | 'ws';
+  session: Session | null;
+  user: User | null;
+  tokenSource: TokenSource | null;
+  /** HTTP only: Set-Cookie values and headers for the response. */
+  responseCookies: string[];
+  responseHeaders: Record<string, string>;
+  /** WebSocket only: the connection the call arrived on. */
+  socket?: WebSocket;
+};
+
+async function authenticate(deps: AppDeps, found: { token: string; source: TokenSource } | null) {
+  if (!found) return { session: null, user: null, tokenSource: null };
+  const result = await validateSessionToken(deps.db, sessionPolicyOf(deps.config), found.token);
+  return { ...result, tokenSource: result.session ? found.source : null };
+}
+
+export async function createHttpContext(deps: AppDeps, req: IncomingMessage, _res?: ServerResponse): Promise<Context> {
+  const auth = await authenticate(deps, findRequestToken(req));
+  return {
+    deps,
+    request: readRequestInfo(req, deps.config),
+    transport: 'http',
+    ...auth,
+    responseCookies: [],
+    responseHeaders: {},
+  };
+}
+
+export async function createWsContext(
+  deps: AppDeps,
+  req: IncomingMessage,
+  socket: WebSocket,
+  connectionParams: Record<string, string> | null,
+): Promise<Context> {
+  const paramToken = typeof connectionParams?.token === 'string' && connectionParams.token ? connectionParams.token : null;
+  const protocolToken = readProtocolToken(req);
+  const cookieToken = readSessionCookie(req.headers.cookie);
+  const found = paramToken
+    ? { token: paramToken, source: 'connection-params' as const }
+    : protocolToken
+      ? { token: protocolToken, source: 'protocol' as const }
+      : cookieToken
+        ? { token: cookieToken, source: 'cookie' as const }
+        : null;
+  const auth = await authenticate(deps, found);
+  if (auth.session) {
+    const untrack = deps.sockets.track(auth.session.id, socket);
+    socket.once('close', untrack);
+  }
+  return { deps, request: readRequestInfo(req, deps.config), transport: 'ws', ...auth, responseCookies: [], responseHeaders: {}, socket };
+}

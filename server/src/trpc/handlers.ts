@@ -1,0 +1,58 @@
+// tRPC over HTTP (/trpc/*) and over WebSocket (/trpc upgrade).
+import type { IncomingMessage } from 'node:http';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import { WebSocketServer } from 'ws';
+import type { AppDeps } from '../deps';
+import { findAppError } from '../errors';
+import type { RouteHandler, UpgradeHandler } from '../http/routes';
+import { createHttpContext, createWsContext } from './context';
+import { appRouter } from './router';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_WS_MESSAGE_BYTES = 256 * 1024;
+
+function logUnexpected(deps: AppDeps, error: { code: string; cause?: unknown; message: string }, path: string | undefined) {
+  if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path }, 'procedure failed');
+}
+
+export function createTrpcHttpRoute(deps: AppDeps): RouteHandler {
+  const handler = createHTTPHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    maxBodySize: MAX_BODY_BYTES,
+    allowMethodOverride: false,
+    createContext: ({ req, res }) => createHttpContext(deps, req, res),
+    responseMeta({ ctx, errors }) {
+      const headers: Record<string, string | string[]> = { ...(ctx?.responseHeaders ?? {}) };
+      if (ctx?.responseCookies.length) headers['set-cookie'] = ctx.responseCookies;
+      const retryAfter = errors.map((e) => findAppError(e)?.retryAfterSeconds).find((s) => s !== undefined);
+      if (retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));
+      return { headers };
+    },
+    onError: ({ error, path }) => logUnexpected(deps, error, path),
+  });
+  return (req, res) => handler(req, res);
+}
+
+export function createTrpcWebSocket(deps: AppDeps): { upgrade: UpgradeHandler; wss: WebSocketServer; broadcastReconnect(): void } {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
+  const handler = applyWSSHandler({
+    wss,
+    router: appRouter,
+    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+    createContext: ({ req, res, info }) => createWsContext(deps, req, res, (info.connectionParams as Record<string, string> | null) ?? null),
+    onError: ({ error, path }) => logUnexpected(deps, error, path),
+  });
+  wss.on('connection', (socket) => {
+    deps.metrics.wsConnections.inc({ path: '/trpc' });
+    socket.once('close', () => deps.metrics.wsConnections.dec({ path: '/trpc' }));
+  });
+  return {
+    wss,
+    broadcastReconnect: () => handler.broadcastReconnectNotification(),
+    upgrade: (req: IncomingMessage, socket, head) => {
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    },
+  };
+}

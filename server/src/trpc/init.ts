@@ -1,0 +1,82 @@
+// initTRPC, the error shape, and the reusable procedures every router builds on.
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import { AppError, findAppError, toTRPCError } from '../errors';
+import { isCrossSiteRequest } from '../auth/csrf';
+import type { Context } from './context';
+
+const t = initTRPC.context<Context>().create({
+  // Never send stack traces, whatever NODE_ENV says.
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof ZodError ? error.cause : null;
+    const appError = findAppError(error);
+    return {
+      ...shape,
+      message: zodError ? summarizeZodError(zodError) : shape.message,
+      data: {
+        ...shape.data,
+        stack: undefined,
+        issues: zodError ? zodError.issues.map((i) => ({ path: i.path.map(String), message: i.message, code: i.code })) : undefined,
+        retryAfter: appError?.retryAfterSeconds,
+      },
+    };
+  },
+});
+
+function summarizeZodError(error: ZodError): string {
+  const first = error.issues[0];
+  if (!first) return 'Invalid input';
+  const where = first.path.length ? `${first.path.map(String).join('.')}: ` : '';
+  return `Invalid input: ${where}${first.message}`;
+}
+
+const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P03']);
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 6; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && DB_DOWN_CODES.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Domain errors become their catalogued tRPC error; a dead database becomes SERVICE_UNAVAILABLE. */
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR') {
+    const appError = findAppError(result.error);
+    if (appError) throw toTRPCError(appError);
+    if (isDatabaseUnavailable(result.error)) throw toTRPCError(new AppError('DATABASE_UNAVAILABLE', { cause: result.error }));
+  }
+  return result;
+});
+
+/** Cookie-authenticated mutations must come from our own origin or ALLOWED_ORIGINS. */
+const csrf = t.middleware(({ ctx, type, next }) => {
+  if (type === 'mutation' && ctx.tokenSource === 'cookie' && isCrossSiteRequest(ctx.deps.config, ctx.request)) {
+    throw toTRPCError(new AppError('CSRF_ORIGIN'));
+  }
+  return next();
+});
+
+export const router = t.router;
+export const mergeRouters = t.mergeRouters;
+export const middleware = t.middleware;
+export const createCallerFactory = t.createCallerFactory;
+
+export const publicProcedure = t.procedure.use(mapErrors).use(csrf);
+
+/** A live session is required. */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.session || !ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue' });
+  return next({ ctx: { ...ctx, session: ctx.session, user: ctx.user } });
+});
+
+/** A live session of a full member (not a guest). */
+export const memberProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.kind === 'guest') throw toTRPCError(new AppError('GUEST_NOT_ALLOWED'));
+  return next();
+});

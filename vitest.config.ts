@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config';
+
+// Three projects: unit tests beside the code; the integration suite in test/ on embedded
+// PGlite; and the same suite again on a real PostgreSQL that test/setup/postgres.ts starts.
+const integration = {
+  include: ['test/**/*.test.ts'],
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+  teardownTimeout: 30_000,
+};
+
+export default defineConfig({
+  test: {
+    reporters: process.env.CI ? ['default'] : ['default'],
+    projects: [
+      {
+        test: { name: 'unit', include: ['server/src/**/*.test.ts', 'sdk/src/**/*.test.ts'], testTimeout: 30_000 },
+      },
+      {
+        test: { ...integration, name: 'pglite', env: { PARLEY_TEST_DB: 'pglite' } },
+      },
+      {
+        test: { ...integration, name: 'postgres', env: { PARLEY_TEST_DB: 'postgres' }, globalSetup: ['test/setup/postgres.ts'] },
+      },
+    ],
+  },
+});
