@@ -15,6 +15,7 @@ import { RouteTable } from './http/routes';
 import { createHttpServer } from './http/server';
 import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
+import { addOpenApiRoutes } from './openapi/routes';
 import { SocketRegistry } from './sessions/socket-registry';
 import { createTrpcHttpRoute, createTrpcWebSocket } from './trpc/handlers';
 
@@ -57,6 +58,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   routes.add('/trpc/', createTrpcHttpRoute(deps));
   const trpcWs = createTrpcWebSocket(deps);
   routes.upgrade('/trpc', trpcWs.upgrade);
+  addOpenApiRoutes(routes, deps);
   // Features add their HTTP routes, upgrade paths and shutdown work below (closers run on close()).
 
   const server = createHttpServer(deps, routes);

@@ -4,6 +4,7 @@ import { authedProcedure, publicProcedure, router } from '../trpc/init';
 import type { Context } from '../trpc/context';
 import { serializeBlankSessionCookie, serializeSessionCookie } from './cookies';
 import { loginInput, registerInput } from './schema';
+import { meOutput, okOutput, signedInOutput } from './outputs';
 import { registerWithPassword, signInWithPassword } from './sign-in';
 import { toPublicUser } from './user';
 
@@ -29,23 +30,23 @@ export function issueSession(ctx: Context, result: { user: User; session: Sessio
 }
 
 export const passwordAuthRouter = router({
-  register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
+  register: publicProcedure.meta({ openapi: { method: 'POST', path: '/auth/register', tags: ['auth'], protect: false, summary: 'Create an account and sign in' } }).input(registerInput).output(signedInOutput).mutation(async ({ ctx, input }) => {
     const result = await registerWithPassword(ctx.deps, input, ctx.request);
     return issueSession(ctx, result);
   }),
 
-  login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
+  login: publicProcedure.meta({ openapi: { method: 'POST', path: '/auth/login', tags: ['auth'], protect: false, summary: 'Sign in with e-mail and password' } }).input(loginInput).output(signedInOutput).mutation(async ({ ctx, input }) => {
     const result = await signInWithPassword(ctx.deps, input, ctx.request);
     return issueSession(ctx, result);
   }),
 
-  logout: authedProcedure.mutation(async ({ ctx }) => {
+  logout: authedProcedure.meta({ openapi: { method: 'POST', path: '/auth/logout', tags: ['auth'], summary: 'End the current session' } }).output(okOutput).mutation(async ({ ctx }) => {
     await invalidateSession(ctx.deps.db, ctx.deps.bus, ctx.session.id);
     if (ctx.transport === 'http') ctx.responseCookies.push(serializeBlankSessionCookie(ctx.deps.config));
     return { ok: true as const };
   }),
 
-  me: authedProcedure.query(({ ctx }) => ({
+  me: authedProcedure.meta({ openapi: { method: 'GET', path: '/auth/me', tags: ['auth'], summary: 'The signed-in user and the current session' } }).output(meOutput).query(({ ctx }) => ({
     user: toPublicUser(ctx.user),
     session: toPublicSession(ctx, ctx.session, ctx.session.id),
   })),

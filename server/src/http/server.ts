@@ -1,8 +1,8 @@
 // The node:http server: security headers, CORS for ALLOWED_ORIGINS, routing, upgrades, request logs.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import type { AppDeps } from '../deps';
 import { isOriginAllowed } from '../auth/csrf';
+import { requestIdOf, requestUserOf } from '../observability/request-log';
 import { type RouteTable, sendJson } from './routes';
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -21,14 +21,29 @@ function applyCors(deps: AppDeps, req: IncomingMessage, res: ServerResponse): vo
   res.setHeader('vary', 'Origin');
 }
 
+/** Probes and scrapes arrive every few seconds: their lines go to debug so info stays readable. */
+const QUIET_ROUTES = new Set(['/health', '/ready', '/metrics']);
+
+/** HSTS only means something over https: our PUBLIC_URL is https, or a proxy we trust terminated TLS. */
+function isHttps(deps: AppDeps, req: IncomingMessage): boolean {
+  if (new URL(deps.config.publicUrl).protocol === 'https:') return true;
+  return deps.config.trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() === 'https';
+}
+
 export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server {
-  const https = new URL(deps.config.publicUrl).protocol === 'https:';
-  const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, (req, res) => {
+  const requestTimeout = deps.config.requestTimeoutMs;
+  const server = http.createServer({
+    requestTimeout,
+    headersTimeout: Math.min(20_000, requestTimeout),
+    keepAliveTimeout: 5_000,
+    // How often node enforces the two timeouts above (default 30 s would let a slow client linger).
+    connectionsCheckingInterval: Math.max(250, Math.min(5_000, Math.floor(requestTimeout / 4))),
+  }, (req, res) => {
     const started = process.hrtime.bigint();
-    const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) || randomUUID();
+    const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    if (https) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    if (isHttps(deps, req)) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
     applyCors(deps, req, res);
 
     let url: URL;
@@ -51,7 +66,9 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = found?.label ?? 'unmatched';
       deps.metrics.httpRequestDuration.observe({ route, code: String(res.statusCode) }, seconds);
-      deps.logger.debug({ requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      const line = { requestId, method: req.method, route, path: url.pathname.slice(0, 200), status: res.statusCode, ms: Math.round(seconds * 1000), userId: requestUserOf(req) };
+      if (QUIET_ROUTES.has(route)) deps.logger.debug(line, 'request');
+      else deps.logger.info(line, 'request');
     });
     if (!found) return sendJson(res, 404, { error: 'Not found' });
     Promise.resolve(found.handler(req, res, url)).catch((error) => {

@@ -5,6 +5,7 @@ import type { AppDeps } from '../deps';
 import { findRequestToken, readProtocolToken, readRequestInfo, type RequestInfo, type TokenSource } from '../auth/request';
 import { readSessionCookie } from '../auth/cookies';
 import { type Session, sessionPolicyOf, type User, validateSessionToken } from '../auth/session';
+import { noteRequestUser } from '../observability/request-log';
 
 export type Context = {
   deps: AppDeps;
@@ -28,6 +29,7 @@ async function authenticate(deps: AppDeps, found: { token: string; source: Token
 
 export async function createHttpContext(deps: AppDeps, req: IncomingMessage, _res?: ServerResponse): Promise<Context> {
   const auth = await authenticate(deps, findRequestToken(req));
+  if (auth.user) noteRequestUser(req, auth.user.id);
   return {
     deps,
     request: readRequestInfo(req, deps.config),
@@ -55,6 +57,7 @@ export async function createWsContext(
         ? { token: cookieToken, source: 'cookie' as const }
         : null;
   const auth = await authenticate(deps, found);
+  if (auth.user) noteRequestUser(req, auth.user.id);
   if (auth.session) {
     const untrack = deps.sockets.track(auth.session.id, socket);
     socket.once('close', untrack);

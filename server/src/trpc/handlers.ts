@@ -6,7 +6,8 @@ import { WebSocketServer } from 'ws';
 import type { AppDeps } from '../deps';
 import { findAppError } from '../errors';
 import type { RouteHandler, UpgradeHandler } from '../http/routes';
-import { createHttpContext, createWsContext } from './context';
+import { requestIdOf, requestUserOf } from '../observability/request-log';
+import { type Context, createHttpContext, createWsContext } from './context';
 import { appRouter } from './router';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -16,6 +17,16 @@ function logUnexpected(deps: AppDeps, error: { code: string; cause?: unknown; me
   if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path }, 'procedure failed');
 }
 
+/** Cookies, headers and Retry-After that procedures asked for; shared by /trpc and the /api mirrors. */
+export function buildResponseMeta({ ctx, errors }: { ctx?: Context; errors: readonly unknown[] }) {
+  // Responses carry tokens and private data: no cache may keep them.
+  const headers: Record<string, string | string[]> = { 'cache-control': 'no-store', ...(ctx?.responseHeaders ?? {}) };
+  if (ctx?.responseCookies.length) headers['set-cookie'] = ctx.responseCookies;
+  const retryAfter = errors.map((e) => findAppError(e)?.retryAfterSeconds).find((s) => s !== undefined);
+  if (retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));
+  return { headers };
+}
+
 export function createTrpcHttpRoute(deps: AppDeps): RouteHandler {
   const handler = createHTTPHandler({
     router: appRouter,
@@ -23,13 +34,7 @@ export function createTrpcHttpRoute(deps: AppDeps): RouteHandler {
     maxBodySize: MAX_BODY_BYTES,
     allowMethodOverride: false,
     createContext: ({ req, res }) => createHttpContext(deps, req, res),
-    responseMeta({ ctx, errors }) {
-      const headers: Record<string, string | string[]> = { ...(ctx?.responseHeaders ?? {}) };
-      if (ctx?.responseCookies.length) headers['set-cookie'] = ctx.responseCookies;
-      const retryAfter = errors.map((e) => findAppError(e)?.retryAfterSeconds).find((s) => s !== undefined);
-      if (retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));
-      return { headers };
-    },
+    responseMeta: buildResponseMeta,
     onError: ({ error, path }) => logUnexpected(deps, error, path),
   });
   return (req, res) => handler(req, res);
@@ -44,9 +49,16 @@ export function createTrpcWebSocket(deps: AppDeps): { upgrade: UpgradeHandler; w
     createContext: ({ req, res, info }) => createWsContext(deps, req, res, (info.connectionParams as Record<string, string> | null) ?? null),
     onError: ({ error, path }) => logUnexpected(deps, error, path),
   });
-  wss.on('connection', (socket) => {
+  wss.on('connection', (socket, req: IncomingMessage) => {
+    const opened = Date.now();
+    const requestId = requestIdOf(req);
     deps.metrics.wsConnections.inc({ path: '/trpc' });
-    socket.once('close', () => deps.metrics.wsConnections.dec({ path: '/trpc' }));
+    deps.logger.info({ requestId, route: '/trpc', ws: 'open' }, 'websocket open');
+    socket.once('close', (code) => {
+      deps.metrics.wsConnections.dec({ path: '/trpc' });
+      // The user is known only once the context authenticated the connection.
+      deps.logger.info({ requestId, route: '/trpc', ws: 'close', code, userId: requestUserOf(req), ms: Date.now() - opened }, 'websocket closed');
+    });
   });
   return {
     wss,
