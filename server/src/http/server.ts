@@ -87,8 +87,10 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
     if (origin && !isOriginAllowed(deps.config, origin)) return rejectUpgrade(socket, 403, 'Forbidden');
     handler(req, socket, head);
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    // Too slow (requestTimeout / headersTimeout) is 408, as node itself would answer; the rest is 400.
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\n\r\n`);
     else socket.destroy();
   });
   return server;
