@@ -46,7 +46,7 @@ describeDb(`hostile input on every procedure (${dbKind})`, () => {
     await server?.stop();
   });
 
-  const procedures = Object.entries(appRouter._def.procedures as Record<string, { _def: { type: string } }>)
+  const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)
     .filter(([, p]) => p._def.type !== 'subscription')
     .map(([path, p]) => ({ path, type: p._def.type as 'query' | 'mutation' }));
 
