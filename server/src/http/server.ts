@@ -24,26 +24,21 @@ function applyCors(deps: AppDeps, req: IncomingMessage, res: ServerResponse): vo
 /** Probes and scrapes arrive every few seconds: their lines go to debug so info stays readable. */
 const QUIET_ROUTES = new Set(['/health', '/ready', '/metrics']);
 
-/** HSTS only means something over https: our PUBLIC_URL is https, or a proxy we trust terminated TLS. */
-function isHttps(deps: AppDeps, req: IncomingMessage): boolean {
-  if (new URL(deps.config.publicUrl).protocol === 'https:') return true;
+/** Behind a TLS-terminating proxy we trust, PUBLIC_URL may say http while clients use https. */
+function isForwardedHttps(deps: AppDeps, req: IncomingMessage): boolean {
   return deps.config.trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() === 'https';
 }
 
 export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server {
-  const requestTimeout = deps.config.requestTimeoutMs;
-  const server = http.createServer({
-    requestTimeout,
-    headersTimeout: Math.min(20_000, requestTimeout),
-    keepAliveTimeout: 5_000,
-    // How often node enforces the two timeouts above (default 30 s would let a slow client linger).
-    connectionsCheckingInterval: Math.max(250, Math.min(5_000, Math.floor(requestTimeout / 4))),
-  }, (req, res) => {
+  const https = new URL(deps.config.publicUrl).protocol === 'https:';
+  const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, (req, res) => {
     const started = process.hrtime.bigint();
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    if (isHttps(deps, req)) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    if (https || isForwardedHttps(deps, req)) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    // API answers carry tokens and private data: no cache may keep them.
+    if (req.url?.startsWith('/trpc') || req.url?.startsWith('/api/')) res.setHeader('cache-control', 'no-store');
     applyCors(deps, req, res);
 
     let url: URL;
@@ -77,6 +72,12 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
       else res.destroy();
     });
   });
+
+  // REQUEST_TIMEOUT bounds a whole request (headers: at most 20 s of it); node checks them every
+  // connectionsCheckingInterval (30 s by default, which would let slow clients linger): set before listen().
+  server.requestTimeout = deps.config.requestTimeoutMs;
+  server.headersTimeout = Math.min(20_000, deps.config.requestTimeoutMs);
+  (server as http.Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(250, Math.min(5_000, Math.floor(deps.config.requestTimeoutMs / 4)));
 
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());

@@ -6,7 +6,8 @@ import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
 import type { AppDeps } from '../deps';
 import type { RouteHandler } from '../http/routes';
 import { createHttpContext } from '../trpc/context';
-import { buildResponseMeta } from '../trpc/handlers';
+import { findAppError } from '../errors';
+import type { Context } from '../trpc/context';
 import { appRouter } from '../trpc/router';
 
 export const API_PREFIX = '/api';
@@ -35,9 +36,18 @@ async function readJsonBody(req: IncomingMessage): Promise<BodyResult> {
   }
 }
 
+/** As on /trpc: cookies and headers procedures asked for, and Retry-After for throttled calls. */
+function responseMetaOf({ ctx, errors }: { ctx?: Context; errors: readonly unknown[] }) {
+  const headers: Record<string, string | string[]> = { ...(ctx?.responseHeaders ?? {}) };
+  if (ctx?.responseCookies.length) headers['set-cookie'] = ctx.responseCookies;
+  const retryAfter = errors.map((e) => findAppError(e)?.retryAfterSeconds).find((s) => s !== undefined);
+  if (retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));
+  return { headers };
+}
+
 function sendError(res: ServerResponse, status: number, code: string, message: string) {
   const json = JSON.stringify({ message, code });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json), 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
   res.end(json);
 }
 
@@ -48,7 +58,7 @@ export function createRestRoute(deps: AppDeps): RouteHandler {
     router: appRouter,
     maxBodySize: MAX_JSON_BODY_BYTES,
     createContext: ({ req, res }) => createHttpContext(deps, req, res as ServerResponse),
-    responseMeta: buildResponseMeta,
+    responseMeta: responseMetaOf,
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path }, 'procedure failed');
     },

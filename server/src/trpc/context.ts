@@ -1,13 +1,13 @@
 // The tRPC context: the server's dependencies, who is calling and how, and what to add to the response.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
+import { noteRequestUser } from '../observability/request-log';
 import type { AppDeps } from '../deps';
 import { isDatabaseUnavailable } from '../db/client';
 import { AppError, toTRPCError } from '../errors';
 import { findRequestToken, readProtocolToken, readRequestInfo, type RequestInfo, type TokenSource } from '../auth/request';
 import { readSessionCookie } from '../auth/cookies';
 import { type Session, sessionPolicyOf, type User, validateSessionToken } from '../auth/session';
-import { noteRequestUser } from '../observability/request-log';
 
 export type Context = {
   deps: AppDeps;

@@ -3,11 +3,11 @@ import type { IncomingMessage } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
+import { requestIdOf, requestUserOf } from '../observability/request-log';
 import type { AppDeps } from '../deps';
 import { findAppError } from '../errors';
 import type { RouteHandler, UpgradeHandler } from '../http/routes';
-import { requestIdOf, requestUserOf } from '../observability/request-log';
-import { type Context, createHttpContext, createWsContext } from './context';
+import { createHttpContext, createWsContext } from './context';
 import { appRouter } from './router';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -17,16 +17,6 @@ function logUnexpected(deps: AppDeps, error: { code: string; cause?: unknown; me
   if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path }, 'procedure failed');
 }
 
-/** Cookies, headers and Retry-After that procedures asked for; shared by /trpc and the /api mirrors. */
-export function buildResponseMeta({ ctx, errors }: { ctx?: Context; errors: readonly unknown[] }) {
-  // Responses carry tokens and private data: no cache may keep them.
-  const headers: Record<string, string | string[]> = { 'cache-control': 'no-store', ...(ctx?.responseHeaders ?? {}) };
-  if (ctx?.responseCookies.length) headers['set-cookie'] = ctx.responseCookies;
-  const retryAfter = errors.map((e) => findAppError(e)?.retryAfterSeconds).find((s) => s !== undefined);
-  if (retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));
-  return { headers };
-}
-
 export function createTrpcHttpRoute(deps: AppDeps): RouteHandler {
   const handler = createHTTPHandler({
     router: appRouter,
@@ -34,7 +24,13 @@ export function createTrpcHttpRoute(deps: AppDeps): RouteHandler {
     maxBodySize: MAX_BODY_BYTES,
     allowMethodOverride: false,
     createContext: ({ req, res }) => createHttpContext(deps, req, res),
-    responseMeta: buildResponseMeta,
+    responseMeta({ ctx, errors }) {
+      const headers: Record<string, string | string[]> = { ...(ctx?.responseHeaders ?? {}) };
+      if (ctx?.responseCookies.length) headers['set-cookie'] = ctx.responseCookies;
+      const retryAfter = errors.map((e) => findAppError(e)?.retryAfterSeconds).find((s) => s !== undefined);
+      if (retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));
+      return { headers };
+    },
     onError: ({ error, path }) => logUnexpected(deps, error, path),
   });
   return (req, res) => handler(req, res);
