@@ -12,15 +12,23 @@ const uploadPath: ZodOpenApiPathsObject = {
     post: {
       operationId: 'recordings-upload',
       summary: 'Upload a whole audio file; stored as Ogg/Opus 16 kHz mono',
+      description:
+        'The body is the file itself (curl --data-binary @file). Metadata in the query string or in ' +
+        'x-recording-name / x-recording-meeting-link / x-recording-org-id headers (percent-encoded).',
       tags: ['recordings'],
       security: [{ bearer: [] }, { cookie: [] }],
       parameters: [
-        { name: 'name', in: 'query', required: false, schema: { type: 'string', maxLength: 200 }, description: 'A name for the recording (defaults to the file name)' },
+        { name: 'name', in: 'query', required: false, schema: { type: 'string', maxLength: 200 }, description: 'A name for the recording' },
+        { name: 'meetingLink', in: 'query', required: false, schema: { type: 'string' }, description: 'The meeting this recording belongs to' },
+        { name: 'orgId', in: 'query', required: false, schema: { type: 'string' }, description: 'Share it with an organization you belong to' },
       ],
       requestBody: {
         required: true,
-        description: 'The file as the body: WAV, Ogg/Opus, WebM/Opus, raw PCM, or (with ffmpeg) MP3/AAC/M4A',
-        content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+        description: 'WAV, Ogg/Opus, WebM/Opus, raw PCM, or (with ffmpeg on the server) MP3/AAC/M4A; Content-Type audio/*',
+        content: {
+          'audio/*': { schema: { type: 'string', format: 'binary' } },
+          'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+        },
       },
       responses: {
         '200': { description: 'The stored recording', content: { 'application/json': { schema: { type: 'object', properties: { recording: { type: 'object' } } } } } },
