@@ -44,7 +44,7 @@ export async function consumeOrThrow(limiter: Limiter, key: string, points = 1):
 /** Throws RATE_LIMITED when key has already used up its window, without counting this request. */
 export async function assertNotLimited(limiter: Limiter, key: string): Promise<void> {
   const res = await limiter.get(key);
-  if (res && res.consumedPoints > limiter.points && res.msBeforeNext > 0) {
+  if (res && res.consumedPoints >= limiter.points && res.msBeforeNext > 0) {
     throw new AppError('RATE_LIMITED', { retryAfterSeconds: retryAfterSeconds(res) });
   }
 }
