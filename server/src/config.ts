@@ -92,6 +92,9 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   SIGNING_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  RP_ID: z.string().trim().regex(/^[a-z0-9.-]+$/i, 'expected a host name such as example.com').max(253).optional(),
+  RP_NAME: z.string().trim().min(1).max(100).default('Parley'),
+  WEBAUTHN_ORIGINS: z.string().optional(),
 });
 
 export type Config = {
@@ -118,6 +121,10 @@ export type Config = {
   signingSecret: string | undefined;
   /** Read the client IP from X-Forwarded-For (only behind a proxy you run). */
   trustProxy: boolean;
+  /** WebAuthn relying party: id (a host name), the name authenticators show, and the page origins accepted. */
+  rpId: string;
+  rpName: string;
+  webauthnOrigins: string[];
 };
 
 export class ConfigError extends Error {
@@ -170,6 +177,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     signingSecret: e.SIGNING_SECRET,
     trustProxy: e.TRUST_PROXY,
+    ...webauthnConfig(e.RP_ID, e.RP_NAME, e.WEBAUTHN_ORIGINS, publicUrl, e.ALLOWED_ORIGINS),
+  };
+}
+
+/** Passkeys belong to PUBLIC_URL's host unless RP_ID says otherwise (e.g. example.com for app. and api.). */
+function webauthnConfig(rpId: string | undefined, rpName: string, origins: string | undefined, publicUrl: string, allowedOrigins: string[]) {
+  const listed = (origins ?? '').split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean);
+  for (const origin of listed) {
+    let ok = false;
+    try {
+      ok = new URL(origin).origin === origin;
+    } catch {}
+    if (!ok) throw new ConfigError('WEBAUTHN_ORIGINS', `expected a comma-separated list of origins like https://app.example.com (bad: "${origin}")`);
+  }
+  const own = new URL(publicUrl);
+  return {
+    rpId: (rpId ?? own.hostname.replace(/^\[|\]$/g, '')).toLowerCase(),
+    rpName,
+    webauthnOrigins: listed.length > 0 ? listed : [...new Set([own.origin, ...allowedOrigins])],
   };
 }
 

@@ -1,12 +1,14 @@
 // auth.*: every sign-in method's router, merged flat, with passkey.* and totp.* nested.
 import { mergeRouters, router } from '../trpc/init';
 import { passwordAuthRouter } from './router';
+import { passkeyRouter } from './passkey/router';
+import { totpRouter } from './totp/router';
 
 export const authRouter = mergeRouters(
   passwordAuthRouter,
   // recovery (changePassword, password reset, e-mail verification), guests: merged here
   router({
-    // passkey: passkeyRouter,
-    // totp: totpRouter,
+    passkey: passkeyRouter,
+    totp: totpRouter,
   }),
 );

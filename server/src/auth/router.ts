@@ -36,6 +36,7 @@ export const passwordAuthRouter = router({
 
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
     const result = await signInWithPassword(ctx.deps, input, ctx.request);
+    if ('twoFactorRequired' in result) return result;
     return issueSession(ctx, result);
   }),
 

@@ -4,6 +4,7 @@ import { AppError } from '../errors';
 import { hashPassword, verifyPasswordHash } from './password';
 import { createSession, type Session, sessionPolicyOf, type User } from './session';
 import { createUser, getUserByEmail, setPasswordHash } from './user';
+import { startTwoFactorLogin, type TwoFactorRequired } from './totp/two-factor-login';
 
 export type ClientMeta = { ip: string | null; userAgent: string | null };
 
@@ -53,9 +54,12 @@ export async function signInWithPassword(
   deps: AppDeps,
   input: { email: string; password: string },
   meta: ClientMeta,
-): Promise<{ user: User; session: Session; token: string }> {
+): Promise<{ user: User; session: Session; token: string } | TwoFactorRequired> {
   const user = await verifyCredentials(deps, input.email, input.password);
   if (!user) throw new AppError('INVALID_CREDENTIALS');
+  // With TOTP on, the password only earns a challenge for auth.totp.verifyLogin.
+  const twoFactor = await startTwoFactorLogin(deps, user);
+  if (twoFactor) return twoFactor;
   const { session, token } = await createSession(deps.db, sessionPolicyOf(deps.config), user.id, meta);
   return { user, session, token };
 }
