@@ -2,6 +2,7 @@
 // with its own RFC 6238 implementation (node:crypto), independent of the server's library.
 import { createHmac } from 'node:crypto';
 import { TRPCClientError } from '@trpc/client';
+import type { AppRouter } from '../server/src/trpc/router';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { closeClients, createClient, dbKind, describeDb, registerUser, startTestServer, type TestServer } from './helpers/server';
 
@@ -34,7 +35,7 @@ function wrongCode(secret: Buffer): string {
 async function rejection(promise: Promise<unknown>) {
   const error = await promise.then(() => null, (e: unknown) => e);
   expect(error).toBeInstanceOf(TRPCClientError);
-  return error as TRPCClientError<never> & { data: { code: string; retryAfter?: number } };
+  return error as TRPCClientError<AppRouter>;
 }
 
 describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
@@ -79,14 +80,14 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
     const member = await registerUser(server.url);
     const secret = decodeBase32((await member.client.auth.totp.setup.mutate()).secret);
     const wrong = await rejection(member.client.auth.totp.enable.mutate({ code: wrongCode(secret) }));
-    expect(wrong.data.code).toBe('BAD_REQUEST');
+    expect(wrong.data?.code).toBe('BAD_REQUEST');
     // Not on yet: the password alone still signs in.
     expect(await createClient(server.url).auth.login.mutate({ email: member.email, password: member.password })).toHaveProperty('token');
 
     const { recoveryCodes } = await member.client.auth.totp.enable.mutate({ code: totp(secret, currentStep()) });
     expect(recoveryCodes).toHaveLength(10);
     expect(new Set(recoveryCodes).size).toBe(10);
-    expect((await rejection(member.client.auth.totp.setup.mutate())).data.code).toBe('CONFLICT');
+    expect((await rejection(member.client.auth.totp.setup.mutate())).data?.code).toBe('CONFLICT');
   });
 
   it('makes login return a challenge, and only verifyLogin with a code creates the session', async () => {
@@ -108,7 +109,7 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
 
     // The challenge is spent.
     const again = await rejection(anonymous.auth.totp.verifyLogin.mutate({ challenge, code: totp(member.secret, currentStep() + 1) }));
-    expect(again.data.code).toBe('BAD_REQUEST');
+    expect(again.data?.code).toBe('BAD_REQUEST');
   });
 
   it('refuses a wrong code and keeps the challenge for another try', async () => {
@@ -116,7 +117,7 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
     const challenge = await startLogin(member);
     const anonymous = createClient(server.url);
     const wrong = await rejection(anonymous.auth.totp.verifyLogin.mutate({ challenge, code: wrongCode(member.secret) }));
-    expect(wrong.data.code).toBe('BAD_REQUEST');
+    expect(wrong.data?.code).toBe('BAD_REQUEST');
     expect(wrong.message).toBe('The code is not correct');
     const signedIn = await anonymous.auth.totp.verifyLogin.mutate({ challenge, code: totp(member.secret, currentStep() + 1) });
     expect(signedIn.user.id).toBe(member.user.id);
@@ -128,7 +129,7 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
     const code = totp(member.secret, currentStep() + 1);
     await anonymous.auth.totp.verifyLogin.mutate({ challenge: await startLogin(member), code });
     const replay = await rejection(anonymous.auth.totp.verifyLogin.mutate({ challenge: await startLogin(member), code }));
-    expect(replay.data.code).toBe('BAD_REQUEST');
+    expect(replay.data?.code).toBe('BAD_REQUEST');
   });
 
   it('accepts each recovery code once, instead of a code from the app', async () => {
@@ -138,7 +139,7 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
     const signedIn = await anonymous.auth.totp.verifyLogin.mutate({ challenge: await startLogin(member), code: first!.toUpperCase() });
     expect(signedIn.user.id).toBe(member.user.id);
     const reused = await rejection(anonymous.auth.totp.verifyLogin.mutate({ challenge: await startLogin(member), code: first! }));
-    expect(reused.data.code).toBe('BAD_REQUEST');
+    expect(reused.data?.code).toBe('BAD_REQUEST');
     expect((await anonymous.auth.totp.verifyLogin.mutate({ challenge: await startLogin(member), code: second! })).user.id).toBe(member.user.id);
   });
 
@@ -147,17 +148,17 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
     const anonymous = createClient(server.url);
     const challenge = await startLogin(member);
     for (let i = 0; i < 5; i++) {
-      expect((await rejection(anonymous.auth.totp.verifyLogin.mutate({ challenge, code: wrongCode(member.secret) }))).data.code).toBe('BAD_REQUEST');
+      expect((await rejection(anonymous.auth.totp.verifyLogin.mutate({ challenge, code: wrongCode(member.secret) }))).data?.code).toBe('BAD_REQUEST');
     }
     const locked = await rejection(anonymous.auth.totp.verifyLogin.mutate({ challenge, code: totp(member.secret, currentStep() + 1) }));
-    expect(locked.data.code).toBe('TOO_MANY_REQUESTS');
-    expect(locked.data.retryAfter).toBeGreaterThan(0);
+    expect(locked.data?.code).toBe('TOO_MANY_REQUESTS');
+    expect(locked.data?.retryAfter).toBeGreaterThan(0);
   });
 
   it('disables only with a valid code; then the password alone signs in again', async () => {
     const member = await memberWithTotp();
     const wrong = await rejection(member.client.auth.totp.disable.mutate({ code: wrongCode(member.secret) }));
-    expect(wrong.data.code).toBe('BAD_REQUEST');
+    expect(wrong.data?.code).toBe('BAD_REQUEST');
     await member.client.auth.totp.disable.mutate({ code: totp(member.secret, currentStep() + 1) });
     const login = await createClient(server.url).auth.login.mutate({ email: member.email, password: member.password });
     expect(login).toMatchObject({ user: { id: member.user.id }, token: expect.any(String) });
@@ -165,10 +166,10 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
 
   it('refuses an unknown login challenge', async () => {
     const error = await rejection(createClient(server.url).auth.totp.verifyLogin.mutate({ challenge: 'not-a-challenge', code: '123456' }));
-    expect(error.data.code).toBe('BAD_REQUEST');
+    expect(error.data?.code).toBe('BAD_REQUEST');
   });
 
   it('requires a signed-in member to set up two-factor codes', async () => {
-    expect((await rejection(createClient(server.url).auth.totp.setup.mutate())).data.code).toBe('UNAUTHORIZED');
+    expect((await rejection(createClient(server.url).auth.totp.setup.mutate())).data?.code).toBe('UNAUTHORIZED');
   });
 });

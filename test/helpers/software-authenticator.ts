@@ -2,12 +2,11 @@
 // authenticator data and clientDataJSON, attestation "none" in CBOR. What a browser plus a platform
 // authenticator would hand the server, with no verification mocked anywhere.
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import type { createAuthenticationOptions } from '../../server/src/auth/passkey/authentication';
-import type { createRegistrationOptions } from '../../server/src/auth/passkey/registration';
 import type { AuthenticationResponse, RegistrationResponse } from '../../server/src/auth/passkey/schema';
 
-type CreationOptions = Awaited<ReturnType<typeof createRegistrationOptions>>;
-type RequestOptions = Awaited<ReturnType<typeof createAuthenticationOptions>>;
+/** The parts of PublicKeyCredentialCreationOptionsJSON / RequestOptionsJSON an authenticator reads. */
+type CreationOptions = { challenge: string; rp: { id?: string }; user: { id: string } };
+type RequestOptions = { challenge: string; rpId?: string; allowCredentials?: { id: string }[] };
 
 type CborValue = number | string | Uint8Array | CborValue[] | Map<CborValue, CborValue> | { [key: string]: CborValue };
 
