@@ -15,20 +15,31 @@ import type { AuthenticationResponse } from './schema';
 export async function createAuthenticationOptions(deps: AppDeps, input: { email?: string } | undefined) {
   const rp = relyingPartyOf(deps.config);
   const user = input?.email ? await getUserByEmail(deps.db, input.email) : null;
-  const allowCredentials = user
-    ? (await listPasskeys(deps.db, user.id)).map((p) => ({ id: p.id, transports: p.transports ?? undefined }))
-    : undefined;
+  const owned = user ? await listPasskeys(deps.db, user.id) : [];
+  // An account without passkeys gets the same answer as an unknown e-mail.
+  const allowCredentials = owned.length > 0 ? owned.map((p) => ({ id: p.id, transports: p.transports ?? undefined })) : undefined;
   const options = await generateAuthenticationOptions({
     rpID: rp.rpID,
     allowCredentials,
     userVerification: 'required',
     timeout: CHALLENGE_TTL_MS,
   });
-  await storeChallenge(deps.db, { id: options.challenge, kind: 'passkey_authentication', userId: user?.id ?? null, value: options.challenge });
+  await storeChallenge(deps.db, { id: options.challenge, kind: 'passkey_authentication', userId: owned.length > 0 ? user!.id : null, value: options.challenge });
   return options;
 }
 
 export async function verifyPasskeyAuthentication(deps: AppDeps, response: AuthenticationResponse): Promise<User> {
+  try {
+    const user = await checkAssertion(deps, response);
+    deps.metrics.authEvents.inc({ event: 'passkey_login' });
+    return user;
+  } catch (error) {
+    deps.metrics.authEvents.inc({ event: 'passkey_login_failed' });
+    throw error;
+  }
+}
+
+async function checkAssertion(deps: AppDeps, response: AuthenticationResponse): Promise<User> {
   const rp = relyingPartyOf(deps.config);
   const challenge = readSignedChallenge(response.response.clientDataJSON);
   const row = challenge ? await consumeChallenge(deps.db, 'passkey_authentication', challenge) : null;

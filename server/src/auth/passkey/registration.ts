@@ -80,7 +80,7 @@ export async function verifyPasskeyRegistration(deps: AppDeps, user: User | null
   if (!verification.verified) throw new AppError('PASSKEY_INVALID');
   const { credential } = verification.registrationInfo;
 
-  return deps.db.transaction(async (tx) => {
+  const result = await deps.db.transaction(async (tx) => {
     let owner = user!;
     if (data.signUp) {
       const { userId, email, phone, name } = data.signUp;
@@ -106,4 +106,6 @@ export async function verifyPasskeyRegistration(deps: AppDeps, user: User | null
     if (!passkey) throw new AppError('CONFLICT', { message: 'This passkey is already registered' });
     return { passkey, user: owner, signedUp: data.signUp !== null };
   });
+  deps.metrics.authEvents.inc({ event: result.signedUp ? 'passkey_signup' : 'passkey_registered' });
+  return result;
 }

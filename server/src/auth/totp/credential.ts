@@ -68,7 +68,9 @@ async function acceptCode(db: Database, credential: TotpCredential, code: string
 export async function verifySecondFactor(deps: AppDeps, userId: string, code: string): Promise<boolean> {
   const credential = await getTotpCredential(deps.db, userId);
   if (!credential?.enabledAt) return false;
-  return throttleCodeAttempts(deps, userId, () => acceptCode(deps.db, credential, code, true));
+  const ok = await throttleCodeAttempts(deps, userId, () => acceptCode(deps.db, credential, code, true));
+  if (!ok) deps.metrics.authEvents.inc({ event: 'two_factor_failed' });
+  return ok;
 }
 
 /** The first valid code proves the app holds the secret; returns the recovery codes, once. */
@@ -79,6 +81,7 @@ export async function enableTotp(deps: AppDeps, user: User, code: string): Promi
   const ok = await throttleCodeAttempts(deps, user.id, () => acceptCode(deps.db, credential, code, false));
   if (!ok) throw new AppError('INVALID_CODE');
   await deps.db.update(totpCredentials).set({ enabledAt: new Date() }).where(eq(totpCredentials.userId, user.id));
+  deps.metrics.authEvents.inc({ event: 'totp_enabled' });
   return { recoveryCodes: await replaceRecoveryCodes(deps.db, user.id) };
 }
 
@@ -88,4 +91,5 @@ export async function disableTotp(deps: AppDeps, user: User, code: string): Prom
   if (!(await verifySecondFactor(deps, user.id, code))) throw new AppError('INVALID_CODE');
   await deps.db.delete(totpCredentials).where(eq(totpCredentials.userId, user.id));
   await deleteRecoveryCodes(deps.db, user.id);
+  deps.metrics.authEvents.inc({ event: 'totp_disabled' });
 }

@@ -23,6 +23,7 @@ export async function startTwoFactorLogin(deps: AppDeps, user: User): Promise<Tw
   const challenge = encodeBase64urlNoPadding(randomBytes(32));
   const key = challengeKey(challenge);
   await storeChallenge(deps.db, { id: key, kind: 'two_factor_login', userId: user.id, value: key });
+  deps.metrics.authEvents.inc({ event: 'two_factor_challenge' });
   return { twoFactorRequired: true, challenge };
 }
 
@@ -40,5 +41,6 @@ export async function finishTwoFactorLogin(
   const user = await getUserById(deps.db, pending.userId);
   if (!user) throw new AppError('CHALLENGE_EXPIRED');
   const { session, token } = await createSession(deps.db, sessionPolicyOf(deps.config), user.id, meta);
+  deps.metrics.authEvents.inc({ event: 'two_factor_login' });
   return { user, session, token };
 }
