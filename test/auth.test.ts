@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createUser } from '../server/src/auth/user';
 import { callTrpc, dumpDatabase, selectRows } from './helpers/auth';
-import { createClient, createTestDatabase, dbKind, describeDb, describePostgres, registerUser, startTestServer, uniqueEmail, type TestServer } from './helpers/server';
+import { createClient, createTestDatabase, dbKind, describeDb, describePostgres, registerUser, startTestServer, uniqueEmail, type TestServer, signedIn } from './helpers/server';
 
 const PASSWORD = 'a long enough passphrase 42';
 
@@ -61,7 +61,7 @@ describeDb(`auth on ${dbKind}`, () => {
 
   it('stores an $argon2id$ hash, and no column anywhere holds the raw token or its secret', async () => {
     const { token, user } = await registerUser(server.url);
-    const second = await createClient(server.url).auth.login.mutate({ email: user.email!, password: PASSWORD });
+    const second = signedIn(await createClient(server.url).auth.login.mutate({ email: user.email!, password: PASSWORD }));
     const [row] = await selectRows(server.deps.database, 'select password_hash from users where id = $1', [user.id]);
     expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$/);
     const dump = await dumpDatabase(server.deps.database);
@@ -80,11 +80,11 @@ describeDb(`auth on ${dbKind}`, () => {
     const user = await createUser(server.deps.db, { email, passwordHash: legacy });
     const client = createClient(server.url);
     await expect(client.auth.login.mutate({ email, password: 'my old password 2' })).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
-    const { token } = await client.auth.login.mutate({ email, password: 'my old password 1' });
+    const { token } = signedIn(await client.auth.login.mutate({ email, password: 'my old password 1' }));
     expect(token).toBeTruthy();
     const [row] = await selectRows(server.deps.database, 'select password_hash from users where id = $1', [user!.id]);
     expect(row!.password_hash).toMatch(/^\$argon2id\$/);
-    expect((await client.auth.login.mutate({ email, password: 'my old password 1' })).user.id).toBe(user!.id);
+    expect((signedIn(await client.auth.login.mutate({ email, password: 'my old password 1' }))).user.id).toBe(user!.id);
   });
 
   it('refuses weak passwords with clear messages: too short, too long (never truncated), common, equal to the email', async () => {
@@ -196,7 +196,7 @@ describeDb(`accounts across restarts on ${dbKind}`, () => {
       await createClient(first.url).auth.register.mutate({ email, password: PASSWORD });
       await first.close();
       const second = await startTestServer({ database });
-      const { user } = await createClient(second.url).auth.login.mutate({ email, password: PASSWORD });
+      const { user } = signedIn(await createClient(second.url).auth.login.mutate({ email, password: PASSWORD }));
       expect(user.email).toBe(email);
       await second.close();
     } finally {

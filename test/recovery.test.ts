@@ -2,7 +2,7 @@
 // notices — against a real SMTP server started by the test.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { callTrpc, dumpDatabase, findLinkToken, startSmtpSink } from './helpers/auth';
-import { createClient, dbKind, describeDb, registerUser, startTestServer, uniqueEmail, type TestServer } from './helpers/server';
+import { createClient, dbKind, describeDb, registerUser, startTestServer, uniqueEmail, type TestServer, signedIn } from './helpers/server';
 
 describeDb(`account recovery over SMTP on ${dbKind}`, () => {
   let server: TestServer;
@@ -20,7 +20,7 @@ describeDb(`account recovery over SMTP on ${dbKind}`, () => {
 
   it('full reset flow: one mail for an existing address, none for an unknown one, identical answers; the token works once, old sessions die, the new password signs in', async () => {
     const user = await registerUser(server.url);
-    const otherDevice = await createClient(server.url).auth.login.mutate({ email: user.email, password: user.password });
+    const otherDevice = signedIn(await createClient(server.url).auth.login.mutate({ email: user.email, password: user.password }));
     const unknown = uniqueEmail('nobody');
 
     const forKnown = await callTrpc(server.url, 'auth.requestPasswordReset', { email: user.email });
@@ -54,8 +54,8 @@ describeDb(`account recovery over SMTP on ${dbKind}`, () => {
     await expect(user.client.auth.me.query()).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
     await expect(createClient(server.url, { token: otherDevice.token }).auth.me.query()).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
     await expect(createClient(server.url).auth.login.mutate({ email: user.email, password: user.password })).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
-    const signedIn = await createClient(server.url).auth.login.mutate({ email: user.email, password: newPassword });
-    expect(signedIn.user.id).toBe(user.user.id);
+    const session = signedIn(await createClient(server.url).auth.login.mutate({ email: user.email, password: newPassword }));
+    expect(session.user.id).toBe(user.user.id);
 
     const notice = await smtp.waitFor(user.email, /password was reset/);
     expect(notice.text).toContain('/sessions');
@@ -64,7 +64,7 @@ describeDb(`account recovery over SMTP on ${dbKind}`, () => {
 
   it('changePassword checks the current password, ends the other sessions, keeps the current one and mails a notice', async () => {
     const user = await registerUser(server.url);
-    const other = await createClient(server.url).auth.login.mutate({ email: user.email, password: user.password });
+    const other = signedIn(await createClient(server.url).auth.login.mutate({ email: user.email, password: user.password }));
     await expect(user.client.auth.changePassword.mutate({ currentPassword: 'not my password', newPassword: 'whatever new phrase 1' })).rejects.toMatchObject({
       data: { code: 'BAD_REQUEST' },
       message: 'The current password is not correct',
@@ -73,7 +73,7 @@ describeDb(`account recovery over SMTP on ${dbKind}`, () => {
     expect(result).toEqual({ ok: true, endedSessions: 1 });
     expect((await user.client.auth.me.query()).user.id).toBe(user.user.id);
     await expect(createClient(server.url, { token: other.token }).auth.me.query()).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
-    await createClient(server.url).auth.login.mutate({ email: user.email, password: 'my changed passphrase 2' });
+    signedIn(await createClient(server.url).auth.login.mutate({ email: user.email, password: 'my changed passphrase 2' }));
     const notice = await smtp.waitFor(user.email, /password was changed/);
     expect(notice.text).toMatch(/Device: /);
   });
@@ -99,7 +99,7 @@ describeDb(`account recovery over SMTP on ${dbKind}`, () => {
     expect(notice.text).toContain('127.0.0.1');
     expect(notice.text).toContain(`${server.deps.config.publicUrl}/sessions`);
     await login('Mozilla/5.0 (X11; Linux) Firefox/999.0');
-    await createClient(server.url).auth.login.mutate({ email: user.email, password: user.password }); // the registering device
+    signedIn(await createClient(server.url).auth.login.mutate({ email: user.email, password: user.password })); // the registering device
     await server.deps.mailer.idle();
     expect(mailsTo(user.email).filter((m) => /New sign-in/.test(m.text))).toHaveLength(1);
   });

@@ -117,6 +117,9 @@ const envSchema = z.object({
   LOGIN_BACKOFF_FREE_FAILURES: integer(5, 0, 1000),
   LOGIN_BACKOFF_BASE: duration('1s'),
   LOGIN_BACKOFF_MAX: duration('5m'),
+  RP_ID: z.string().trim().regex(/^[a-z0-9.-]+$/i, 'expected a host name such as example.com').max(253).optional(),
+  RP_NAME: z.string().trim().min(1).max(100).default('Parley'),
+  WEBAUTHN_ORIGINS: z.string().optional(),
 });
 
 export type Config = {
@@ -156,6 +159,10 @@ export type Config = {
     /** Consecutive failed logins on one account before delays start, then base × 2ⁿ up to max. */
     loginBackoff: { freeFailures: number; baseMs: number; maxMs: number };
   };
+  /** WebAuthn relying party: id (a host name), the name authenticators show, and the page origins accepted. */
+  rpId: string;
+  rpName: string;
+  webauthnOrigins: string[];
 };
 
 export class ConfigError extends Error {
@@ -216,6 +223,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       resetEmail: e.RATE_LIMIT_RESET_EMAIL,
       loginBackoff: { freeFailures: e.LOGIN_BACKOFF_FREE_FAILURES, baseMs: e.LOGIN_BACKOFF_BASE, maxMs: e.LOGIN_BACKOFF_MAX },
     },
+    ...webauthnConfig(e.RP_ID, e.RP_NAME, e.WEBAUTHN_ORIGINS, publicUrl, e.ALLOWED_ORIGINS),
+  };
+}
+
+/** Passkeys belong to PUBLIC_URL's host unless RP_ID says otherwise (e.g. example.com for app. and api.). */
+function webauthnConfig(rpId: string | undefined, rpName: string, origins: string | undefined, publicUrl: string, allowedOrigins: string[]) {
+  const listed = (origins ?? '').split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean);
+  for (const origin of listed) {
+    let ok = false;
+    try {
+      ok = new URL(origin).origin === origin;
+    } catch {}
+    if (!ok) throw new ConfigError('WEBAUTHN_ORIGINS', `expected a comma-separated list of origins like https://app.example.com (bad: "${origin}")`);
+  }
+  const own = new URL(publicUrl);
+  return {
+    rpId: (rpId ?? own.hostname.replace(/^\[|\]$/g, '')).toLowerCase(),
+    rpName,
+    webauthnOrigins: listed.length > 0 ? listed : [...new Set([own.origin, ...allowedOrigins])],
   };
 }
 

@@ -3,7 +3,7 @@ import { sessionExpiresAt, sessionPolicyOf, type Session, type User } from './se
 import { authedProcedure, publicProcedure, router } from '../trpc/init';
 import type { Context } from '../trpc/context';
 import { serializeBlankSessionCookie, serializeSessionCookie } from './cookies';
-import { loginInput, meOutput, okOutput, registerInput, signedInOutput } from './schema';
+import { loginInput, loginOutput, meOutput, okOutput, registerInput, signedInOutput } from './schema';
 import { registerWithPassword, signInWithPassword, signOut } from './sign-in';
 import { toPublicUser } from './user';
 
@@ -34,8 +34,9 @@ export const passwordAuthRouter = router({
     return issueSession(ctx, result);
   }),
 
-  login: publicProcedure.input(loginInput).output(signedInOutput).mutation(async ({ ctx, input }) => {
+  login: publicProcedure.input(loginInput).output(loginOutput).mutation(async ({ ctx, input }) => {
     const result = await signInWithPassword(ctx.deps, input, ctx.request);
+    if ('twoFactorRequired' in result) return result;
     return issueSession(ctx, result);
   }),
 

@@ -50,5 +50,7 @@ export const publicSessionOutput = z.object({
 });
 
 export const signedInOutput = z.object({ user: publicUserOutput, token: z.string() });
+/** auth.login: signed in, or (TOTP on) a challenge for auth.totp.verifyLogin. */
+export const loginOutput = z.union([signedInOutput, z.object({ twoFactorRequired: z.literal(true), challenge: z.string() })]);
 export const meOutput = z.object({ user: publicUserOutput, session: publicSessionOutput });
 export const okOutput = z.object({ ok: z.literal(true) });

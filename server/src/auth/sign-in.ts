@@ -8,6 +8,7 @@ import { assertAcceptablePassword } from './password-rules';
 import { assertLoginAllowed, clearLoginFailures, consumeOrThrow, getLimiter, recordLoginFailure } from './rate-limit';
 import { createSession, invalidateSession, type Session, sessionPolicyOf, type User } from './session';
 import { createUser, getUserByEmail, normalizeEmail, setPasswordHash } from './user';
+import { startTwoFactorLogin, type TwoFactorRequired } from './totp/two-factor-login';
 
 export type ClientMeta = { ip: string | null; userAgent: string | null };
 
@@ -62,7 +63,7 @@ export async function signInWithPassword(
   deps: AppDeps,
   input: { email: string; password: string },
   meta: ClientMeta,
-): Promise<{ user: User; session: Session; token: string }> {
+): Promise<{ user: User; session: Session; token: string } | TwoFactorRequired> {
   const accountKey = normalizeEmail(input.email);
   try {
     await assertLoginAllowed(deps, accountKey, meta.ip);
@@ -79,6 +80,9 @@ export async function signInWithPassword(
     throw new AppError('INVALID_CREDENTIALS');
   }
   await clearLoginFailures(deps, accountKey);
+  // With TOTP on, the password only earns a challenge for auth.totp.verifyLogin.
+  const twoFactor = await startTwoFactorLogin(deps, user);
+  if (twoFactor) return twoFactor;
   const { session, token } = await createSession(deps.db, sessionPolicyOf(deps.config), user.id, meta);
   await noticeNewDevice(deps, user, meta);
   await recordAuditEvent(deps, { event: 'login_success', userId: user.id, ...meta });
