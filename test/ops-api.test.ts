@@ -44,9 +44,12 @@ describeDb(`REST mirrors and OpenAPI on ${dbKind}`, () => {
     expect(result.valid, result.valid ? '' : compileErrors(result)).toBe(true);
   });
 
-  it('describes the auth endpoints and the upload route, with security on the protected ones', async () => {
+  it('describes the auth and sessions endpoints and the upload route, with security on the protected ones', async () => {
     const document = (await (await fetch(`${server.url}/openapi.json`)).json()) as Json;
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/auth/register', '/auth/login', '/auth/logout', '/auth/me', '/recordings/upload']));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/auth/register', '/auth/login', '/auth/logout', '/auth/me', '/sessions', '/sessions/{sessionId}', '/recordings/upload']),
+    );
+    expect(document.paths['/sessions/{sessionId}']).toHaveProperty('delete');
     expect(document.paths['/auth/register'].post.security).toBeUndefined();
     expect(document.paths['/auth/me'].get.security).toEqual(expect.arrayContaining([{ bearer: [] }]));
     expect(document.paths['/auth/login'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('password');
@@ -132,6 +135,43 @@ describeDb(`REST mirrors and OpenAPI on ${dbKind}`, () => {
     expect(foreign.body.code).toBe('FORBIDDEN');
     const allowed = await api('/auth/logout', { method: 'POST', headers: { cookie, origin: 'https://app.example.com' } });
     expect(allowed.status).toBe(200);
+  });
+
+  it('GET /api/sessions lists where you are signed in, marking the current session', async () => {
+    const { email, token } = await registerViaRest();
+    const second = await api('/auth/login', { method: 'POST', json: { email, password: PASSWORD } });
+    const list = await api('/sessions', { token });
+    expect(list.status).toBe(200);
+    expect(list.body).toHaveLength(2);
+    const current = list.body.find((s: Json) => s.current);
+    expect(current.id).toBe(token.split('.')[0]);
+    expect(list.body.map((s: Json) => s.id)).toContain(second.body.token.split('.')[0]);
+    expect((await api('/sessions')).status).toBe(401);
+  });
+
+  it('DELETE /api/sessions/{id} ends another of your sessions at once; someone else\'s is NOT_FOUND', async () => {
+    const { email, token } = await registerViaRest();
+    const other = (await api('/auth/login', { method: 'POST', json: { email, password: PASSWORD } })).body.token as string;
+    const stranger = await registerViaRest();
+    const otherId = other.split('.')[0]!;
+    const foreign = await api(`/sessions/${otherId}`, { method: 'DELETE', token: stranger.token });
+    expect(foreign.status).toBe(404);
+    expect((await api('/auth/me', { token: other })).status).toBe(200);
+    const revoked = await api(`/sessions/${otherId}`, { method: 'DELETE', token });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toEqual({ ok: true });
+    expect((await api('/auth/me', { token: other })).status).toBe(401);
+    expect((await api('/auth/me', { token })).status).toBe(200);
+  });
+
+  it('POST /api/sessions/revoke-others ends every session but the caller\'s', async () => {
+    const { email, token } = await registerViaRest();
+    const other = (await api('/auth/login', { method: 'POST', json: { email, password: PASSWORD } })).body.token as string;
+    const res = await api('/sessions/revoke-others', { method: 'POST', token });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ ok: true, revoked: 1 });
+    expect((await api('/auth/me', { token: other })).status).toBe(401);
+    expect((await api('/auth/me', { token })).status).toBe(200);
   });
 
   it('GET /api/system/health answers without a session', async () => {

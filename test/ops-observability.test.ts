@@ -34,6 +34,13 @@ function closeSocket(ws: WebSocket): Promise<void> {
   });
 }
 
+/** auth.login without two-factor: the session it opened. */
+async function signIn(url: string, email: string, password: string) {
+  const result = await createClient(url).auth.login.mutate({ email, password });
+  if (!('token' in result)) throw new Error('unexpected two-factor challenge');
+  return result;
+}
+
 async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
   for (let i = 0; ; i++) {
     const value = await read();
@@ -66,7 +73,7 @@ describeDb(`metrics on ${dbKind}`, () => {
     }
   });
 
-  it('moves the HTTP, password-hash and WebSocket metrics during a scripted session', async () => {
+  it('moves the HTTP, password-hash, WebSocket and auth-event metrics during a scripted session', async () => {
     const before = await scrapeMetrics(server.url, METRICS_TOKEN);
     const trpcOk = (text: string) => metricValue(text, 'parley_http_request_duration_seconds_count', { route: '/trpc/*', code: '200' }) ?? 0;
     const restOk = (text: string) => metricValue(text, 'parley_http_request_duration_seconds_count', { route: '/api/*', code: '200' }) ?? 0;
@@ -75,13 +82,21 @@ describeDb(`metrics on ${dbKind}`, () => {
     const email = uniqueEmail('metrics');
     const anonymous = createClient(server.url);
     await anonymous.auth.register.mutate({ email, password: PASSWORD });
-    const { token } = await anonymous.auth.login.mutate({ email, password: PASSWORD });
+    const { token } = await signIn(server.url, email, PASSWORD);
     await expect(anonymous.auth.login.mutate({ email, password: 'wrong password!' })).rejects.toThrow();
     const rest = await fetch(`${server.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(rest.status).toBe(200);
     const ws = await openAuthedSocket(server.url, token);
     const during = await scrapeMetrics(server.url, METRICS_TOKEN);
     await closeSocket(ws);
+    const loggedOut = await fetch(`${server.url}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(loggedOut.status).toBe(200);
+    const end = await scrapeMetrics(server.url, METRICS_TOKEN);
+    const authEvents = (text: string, event: string) => metricValue(text, 'parley_auth_events_total', { event }) ?? 0;
+    expect(authEvents(end, 'register')).toBeGreaterThanOrEqual(authEvents(before, 'register') + 1);
+    expect(authEvents(end, 'login_success')).toBeGreaterThanOrEqual(authEvents(before, 'login_success') + 1);
+    expect(authEvents(end, 'login_failure')).toBeGreaterThanOrEqual(authEvents(before, 'login_failure') + 1);
+    expect(authEvents(end, 'logout')).toBeGreaterThanOrEqual(authEvents(before, 'logout') + 1);
 
     expect(trpcOk(during)).toBeGreaterThanOrEqual(trpcOk(before) + 2);
     expect(restOk(during)).toBeGreaterThanOrEqual(restOk(before) + 1);
@@ -113,7 +128,7 @@ describeDb(`logs on ${dbKind}`, () => {
     const email = uniqueEmail('logs');
     const anonymous = createClient(server.url);
     const registered = await anonymous.auth.register.mutate({ email, password: PASSWORD, name: 'Logged' });
-    const { token, user } = await anonymous.auth.login.mutate({ email, password: PASSWORD });
+    const { token, user } = await signIn(server.url, email, PASSWORD);
     await expect(anonymous.auth.login.mutate({ email, password: `${PASSWORD}!` })).rejects.toThrow();
     const client = createClient(server.url, { token });
     await client.auth.me.query();

@@ -13,10 +13,12 @@ import type { AppDeps } from './deps';
 import { addHealthRoutes } from './http/health';
 import { RouteTable } from './http/routes';
 import { createHttpServer } from './http/server';
+import { createMailer } from './mail/mailer';
 import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import { addOpenApiRoutes } from './openapi/routes';
 import { SocketRegistry } from './sessions/socket-registry';
+import { startSessionSweep } from './sessions/sweep';
 import { createTrpcHttpRoute, createTrpcWebSocket } from './trpc/handlers';
 
 /** Close code telling WebSocket clients the server is restarting: reconnect (elsewhere). */
@@ -48,6 +50,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
     logger,
     metrics: createMetrics(),
     sockets: new SocketRegistry(),
+    mailer: createMailer({ config, db: database.db, logger }),
     shutdownSignal: shutdown.signal,
   };
   const stopRevocations = deps.sockets.listen(bus);
@@ -60,6 +63,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   routes.upgrade('/trpc', trpcWs.upgrade);
   addOpenApiRoutes(routes, deps);
   // Features add their HTTP routes, upgrade paths and shutdown work below (closers run on close()).
+  closers.push(startSessionSweep(deps), () => deps.mailer.close());
 
   const server = createHttpServer(deps, routes);
   await new Promise<void>((resolve, reject) => {

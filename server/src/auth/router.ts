@@ -1,11 +1,10 @@
 // auth.* with a password: register, login, logout, me. auth/index-router.ts merges the other auth routers.
-import { invalidateSession, sessionExpiresAt, sessionPolicyOf, type Session, type User } from './session';
+import { sessionExpiresAt, sessionPolicyOf, type Session, type User } from './session';
 import { authedProcedure, publicProcedure, router } from '../trpc/init';
 import type { Context } from '../trpc/context';
 import { serializeBlankSessionCookie, serializeSessionCookie } from './cookies';
-import { loginInput, registerInput } from './schema';
-import { meOutput, okOutput, signedInOutput } from './outputs';
-import { registerWithPassword, signInWithPassword } from './sign-in';
+import { loginInput, loginOutput, meOutput, okOutput, registerInput, signedInOutput } from './schema';
+import { registerWithPassword, signInWithPassword, signOut } from './sign-in';
 import { toPublicUser } from './user';
 
 export function toPublicSession(ctx: Pick<Context, 'deps'>, session: Session, currentId?: string) {
@@ -35,13 +34,14 @@ export const passwordAuthRouter = router({
     return issueSession(ctx, result);
   }),
 
-  login: publicProcedure.meta({ openapi: { method: 'POST', path: '/auth/login', tags: ['auth'], protect: false, summary: 'Sign in with e-mail and password' } }).input(loginInput).output(signedInOutput).mutation(async ({ ctx, input }) => {
+  login: publicProcedure.meta({ openapi: { method: 'POST', path: '/auth/login', tags: ['auth'], protect: false, summary: 'Sign in with e-mail and password (or get a two-factor challenge)' } }).input(loginInput).output(loginOutput).mutation(async ({ ctx, input }) => {
     const result = await signInWithPassword(ctx.deps, input, ctx.request);
+    if ('twoFactorRequired' in result) return result;
     return issueSession(ctx, result);
   }),
 
   logout: authedProcedure.meta({ openapi: { method: 'POST', path: '/auth/logout', tags: ['auth'], summary: 'End the current session' } }).output(okOutput).mutation(async ({ ctx }) => {
-    await invalidateSession(ctx.deps.db, ctx.deps.bus, ctx.session.id);
+    await signOut(ctx.deps, ctx.session, ctx.request);
     if (ctx.transport === 'http') ctx.responseCookies.push(serializeBlankSessionCookie(ctx.deps.config));
     return { ok: true as const };
   }),
