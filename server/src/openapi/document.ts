@@ -31,7 +31,7 @@ const uploadPath: ZodOpenApiPathsObject = {
         },
       },
       responses: {
-        '200': { description: 'The stored recording', content: { 'application/json': { schema: { type: 'object', properties: { recording: { type: 'object' } } } } } },
+        '201': { description: 'The stored recording', content: { 'application/json': { schema: { type: 'object', properties: { recording: { type: 'object' } } } } } },
         '401': { description: 'Sign in to continue' },
         '413': { description: 'The file is larger than UPLOAD_MAX_BYTES' },
         '415': { description: 'This audio format is not supported' },

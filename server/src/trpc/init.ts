@@ -7,7 +7,7 @@ import { isCrossSiteRequest } from '../auth/csrf';
 import type { Context } from './context';
 import { isDatabaseUnavailable } from '../db/client';
 
-// meta: REST mirrors under /api (trpc-to-openapi) read each procedure's `openapi` meta.
+// meta: procedures with .meta({ openapi }) are also served as REST under /api (trpc-to-openapi).
 const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
   // Never send stack traces, whatever NODE_ENV says.
   isDev: false,
