@@ -72,14 +72,17 @@ export function loginIpLimiter(deps: AppDeps): Limiter {
   return getLimiter(deps, 'login_fail_ip', deps.config.rateLimits.loginIp);
 }
 
-/** Before a password is checked: the IP's failure window and the account's current delay. */
-export async function assertLoginAllowed(deps: AppDeps, accountKey: string, ip: string | null): Promise<void> {
-  if (ip) await assertNotLimited(loginIpLimiter(deps), ip);
-  const { delay } = accountLimiters(deps);
-  const res = await delay.get(accountKey);
-  if (res && res.consumedPoints > delay.points && res.msBeforeNext > 0) {
-    throw new AppError('RATE_LIMITED', { retryAfterSeconds: retryAfterSeconds(res) });
+/**
+ * Before a password is checked: the IP's failure window and the account's current delay. Returns
+ * whether the account has failures on record, so a success only clears what exists.
+ */
+export async function assertLoginAllowed(deps: AppDeps, accountKey: string, ip: string | null): Promise<{ hadFailures: boolean }> {
+  const { failures, delay } = accountLimiters(deps);
+  const [, delayed, failed] = await Promise.all([ip ? assertNotLimited(loginIpLimiter(deps), ip) : null, delay.get(accountKey), failures.get(accountKey)]);
+  if (delayed && delayed.consumedPoints > delay.points && delayed.msBeforeNext > 0) {
+    throw new AppError('RATE_LIMITED', { retryAfterSeconds: retryAfterSeconds(delayed) });
   }
+  return { hadFailures: (failed?.consumedPoints ?? 0) > 0 };
 }
 
 /** After a failed login; returns the delay imposed on the account in ms (0 while failures are free). */
