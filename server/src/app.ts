@@ -17,6 +17,8 @@ import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import { SocketRegistry } from './sessions/socket-registry';
 import { createTrpcHttpRoute, createTrpcWebSocket } from './trpc/handlers';
+import { createRoomsRuntime } from './rooms/runtime';
+import { startGuestCleanup } from './auth/guest';
 
 /** Close code telling WebSocket clients the server is restarting: reconnect (elsewhere). */
 export const CLOSE_SERVICE_RESTART = 1012;
@@ -39,15 +41,17 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'db') });
   const bus = options.bus ?? (database.sql ? await createPostgresBus({ sql: database.sql, db: database.db, logger }) : createMemoryBus(logger));
   const shutdown = new AbortController();
+  const metrics = createMetrics();
   const deps: AppDeps = {
     config,
     db: database.db,
     database,
     bus,
     logger,
-    metrics: createMetrics(),
+    metrics,
     sockets: new SocketRegistry(),
     shutdownSignal: shutdown.signal,
+    rooms: createRoomsRuntime({ db: database.db, bus, logger, metrics, config }),
   };
   const stopRevocations = deps.sockets.listen(bus);
   const closers: (() => Promise<void> | void)[] = [];
@@ -58,6 +62,8 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   const trpcWs = createTrpcWebSocket(deps);
   routes.upgrade('/trpc', trpcWs.upgrade);
   // Features add their HTTP routes, upgrade paths and shutdown work below (closers run on close()).
+  closers.push(() => deps.rooms.hub.close());
+  closers.push(startGuestCleanup(deps));
 
   const server = createHttpServer(deps, routes);
   await new Promise<void>((resolve, reject) => {

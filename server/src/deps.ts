@@ -5,6 +5,7 @@ import type { Config } from './config';
 import type { Database, DatabaseHandle } from './db/client';
 import type { Metrics } from './observability/metrics';
 import type { SocketRegistry } from './sessions/socket-registry';
+import type { RoomsRuntime } from './rooms/runtime';
 
 export type AppDeps = {
   config: Config;
@@ -17,4 +18,6 @@ export type AppDeps = {
   sockets: SocketRegistry;
   /** Aborted when the server begins to shut down. */
   shutdownSignal: AbortSignal;
+  /** Live room subscriptions of this instance and the send/typing throttles. */
+  rooms: RoomsRuntime;
 };
