@@ -91,7 +91,7 @@ const envSchema = z.object({
   UPLOAD_MAX_BYTES: integer(500 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   SIGNING_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
-  ROOM_SEND_LIMIT: integer(100, 1, 1_000_000),
+  ROOM_SEND_LIMIT: integer(300, 1, 1_000_000),
   TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
 });
 

@@ -4,6 +4,7 @@
 // frames at or below what was replayed are skipped.
 import { tracked, type TrackedEnvelope } from '@trpc/server';
 import type { AppDeps } from '../deps';
+import { toTRPCError } from '../errors';
 import { messageFrame, messageIdOfEventId, type RoomEvent, type RoomFrame } from './frames';
 import { listMessagesBetween } from './messages';
 import { requireMember } from './rooms';
@@ -57,7 +58,8 @@ async function* streamRoomEvents(
         continue;
       }
       if (subscriber.ended) {
-        if (subscriber.ended !== 'done') throw subscriber.ended;
+        // Errors raised while streaming bypass the procedure middlewares: map them here.
+        if (subscriber.ended !== 'done') throw toTRPCError(subscriber.ended);
         return;
       }
       await subscriber.waitForFrame();
