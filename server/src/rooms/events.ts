@@ -5,7 +5,7 @@
 import { tracked, type TrackedEnvelope } from '@trpc/server';
 import type { AppDeps } from '../deps';
 import { toTRPCError } from '../errors';
-import { messageFrame, messageIdOfEventId, type RoomEvent, type RoomFrame } from './frames';
+import { AddressedFrame, messageFrame, messageIdOfEventId, type RoomEvent, type RoomFrame } from './frames';
 import { listMessagesBetween } from './messages';
 import { requireMember } from './rooms';
 import type { RoomSubscriber, SubscriberSocket } from './subscriber';
@@ -44,7 +44,7 @@ async function* streamRoomEvents(
     if (afterId !== null) {
       while (floor < upTo && !subscriber.ended) {
         const page = await listMessagesBetween(deps.db, subscriber.roomId, floor, upTo, REPLAY_PAGE);
-        for (const message of page) yield envelope(messageFrame(message));
+        for (const message of page) yield envelope(subscriber, messageFrame(message));
         if (page.length < REPLAY_PAGE) break;
         floor = page.at(-1)!.id;
         await waitForSocketToDrain(subscriber);
@@ -54,9 +54,12 @@ async function* streamRoomEvents(
     for (;;) {
       const frame = subscriber.take();
       if (frame) {
-        if (frame.messageId === null || frame.messageId > floor) yield envelope(frame);
+        if (frame.messageId === null || frame.messageId > floor) yield envelope(subscriber, frame);
         continue;
       }
+      // Everything yielded so far has been sent (tRPC asks for the next value only after sending):
+      // the hub may now write frames straight to the socket. The generator just waits for the end.
+      subscriber.goDirect();
       if (subscriber.ended) {
         // Errors raised while streaming bypass the procedure middlewares: map them here.
         if (subscriber.ended !== 'done') throw toTRPCError(subscriber.ended);
@@ -70,9 +73,13 @@ async function* streamRoomEvents(
   }
 }
 
-/** The frame travels as is; the WebSocket encoder splices its prepared JSON into the reply. */
-function envelope(frame: RoomFrame): TrackedEnvelope<RoomEvent> {
-  return tracked(frame.id, frame as unknown as RoomEvent);
+/**
+ * The frame travels as is; the WebSocket encoder splices its prepared JSON into the reply. Until
+ * the subscription's reply prefix is known, frames are addressed so the encoder can tell it.
+ */
+function envelope(subscriber: RoomSubscriber, frame: RoomFrame): TrackedEnvelope<RoomEvent> {
+  const data = subscriber.replyPrefix || !subscriber.socket ? frame : new AddressedFrame(frame, (prefix) => (subscriber.replyPrefix = prefix));
+  return tracked(frame.id, data as unknown as RoomEvent);
 }
 
 async function waitForSocketToDrain(subscriber: RoomSubscriber): Promise<void> {

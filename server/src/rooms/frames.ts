@@ -39,15 +39,35 @@ export function messageIdOfEventId(eventId: string): number {
   return Number(eventId.split(':')[0]);
 }
 
+/**
+ * A frame on its way through tRPC to one subscriber. The encoder learns from it the JSON-RPC id of
+ * that subscription and hands the subscriber its reply prefix; from then on the hub writes frames
+ * to the socket directly (prefix + prepared JSON), skipping tRPC's per-event iterator machinery.
+ */
+export class AddressedFrame {
+  constructor(
+    readonly frame: RoomFrame,
+    readonly onAddressed: (replyPrefix: string) => void,
+  ) {}
+
+  toJSON(): RoomEvent {
+    return this.frame.event;
+  }
+}
+
 type Reply = { id?: unknown; jsonrpc?: unknown; result?: { type?: string; data?: { data?: unknown } } };
 
 export const roomFrameEncoder = {
   encode(message: unknown): string {
     const reply = message as Reply;
-    const frame = reply?.result?.type === 'data' ? reply.result.data?.data : undefined;
-    if (frame instanceof RoomFrame) {
-      const rpc = reply.jsonrpc === '2.0' ? '"jsonrpc":"2.0",' : '';
-      return `{"id":${JSON.stringify(reply.id ?? null)},${rpc}"result":${frame.result}}`;
+    const data = reply?.result?.type === 'data' ? reply.result.data?.data : undefined;
+    if (data instanceof RoomFrame || data instanceof AddressedFrame) {
+      const prefix = `{"id":${JSON.stringify(reply.id ?? null)},${reply.jsonrpc === '2.0' ? '"jsonrpc":"2.0",' : ''}"result":`;
+      if (data instanceof AddressedFrame) {
+        data.onAddressed(prefix);
+        return `${prefix}${data.frame.result}}`;
+      }
+      return `${prefix}${data.result}}`;
     }
     return JSON.stringify(message);
   },

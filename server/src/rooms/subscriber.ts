@@ -5,7 +5,7 @@ import { AppError } from '../errors';
 import type { RoomFrame } from './frames';
 
 /** The parts of a ws WebSocket the hub needs: how much is still unsent, and a way out. */
-export type SubscriberSocket = { readonly bufferedAmount: number; close(code?: number, reason?: string): void };
+export type SubscriberSocket = { readonly bufferedAmount: number; send(data: string): void; close(code?: number, reason?: string): void };
 
 /** Close code for a subscriber that fell too far behind: reconnect and resume with lastEventId. */
 export const CLOSE_TOO_SLOW = 1013;
@@ -16,6 +16,10 @@ export class RoomSubscriber {
   private wake: (() => void) | null = null;
   /** null while live; an error to throw, or 'done' to end quietly. */
   ended: AppError | 'done' | null = null;
+  /** `{"id":<subscription id>,"result":` once the encoder has seen this subscription's id. */
+  replyPrefix: string | null = null;
+  /** Frames go straight to the socket (set by the generator once the queue is empty). */
+  private direct = false;
 
   constructor(
     readonly roomId: string,
@@ -30,6 +34,10 @@ export class RoomSubscriber {
 
   push(frame: RoomFrame): void {
     if (this.ended) return;
+    if (this.direct) {
+      this.socket!.send(`${this.replyPrefix}${frame.result}}`);
+      return;
+    }
     this.queue.push(frame);
     this.notify();
   }
@@ -45,7 +53,18 @@ export class RoomSubscriber {
     return frame;
   }
 
-  /** Resolves when a frame arrives or the subscription ends. */
+  /**
+   * Switches to writing frames to the socket directly. Only when nothing is queued and every frame
+   * given to tRPC so far has been sent (the generator calls this when resumed), so order holds.
+   */
+  goDirect(): boolean {
+    if (this.direct || !this.replyPrefix || !this.socket || this.backlog > 0 || this.ended) return this.direct;
+    this.direct = true;
+    this.queue = [];
+    return true;
+  }
+
+  /** Resolves when a frame arrives (queued mode) or the subscription ends. */
   waitForFrame(): Promise<void> {
     if (this.backlog > 0 || this.ended) return Promise.resolve();
     return new Promise<void>((resolve) => {
