@@ -12,8 +12,8 @@ export async function sendMessage(
   user: User,
   input: { roomId: string; body: string; clientMessageId?: string },
 ): Promise<RoomMessage> {
-  await requireMember(deps.db, user.id, input.roomId);
   await spendPoint(deps.rooms.limiters.send, user.id);
+  // Membership is checked inside storeMessage, in the same statement as the insert.
   const { message, created } = await storeMessage(deps.db, user, input);
   if (created) {
     deps.metrics.roomMessages.inc();

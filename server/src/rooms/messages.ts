@@ -1,7 +1,8 @@
 // Stored room messages: sending (ids per room, gapless in commit order), history pages, replay.
 import { and, asc, desc, eq, gt, lt, lte, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { messages, rooms, users } from '../db/schema/index';
+import { messages, roomMembers, rooms, users } from '../db/schema/index';
+import { requireMember } from './rooms';
 import { displayName } from '../auth/user';
 import { AppError } from '../errors';
 import type { RoomMessage } from './schema';
@@ -50,6 +51,14 @@ export async function storeMessage(
       .where(and(eq(messages.roomId, input.roomId), eq(messages.senderId, sender.id), eq(messages.clientMessageId, clientMessageId)));
     return row;
   };
+  if (!clientMessageId) {
+    const row = await insertMessageAsMember(db, sender.id, input.roomId, input.body);
+    if (row) return { message: toRoomMessage(row, displayName(sender)), created: true };
+    // Not inserted: say why (unknown room or not a member); a member who just joined tries again.
+    await requireMember(db, sender.id, input.roomId);
+    return storeMessage(db, sender, input);
+  }
+  await requireMember(db, sender.id, input.roomId);
   const before = await findExisting(db);
   if (before) return { message: toRoomMessage(before, displayName(sender)), created: false };
   try {
@@ -74,6 +83,33 @@ export async function storeMessage(
     if (error instanceof AlreadySent) return { message: toRoomMessage(error.row, displayName(sender)), created: false };
     throw error;
   }
+}
+
+/**
+ * The common case in one statement (its own transaction): bump the room's last id under the row
+ * lock, if the sender is a member, and insert the message with it. null when nothing was inserted.
+ */
+async function insertMessageAsMember(db: Database, senderId: string, roomId: string, body: string): Promise<MessageRow | null> {
+  const result = await db.execute(sql`
+    with next as (
+      update ${rooms} set last_message_id = last_message_id + 1
+      where id = ${roomId} and exists (select 1 from ${roomMembers} where room_id = ${roomId} and user_id = ${senderId})
+      returning last_message_id
+    )
+    insert into ${messages} (room_id, id, sender_id, body)
+    select ${roomId}, next.last_message_id, ${senderId}, ${body} from next
+    returning room_id, id, sender_id, body, client_message_id, created_at`);
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    roomId: String(row.room_id),
+    id: Number(row.id),
+    senderId: row.sender_id === null ? null : String(row.sender_id),
+    body: String(row.body),
+    clientMessageId: null,
+    createdAt: new Date(row.created_at as string | Date),
+  };
 }
 
 // The cursor is opaque to clients; inside it is the id of the oldest message of the page.
