@@ -36,14 +36,16 @@ function spawnChild(script: string, args: string[], execArgv: string[] = []): Ch
 function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 60_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no '${type}' from ${child.spawnargs.join(' ')}`)), timeoutMs);
+    const onExit = (code: number | null) => reject(new Error(`child exited (${code})`));
     const onMessage = (msg: { type: string }) => {
       if (msg.type !== type) return;
       clearTimeout(timer);
       child.off('message', onMessage);
+      child.off('exit', onExit);
       resolve(msg as T);
     };
     child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`child exited (${code})`)));
+    child.once('exit', onExit);
   });
 }
 
@@ -93,7 +95,7 @@ async function measure(kind: Kind): Promise<Result> {
   const server = spawnChild('rooms/server.ts', [kind], ['--expose-gc', ...profile]);
   const children: ChildProcess[] = [server];
   try {
-    const { url } = await nextMessage<{ url: string }>(server, 'ready');
+    const { url } = await nextMessage<{ url: string }>(server, 'ready', 120_000);
     const publisher = await createPublisher(kind, url);
     // The publish path alone (for Parley: HTTP, session, membership, the database insert).
     const publishStart = (await usageOf(server)).cpuMicros;

@@ -61,10 +61,13 @@ export class RoomHub {
   private readonly perSocket = new WeakMap<SubscriberSocket, number>();
   private readonly heartbeat: NodeJS.Timeout;
 
+  readonly limits: HubLimits;
+
   constructor(
     private readonly deps: HubDeps,
-    readonly limits: HubLimits = DEFAULT_HUB_LIMITS,
+    limits: HubLimits = DEFAULT_HUB_LIMITS,
   ) {
+    this.limits = { ...limits };
     this.heartbeat = setInterval(() => this.beat(), limits.heartbeatMs);
     this.heartbeat.unref();
   }
