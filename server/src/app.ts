@@ -16,6 +16,7 @@ import { createHttpServer } from './http/server';
 import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import { SocketRegistry } from './sessions/socket-registry';
+import { SessionCache } from './auth/session-cache';
 import { createTrpcHttpRoute, createTrpcWebSocket } from './trpc/handlers';
 
 /** Close code telling WebSocket clients the server is restarting: reconnect (elsewhere). */
@@ -47,9 +48,11 @@ export async function startParley(config: Config, options: StartOptions = {}): P
     logger,
     metrics: createMetrics(),
     sockets: new SocketRegistry(),
+    sessionCache: new SessionCache(),
     shutdownSignal: shutdown.signal,
   };
   const stopRevocations = deps.sockets.listen(bus);
+  const stopSessionCache = deps.sessionCache.listen(bus);
   const closers: (() => Promise<void> | void)[] = [];
 
   const routes = new RouteTable();
@@ -79,6 +82,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
       for (const client of trpcWs.wss.clients) client.terminate();
       server.closeAllConnections();
       stopRevocations();
+      stopSessionCache();
       await bus.close().catch(() => {});
       await database.close().catch((error) => logger.warn({ err: error }, 'closing the database failed'));
     })();

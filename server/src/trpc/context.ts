@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import type { AppDeps } from '../deps';
 import { findRequestToken, readProtocolToken, readRequestInfo, type RequestInfo, type TokenSource } from '../auth/request';
 import { readSessionCookie } from '../auth/cookies';
-import { type Session, sessionPolicyOf, type User, validateSessionToken } from '../auth/session';
+import { type Session, sessionPolicyOf, type User } from '../auth/session';
 
 export type Context = {
   deps: AppDeps;
@@ -22,7 +22,7 @@ export type Context = {
 
 async function authenticate(deps: AppDeps, found: { token: string; source: TokenSource } | null) {
   if (!found) return { session: null, user: null, tokenSource: null };
-  const result = await validateSessionToken(deps.db, sessionPolicyOf(deps.config), found.token);
+  const result = await deps.sessionCache.validate(deps.db, sessionPolicyOf(deps.config), found.token);
   return { ...result, tokenSource: result.session ? found.source : null };
 }
 

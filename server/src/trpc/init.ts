@@ -62,12 +62,22 @@ const csrf = t.middleware(({ ctx, type, next }) => {
   return next();
 });
 
+/** A mutation may change its caller (name, e-mail, sessions): their cached session must not outlive it. */
+const forgetCachedSessions = t.middleware(async ({ ctx, type, next }) => {
+  const result = await next();
+  if (type === 'mutation') {
+    if (ctx.user) ctx.deps.sessionCache.forgetUser(ctx.user.id);
+    else ctx.deps.sessionCache.clear();
+  }
+  return result;
+});
+
 export const router = t.router;
 export const mergeRouters = t.mergeRouters;
 export const middleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure.use(mapErrors).use(csrf);
+export const publicProcedure = t.procedure.use(mapErrors).use(csrf).use(forgetCachedSessions);
 
 /** A live session is required. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
