@@ -14,7 +14,6 @@ import {
   getTRPCErrorFromUnknown,
   isAsyncIterable,
   isObject,
-  transformTRPCResponse,
   TRPCError,
   urlPathToProcedurePath,
 } from '@trpc/server/unstable-core-do-not-import';
@@ -137,7 +136,8 @@ export function createFastTrpcHttpHandler<TContext>(options: FastHttpOptions<TCo
   }
 
   function send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string | string[]>) {
-    const json = JSON.stringify(transformTRPCResponse(config, body as never));
+    // No transformer here (else the stock path runs): transformTRPCResponse would only copy the envelopes.
+    const json = JSON.stringify(body);
     res.writeHead(status, {
       vary: 'trpc-accept, accept',
       'content-type': 'application/json',
