@@ -43,7 +43,7 @@ export async function waitForReady(url: string, child: ChildProcess, output: () 
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${output()}`);
     try {
-      const res = await fetch(`${url}/ready`);
+      const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(5000) });
       if (res.status === 200) return;
     } catch {}
     await new Promise((r) => setTimeout(r, 15));

@@ -18,6 +18,7 @@ import {
   urlPathToProcedurePath,
 } from '@trpc/server/unstable-core-do-not-import';
 import type { RouteHandler } from '../http/routes';
+import { callProcedureLean, type ProcedureDef } from './call-procedure';
 
 type ProcedureType = 'query' | 'mutation' | 'subscription';
 type Procedure = ((opts: {
@@ -27,7 +28,7 @@ type Procedure = ((opts: {
   type: ProcedureType;
   signal: AbortSignal | undefined;
   batchIndex: number;
-}) => Promise<unknown>) & { _def: { type: ProcedureType } };
+}) => Promise<unknown>) & { _def: ProcedureDef };
 
 type Call = { path: string; procedure: Procedure; index: number };
 type Outcome = { error: TRPCError; data?: undefined } | { error?: undefined; data: unknown };
@@ -202,7 +203,7 @@ export function createFastTrpcHttpHandler<TContext>(options: FastHttpOptions<TCo
 
   async function runCall(call: Call, ctx: unknown, parsed: { inputs: unknown[]; error?: TRPCError }): Promise<Outcome> {
     try {
-      const data = await call.procedure({
+      const data = await callProcedureLean(call.procedure._def, {
         path: call.path,
         getRawInput: async () => {
           if (parsed.error) throw parsed.error;
