@@ -14,6 +14,7 @@ import {
   getTRPCErrorFromUnknown,
   isAsyncIterable,
   isObject,
+  isPromise,
   TRPCError,
   urlPathToProcedurePath,
 } from '@trpc/server/unstable-core-do-not-import';
@@ -84,7 +85,7 @@ function isDataStream(value: unknown): boolean {
   if (isAsyncIterable(value)) return true;
   for (const key in value) {
     const item = (value as Record<string, unknown>)[key];
-    if (item instanceof Promise || isAsyncIterable(item)) return true;
+    if (isPromise(item) || isAsyncIterable(item)) return true;
   }
   return false;
 }
