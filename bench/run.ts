@@ -50,6 +50,7 @@ async function main() {
   const files = discover(process.argv.slice(2));
   if (!files.length) throw new Error('no bench/*.bench.ts matches');
   const started = Date.now();
+  const loadBefore = os.loadavg()[0]!;
   const rows: BenchRow[] = [];
   for (const file of files) {
     const t0 = Date.now();
@@ -64,7 +65,7 @@ async function main() {
     process.stderr.write(`bench: ${file} took ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  process.stdout.write(`Machine: ${machine()}\nCommand: pnpm bench ${process.argv.slice(2).join(' ')}`.trimEnd() + `\nDate: ${new Date().toISOString()}, whole run ${seconds} s\n\n`);
+  process.stdout.write(`Machine: ${machine()}\nCommand: pnpm bench ${process.argv.slice(2).join(' ')}`.trimEnd() + `\nDate: ${new Date().toISOString()}, whole run ${seconds} s, load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0]!.toFixed(1)} (a busy machine shrinks every ratio)\n\n`);
   process.stdout.write(`${formatTable(rows)}\n`);
   // Child processes (servers, load generators) are ended by each bench; don't wait on stray handles.
   process.exit(0);
