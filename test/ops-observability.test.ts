@@ -124,7 +124,7 @@ describeDb(`logs on ${dbKind}`, () => {
   });
   afterAll(() => server?.stop());
 
-  it('writes a JSON line per request and per WebSocket, and never the password or the token', async () => {
+  it('writes a JSON line per request and per WebSocket, and never the password or the token (register, login, chat)', async () => {
     const email = uniqueEmail('logs');
     const anonymous = createClient(server.url);
     const registered = await anonymous.auth.register.mutate({ email, password: PASSWORD, name: 'Logged' });
@@ -132,6 +132,9 @@ describeDb(`logs on ${dbKind}`, () => {
     await expect(anonymous.auth.login.mutate({ email, password: `${PASSWORD}!` })).rejects.toThrow();
     const client = createClient(server.url, { token });
     await client.auth.me.query();
+    const room = await client.rooms.create.mutate({ name: 'logged chat' });
+    await client.rooms.send.mutate({ roomId: room.id, body: 'hello from the log test' });
+    await fetch(`${server.url}/api/rooms/${room.id}/messages`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ body: 'over REST' }) });
     await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
     await fetch(`${server.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}`, cookie: `parley_session=${token}` } });
     await closeSocket(await openAuthedSocket(server.url, token));

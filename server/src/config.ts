@@ -109,7 +109,9 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   SIGNING_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   REQUEST_TIMEOUT: duration('60s'),
+  ROOM_SEND_LIMIT: integer(300, 1, 1_000_000),
   TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  PARLEY_TRPC_HTTP: z.enum(['fast', 'stock']).default('fast'),
   RATE_LIMIT_LOGIN_IP: rateLimit('100/15m'),
   RATE_LIMIT_REGISTER_IP: rateLimit('300/1h'),
   RATE_LIMIT_REGISTER_EMAIL: rateLimit('10/1h'),
@@ -149,6 +151,10 @@ export type Config = {
   trustProxy: boolean;
   /** Longest time a client may take to send a whole HTTP request (headers: at most 20 s of it). */
   requestTimeoutMs: number;
+  /** tRPC over HTTP: 'fast' (lean path for plain JSON queries/mutations, stock adapter for the rest) or 'stock' only. */
+  trpcHttp: 'fast' | 'stock';
+  /** rooms.send calls allowed per user per 10 seconds (per instance). */
+  roomSendLimit: number;
   /** Brute-force defence (auth/rate-limit.ts): shared by instances on Postgres. */
   rateLimits: {
     /** Failed logins per client IP. */
@@ -219,6 +225,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signingSecret: e.SIGNING_SECRET,
     trustProxy: e.TRUST_PROXY,
     requestTimeoutMs: e.REQUEST_TIMEOUT,
+    trpcHttp: e.PARLEY_TRPC_HTTP,
+    roomSendLimit: e.ROOM_SEND_LIMIT,
     rateLimits: {
       loginIp: e.RATE_LIMIT_LOGIN_IP,
       registerIp: e.RATE_LIMIT_REGISTER_IP,
