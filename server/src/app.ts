@@ -17,6 +17,10 @@ import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import { SocketRegistry } from './sessions/socket-registry';
 import { createTrpcHttpRoute, createTrpcWebSocket } from './trpc/handlers';
+import { createLocalStorage } from './recordings/storage';
+import { createRecordWebSocket, RECORD_PATH } from './recordings/live-socket';
+import { AUDIO_PATH, createAudioDownloadRoute } from './recordings/download-route';
+import { createUploadRoute, UPLOAD_PATH } from './recordings/upload-route';
 
 /** Close code telling WebSocket clients the server is restarting: reconnect (elsewhere). */
 export const CLOSE_SERVICE_RESTART = 1012;
@@ -47,6 +51,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
     logger,
     metrics: createMetrics(),
     sockets: new SocketRegistry(),
+    recordingStorage: createLocalStorage(config.recordingsDir),
     shutdownSignal: shutdown.signal,
   };
   const stopRevocations = deps.sockets.listen(bus);
@@ -58,6 +63,12 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   const trpcWs = createTrpcWebSocket(deps);
   routes.upgrade('/trpc', trpcWs.upgrade);
   // Features add their HTTP routes, upgrade paths and shutdown work below (closers run on close()).
+  const recorder = createRecordWebSocket(deps);
+  routes.upgrade(RECORD_PATH, recorder.upgrade);
+  routes.add(AUDIO_PATH, createAudioDownloadRoute(deps));
+  routes.add(UPLOAD_PATH, createUploadRoute(deps));
+  routes.add('/trpc/recordings.upload', createTrpcHttpRoute(deps, { maxBodySize: config.uploadMaxBytes }));
+  closers.push(() => recorder.close());
 
   const server = createHttpServer(deps, routes);
   await new Promise<void>((resolve, reject) => {

@@ -5,6 +5,7 @@ import type { Config } from './config';
 import type { Database, DatabaseHandle } from './db/client';
 import type { Metrics } from './observability/metrics';
 import type { SocketRegistry } from './sessions/socket-registry';
+import type { RecordingStorage } from './recordings/storage';
 
 export type AppDeps = {
   config: Config;
@@ -15,6 +16,8 @@ export type AppDeps = {
   metrics: Metrics;
   /** Open WebSockets by the session that authenticated them (closed with 4401 on revocation). */
   sockets: SocketRegistry;
+  /** Where recording files are kept (RECORDINGS_DIR). */
+  recordingStorage: RecordingStorage;
   /** Aborted when the server begins to shut down. */
   shutdownSignal: AbortSignal;
 };

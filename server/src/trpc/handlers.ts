@@ -16,11 +16,12 @@ function logUnexpected(deps: AppDeps, error: { code: string; cause?: unknown; me
   if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path }, 'procedure failed');
 }
 
-export function createTrpcHttpRoute(deps: AppDeps): RouteHandler {
+/** maxBodySize: larger for the binary upload procedures, which get a route of their own. */
+export function createTrpcHttpRoute(deps: AppDeps, options: { maxBodySize?: number } = {}): RouteHandler {
   const handler = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
-    maxBodySize: MAX_BODY_BYTES,
+    maxBodySize: options.maxBodySize ?? MAX_BODY_BYTES,
     allowMethodOverride: false,
     createContext: ({ req, res }) => createHttpContext(deps, req, res),
     responseMeta({ ctx, errors }) {

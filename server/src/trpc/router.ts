@@ -1,11 +1,15 @@
 // The root router: every feature's router under its name. AppRouter is the type the SDK is built on.
 import { authRouter } from '../auth/auth-router';
 import { systemRouter } from '../system/router';
+import { orgsRouter } from '../orgs/router';
+import { recordingsRouter } from '../recordings/router';
 import { router } from './init';
 
 export const appRouter = router({
   auth: authRouter,
   system: systemRouter,
+  orgs: orgsRouter,
+  recordings: recordingsRouter,
 });
 
 export type AppRouter = typeof appRouter;

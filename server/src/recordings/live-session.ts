@@ -1,0 +1,165 @@
+// One live recording being written on this instance: frames in seq order go through the live
+// encoder into the file; after each batch the Ogg pages are flushed, the file synced and the
+// row updated (next_seq, bytes, resume_state) — only then are the frames acknowledged. A batch
+// is everything that arrived while the previous one was being written (group commit), so a
+// slow disk or database means fewer, larger commits rather than a growing backlog.
+import { and, eq } from 'drizzle-orm';
+import { recordings } from '../db/schema/index';
+import type { AppDeps } from '../deps';
+import { AppError } from '../errors';
+import type { RecordingRow } from './access';
+import { openLiveEncoder, type LiveEncoder } from './live-encoding';
+import { PROGRESS_INTERVAL_MS, publishRecordingEvent } from './progress';
+import type { AppendHandle } from './storage';
+
+export type Frame = { seq: number; payload: Buffer };
+export type Acker = (seqs: number[]) => void;
+/** What resume_state holds: the encoder's own state and where the durable part of the file ends. */
+type ResumeState = { encoder: string; durableBytes: number };
+
+export class LiveRecording {
+  private queue: Frame[] = [];
+  private writing: Promise<void> | null = null;
+  private lastProgressAt = 0;
+  private closed = false;
+  /** Seq of the next frame to accept into the queue (≥ durable next seq). */
+  receivedNext: number;
+  /** Frames below this seq are in the file and the row: acknowledged. */
+  durableNext: number;
+  durationMs: number;
+  bytes: number;
+  acker: Acker | null = null;
+  onFailure: ((error: Error) => void) | null = null;
+
+  private constructor(
+    private readonly deps: AppDeps,
+    readonly row: RecordingRow,
+    private readonly encoder: LiveEncoder,
+    private readonly file: AppendHandle,
+  ) {
+    this.receivedNext = row.nextSeq;
+    this.durableNext = row.nextSeq;
+    this.durationMs = row.durationMs;
+    this.bytes = file.size;
+  }
+
+  /** Opens a live recording where its last durable batch ended (bytes after it are cut off). */
+  static async open(deps: AppDeps, row: RecordingRow): Promise<LiveRecording> {
+    const state = row.resumeState ? (JSON.parse(row.resumeState) as ResumeState) : null;
+    const file = await deps.recordingStorage.openAppend(row.filename, { truncateTo: state?.durableBytes ?? 0 });
+    try {
+      const encoder = openLiveEncoder(row.format, state?.encoder ?? null);
+      return new LiveRecording(deps, row, encoder, file);
+    } catch (error) {
+      await file.close();
+      throw error;
+    }
+  }
+
+  get id(): string {
+    return this.row.id;
+  }
+
+  /** Queues the frame when it is the next one; true when it was taken. */
+  accept(frame: Frame): boolean {
+    if (this.closed || frame.seq !== this.receivedNext) return false;
+    this.queue.push(frame);
+    this.receivedNext++;
+    this.writing ??= this.writeBatches();
+    return true;
+  }
+
+  /** Resolves when every queued frame is durable (or the write failed). */
+  async drain(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private async writeBatches(): Promise<void> {
+    try {
+      while (this.queue.length && !this.closed) {
+        const batch = this.queue;
+        this.queue = [];
+        await this.commit(batch);
+      }
+    } catch (error) {
+      this.fail(error as Error);
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  private async commit(batch: Frame[]): Promise<void> {
+    for (const frame of batch) this.encoder.push(frame.payload);
+    const flushed = this.encoder.flush();
+    if (flushed.bytes.length) {
+      await this.file.append(flushed.bytes);
+      await this.file.sync();
+      this.deps.metrics.recordingBytes.inc(flushed.bytes.length);
+    }
+    const nextSeq = batch.at(-1)!.seq + 1;
+    const resumeState: ResumeState = { encoder: flushed.state, durableBytes: this.file.size };
+    const updated = await this.deps.db
+      .update(recordings)
+      .set({ nextSeq, bytes: this.file.size, durationMs: flushed.durationMs, resumeState: JSON.stringify(resumeState), updatedAt: new Date() })
+      .where(and(eq(recordings.id, this.id), eq(recordings.status, 'live')))
+      .returning({ id: recordings.id });
+    if (!updated.length) throw new AppError('RECORDING_NOT_LIVE'); // deleted or finalized meanwhile
+    this.durableNext = nextSeq;
+    this.durationMs = flushed.durationMs;
+    this.bytes = this.file.size;
+    this.acker?.(batch.map((f) => f.seq));
+    const now = Date.now();
+    if (now - this.lastProgressAt >= PROGRESS_INTERVAL_MS) {
+      this.lastProgressAt = now;
+      void publishRecordingEvent(this.deps.bus, { type: 'progress', id: this.id, durationMs: this.durationMs, bytes: this.bytes, nextSeq }).catch(() => {});
+    }
+  }
+
+  private fail(error: Error): void {
+    this.closed = true;
+    this.queue = [];
+    this.deps.logger.warn({ err: error, recordingId: this.id }, 'live recording write failed');
+    this.onFailure?.(error);
+  }
+
+  /** Ends the recording: last packets, the EOS page, status finished. */
+  async finish(): Promise<{ durationMs: number; bytes: number }> {
+    await this.drain();
+    if (this.closed) throw new AppError('RECORDING_NOT_LIVE');
+    this.closed = true;
+    const final = this.encoder.finish();
+    await this.file.append(final.bytes);
+    await this.file.sync();
+    await this.file.close();
+    this.deps.metrics.recordingBytes.inc(final.bytes.length);
+    this.durationMs = final.durationMs;
+    this.bytes = this.file.size;
+    const now = new Date();
+    await this.deps.db
+      .update(recordings)
+      .set({ status: 'finished', durationMs: this.durationMs, bytes: this.bytes, resumeState: null, updatedAt: now, finishedAt: now })
+      .where(eq(recordings.id, this.id));
+    await publishRecordingEvent(this.deps.bus, { type: 'finished', id: this.id, durationMs: this.durationMs, bytes: this.bytes }).catch(() => {});
+    return { durationMs: this.durationMs, bytes: this.bytes };
+  }
+
+  /**
+   * Shutdown: the file becomes a complete Ogg stream (EOS page after the durable part) while the
+   * row stays live and resumable: resuming cuts the EOS page off again and continues.
+   */
+  async suspend(): Promise<void> {
+    await this.drain();
+    if (this.closed) return;
+    this.closed = true;
+    const final = this.encoder.finish();
+    await this.file.append(final.bytes);
+    await this.file.sync();
+    await this.file.close();
+  }
+
+  /** Lets go of the file without writing anything more (the row already holds the durable state). */
+  async release(): Promise<void> {
+    this.closed = true;
+    await this.file.close();
+  }
+}
