@@ -8,14 +8,14 @@ import { recordings } from '../db/schema/index';
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
 import type { RecordingRow } from './access';
-import { openLiveEncoder, type LiveEncoder } from './live-encoding';
+import { durableBytesOf, openLiveEncoder, parseResumeState, type LiveEncoder, type ResumeState } from './live-encoding';
 import { PROGRESS_INTERVAL_MS, publishRecordingEvent } from './progress';
 import type { AppendHandle } from './storage';
 
 export type Frame = { seq: number; payload: Buffer };
 export type Acker = (seqs: number[]) => void;
-/** What resume_state holds: the encoder's own state and where the durable part of the file ends. */
-type ResumeState = { encoder: string; durableBytes: number };
+/** A frame the encoder refused (undecodable WebM/Ogg): it and the frames after it were dropped. */
+export type Rejecter = (seq: number, message: string) => void;
 
 export class LiveRecording {
   private queue: Frame[] = [];
@@ -29,13 +29,16 @@ export class LiveRecording {
   durationMs: number;
   bytes: number;
   acker: Acker | null = null;
+  rejecter: Rejecter | null = null;
   onFailure: ((error: Error) => void) | null = null;
 
   private constructor(
     private readonly deps: AppDeps,
     readonly row: RecordingRow,
-    private readonly encoder: LiveEncoder,
+    private encoder: LiveEncoder,
     private readonly file: AppendHandle,
+    /** The state saved with the last durable batch: where to start over after a refused frame. */
+    private savedState: ResumeState | null,
   ) {
     this.receivedNext = row.nextSeq;
     this.durableNext = row.nextSeq;
@@ -45,11 +48,11 @@ export class LiveRecording {
 
   /** Opens a live recording where its last durable batch ended (bytes after it are cut off). */
   static async open(deps: AppDeps, row: RecordingRow): Promise<LiveRecording> {
-    const state = row.resumeState ? (JSON.parse(row.resumeState) as ResumeState) : null;
-    const file = await deps.recordingStorage.openAppend(row.filename, { truncateTo: state?.durableBytes ?? 0 });
+    const state = parseResumeState(row.resumeState);
+    const file = await deps.recordingStorage.openAppend(row.filename, { truncateTo: durableBytesOf(state) });
     try {
-      const encoder = openLiveEncoder(row.format, state?.encoder ?? null);
-      return new LiveRecording(deps, row, encoder, file);
+      const encoder = openLiveEncoder(row.format, state);
+      return new LiveRecording(deps, row, encoder, file, state);
     } catch (error) {
       await file.close();
       throw error;
@@ -88,23 +91,44 @@ export class LiveRecording {
     }
   }
 
-  private async commit(batch: Frame[]): Promise<void> {
-    for (const frame of batch) this.encoder.push(frame.payload);
-    const flushed = this.encoder.flush();
-    if (flushed.bytes.length) {
-      await this.file.append(flushed.bytes);
+  /** Encodes the batch; on a refused frame, starts over from the saved state with the frames before it. */
+  private encode(batch: Frame[]): { pages: Buffer[]; accepted: Frame[] } {
+    const pages: Buffer[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      try {
+        pages.push(...this.encoder.push(batch[i]!.payload));
+      } catch (error) {
+        this.encoder = openLiveEncoder(this.row.format, this.savedState);
+        this.receivedNext = batch[i]!.seq;
+        this.queue = [];
+        this.rejecter?.(batch[i]!.seq, error instanceof AppError ? error.message : 'This frame could not be decoded');
+        return i === 0 ? { pages: [], accepted: [] } : this.encode(batch.slice(0, i));
+      }
+    }
+    pages.push(...this.encoder.flush());
+    return { pages, accepted: batch };
+  }
+
+  private async commit(frames: Frame[]): Promise<void> {
+    const { pages, accepted: batch } = this.encode(frames);
+    if (!batch.length) return;
+    const bytes = Buffer.concat(pages);
+    if (bytes.length) {
+      await this.file.append(bytes);
       await this.file.sync();
-      this.deps.metrics.recordingBytes.inc(flushed.bytes.length);
+      this.deps.metrics.recordingBytes.inc(bytes.length);
     }
     const nextSeq = batch.at(-1)!.seq + 1;
-    const resumeState: ResumeState = { encoder: flushed.state, durableBytes: this.file.size };
+    const state = this.encoder.state();
+    const flushed = { durationMs: this.encoder.durationMs };
     const updated = await this.deps.db
       .update(recordings)
-      .set({ nextSeq, bytes: this.file.size, durationMs: flushed.durationMs, resumeState: JSON.stringify(resumeState), updatedAt: new Date() })
+      .set({ nextSeq, bytes: this.file.size, durationMs: flushed.durationMs, resumeState: JSON.stringify(state), updatedAt: new Date() })
       .where(and(eq(recordings.id, this.id), eq(recordings.status, 'live')))
       .returning({ id: recordings.id });
     if (!updated.length) throw new AppError('RECORDING_NOT_LIVE'); // deleted or finalized meanwhile
     this.durableNext = nextSeq;
+    this.savedState = state;
     this.durationMs = flushed.durationMs;
     this.bytes = this.file.size;
     this.acker?.(batch.map((f) => f.seq));
@@ -127,12 +151,12 @@ export class LiveRecording {
     await this.drain();
     if (this.closed) throw new AppError('RECORDING_NOT_LIVE');
     this.closed = true;
-    const final = this.encoder.finish();
-    await this.file.append(final.bytes);
+    const final = Buffer.concat(this.encoder.finish());
+    await this.file.append(final);
     await this.file.sync();
     await this.file.close();
-    this.deps.metrics.recordingBytes.inc(final.bytes.length);
-    this.durationMs = final.durationMs;
+    this.deps.metrics.recordingBytes.inc(final.length);
+    this.durationMs = this.encoder.durationMs;
     this.bytes = this.file.size;
     const now = new Date();
     await this.deps.db
@@ -151,8 +175,7 @@ export class LiveRecording {
     await this.drain();
     if (this.closed) return;
     this.closed = true;
-    const final = this.encoder.finish();
-    await this.file.append(final.bytes);
+    await this.file.append(Buffer.concat(this.encoder.finish()));
     await this.file.sync();
     await this.file.close();
   }

@@ -8,7 +8,7 @@ import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
 import { requireOrgMembership } from './access';
 import { newRecordingIdentity, toRecordingView } from './catalog';
-import { encodeUploadedFile } from './live-encoding';
+import { encodeUploadedFile, formatOfContentType } from './live-encoding';
 import { recordingMeta, type RecordingView } from './schema';
 
 export type UploadMeta = { name: string; meetingLink: string | null; orgId: string | null; contentType: string | null };
@@ -65,12 +65,8 @@ export async function uploadRecording(deps: AppDeps, ownerId: string, meta: Uplo
   const file = await deps.recordingStorage.openAppend(filename);
   let complete = false;
   try {
-    const encoded = encodeUploadedFile(limited, { contentType: meta.contentType });
-    for await (const chunk of encoded.pages) {
-      await file.append(chunk);
-      deps.metrics.recordingBytes.inc(chunk.length);
-    }
-    const result = await encoded.result;
+    const result = await encodeUploadedFile(limited, meta.contentType, file);
+    deps.metrics.recordingBytes.inc(file.size);
     if (result.durationMs <= 0) throw new AppError('CORRUPT_MEDIA', { message: 'The file holds no audio' });
     await file.sync();
     await file.close();
@@ -78,7 +74,7 @@ export async function uploadRecording(deps: AppDeps, ownerId: string, meta: Uplo
     const [row] = await deps.db
       .insert(recordings)
       .values({
-        id, ownerId, orgId: meta.orgId, name: meta.name, meetingLink: meta.meetingLink, format: result.format, filename,
+        id, ownerId, orgId: meta.orgId, name: meta.name, meetingLink: meta.meetingLink, format: formatOfContentType(meta.contentType), filename,
         status: 'finished', durationMs: result.durationMs, bytes: file.size, createdAt: now, updatedAt: now, finishedAt: now,
       })
       .returning();
