@@ -66,7 +66,9 @@ export function createLiveEncoder(options: LiveEncoderOptions): LiveEncoder {
   const saved = options.resumeState;
   const passthrough = saved?.passthrough ?? options.passthrough ?? 'mono';
   let mode = saved?.mode ?? (format.kind === 'pcm' ? 'encode' : null);
-  let muxer: OggOpusMuxer | null = saved?.muxer ? createOggOpusMuxer(saved.muxer, { resumeFrom: saved.muxer }) : null;
+  let muxer: OggOpusMuxer | null = saved?.muxer
+    ? createOggOpusMuxer(saved.muxer, { resumeFrom: saved.muxer, holdLastPacket: saved.mode === 'passthrough' })
+    : null;
   let encodedInputSamples = saved?.encodedInputSamples ?? 0;
   let decoderSkip = saved?.decoderSkip ?? 0;
   const framer = createFramer(FRAME_SAMPLES, saved ? toInt16(Buffer.from(saved.framerRemainder, 'base64')) : undefined);
@@ -110,7 +112,10 @@ export function createLiveEncoder(options: LiveEncoderOptions): LiveEncoder {
         const info = decodeOpusHead(head);
         if (choosePassthrough(head, packet)) {
           mode = 'passthrough';
-          muxer = createOggOpusMuxer({ channels: 1, preSkip: info.preSkip, inputSampleRate: info.inputSampleRate || 48_000 });
+          muxer = createOggOpusMuxer(
+            { channels: 1, preSkip: info.preSkip, inputSampleRate: info.inputSampleRate || 48_000 },
+            { holdLastPacket: true },
+          );
         } else {
           if (info.mappingFamily !== 0) throw new AppError('UNSUPPORTED_MEDIA', { message: 'Multichannel Opus is not supported' });
           mode = 'encode';

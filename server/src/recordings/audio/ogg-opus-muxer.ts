@@ -51,7 +51,17 @@ export type OggOpusMuxer = {
 
 export function createOggOpusMuxer(
   header: OggOpusHeader,
-  options: { resumeFrom?: OggMuxerState; serial?: number; maxPacketsPerPage?: number } = {},
+  options: {
+    resumeFrom?: OggMuxerState;
+    serial?: number;
+    maxPacketsPerPage?: number;
+    /**
+     * flush() keeps the newest packet back (it stays in state()), so the EOS page always has a
+     * packet: when nothing can be added at the end (packets copied from a client) an empty EOS
+     * page would be legal Ogg but opusinfo and some players complain about it.
+     */
+    holdLastPacket?: boolean;
+  } = {},
 ): OggOpusMuxer {
   const maxPackets = options.maxPacketsPerPage ?? DEFAULT_MAX_PACKETS_PER_PAGE;
   const resume = options.resumeFrom;
@@ -125,7 +135,19 @@ export function createOggOpusMuxer(
     addPacket,
     flush() {
       const pages = finished ? [] : headerPages();
-      if (pending.length > 0) pages.push(takePending(0));
+      if (!options.holdLastPacket) {
+        if (pending.length > 0) pages.push(takePending(0));
+        return pages;
+      }
+      if (pending.length < 2) return pages;
+      const last = pending.pop()!;
+      const lastSamples = readOpusPacketSamples(last)!;
+      pendingSamples -= lastSamples;
+      pendingSegments -= lacingValues(last.length).length;
+      pages.push(takePending(0));
+      pending.push(last);
+      pendingSamples = lastSamples;
+      pendingSegments = lacingValues(last.length).length;
       return pages;
     },
     finish(finalGranule) {

@@ -98,6 +98,12 @@ function looksLikeText(prefix: Buffer, hints: TranscodeHints): boolean {
   return sample.length > 0 && printable === sample.length;
 }
 
+function ffmpegMissing(): AppError {
+  return new AppError('UNSUPPORTED_MEDIA', {
+    message: 'This audio format needs ffmpeg on the server: install ffmpeg (e.g. apt-get install ffmpeg), or upload WAV, WebM/Opus or Ogg/Opus',
+  });
+}
+
 /** Whether ffmpeg can be run (prism looks for ffmpeg-static, then `ffmpeg`/`avconv` on PATH). */
 export function isFfmpegAvailable(): boolean {
   try {
@@ -109,11 +115,7 @@ export function isFfmpegAvailable(): boolean {
 }
 
 async function decodeWithFfmpeg(input: AsyncIterable<Buffer>, needsSeeking: boolean, onPcm: (pcm: Buffer) => Promise<void>): Promise<void> {
-  if (!isFfmpegAvailable()) {
-    throw new AppError('UNSUPPORTED_MEDIA', {
-      message: 'This audio format needs ffmpeg on the server: install ffmpeg (e.g. apt-get install ffmpeg), or upload WAV, WebM/Opus or Ogg/Opus',
-    });
-  }
+  if (!isFfmpegAvailable()) throw ffmpegMissing();
   if (!needsSeeking) return runFfmpeg('-', input, onPcm);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-upload-'));
   try {
@@ -162,7 +164,9 @@ async function runFfmpeg(source: string, input: AsyncIterable<Buffer> | Buffer[]
     await feeding.catch(() => {});
     throw error;
   }
-  const [code] = await exited;
+  const [code] = await exited.catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'ENOENT' ? ffmpegMissing() : error;
+  });
   await feeding; // an input error (e.g. the upload exceeded its size limit) wins over ffmpeg's
   if (code !== 0) {
     const reason = stderr.trim().split('\n').pop() ?? 'unknown error';
