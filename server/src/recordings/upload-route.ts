@@ -19,9 +19,13 @@ const STATUS_BY_CODE: Record<string, number> = {
   PAYLOAD_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415, TOO_MANY_REQUESTS: 429,
 };
 
-function sendError(res: ServerResponse, error: AppError, close = false): void {
-  const headers: Record<string, string> = close ? { connection: 'close' } : {};
-  sendJson(res, STATUS_BY_CODE[error.code] ?? 500, { error: error.message, code: error.code }, headers);
+/**
+ * Answers at once, even before the body was read; Node then reads and discards the rest of the
+ * body (bounded by the server's request timeout), so the client sees this answer rather than a
+ * reset connection.
+ */
+function sendError(res: ServerResponse, error: AppError): void {
+  sendJson(res, STATUS_BY_CODE[error.code] ?? 500, { error: error.message, code: error.code });
 }
 
 export function createUploadRoute(deps: AppDeps): RouteHandler {
@@ -39,16 +43,14 @@ export function createUploadRoute(deps: AppDeps): RouteHandler {
       }
       const declared = Number(req.headers['content-length']);
       if (Number.isFinite(declared) && declared > deps.config.uploadMaxBytes) {
-        return sendError(res, new AppError('PAYLOAD_TOO_LARGE', { message: `The file is larger than the limit of ${deps.config.uploadMaxBytes} bytes` }), true);
+        throw new AppError('PAYLOAD_TOO_LARGE', { message: `The file is larger than the limit of ${deps.config.uploadMaxBytes} bytes` });
       }
       const recording = await uploadRecording(deps, auth.user.id, meta, req);
       sendJson(res, 201, { recording });
     } catch (error) {
       const appError = findAppError(error);
       if (!appError) throw error;
-      // A body we stopped reading: close the connection rather than read the rest of it.
-      sendError(res, appError, !req.readableEnded);
-      if (!req.readableEnded) res.once('finish', () => req.destroy());
+      sendError(res, appError);
     }
   };
 }
