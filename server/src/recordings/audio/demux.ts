@@ -42,6 +42,8 @@ export function createOpusDemuxer(kind: DemuxerKind, resumeFrom?: DemuxerState):
 
   return {
     push(chunk) {
+      // prism drops its buffered bytes when it fails: keep them so a rejected chunk changes nothing.
+      const before = STATE_FIELDS[kind].map((field) => [field, copyField(demuxer[field])] as const);
       let failure: Error | null | undefined;
       demuxer._transform(chunk, undefined, (error) => {
         failure = error;
@@ -49,6 +51,7 @@ export function createOpusDemuxer(kind: DemuxerKind, resumeFrom?: DemuxerState):
       const out = packets;
       packets = [];
       if (failure) {
+        for (const [field, value] of before) demuxer[field] = value;
         const what = kind === 'ogg' ? 'Ogg/Opus' : 'WebM/Opus';
         throw new AppError('UNSUPPORTED_MEDIA', { message: `Invalid ${what} data: ${failure.message}`, cause: failure });
       }
@@ -63,6 +66,10 @@ export function createOpusDemuxer(kind: DemuxerKind, resumeFrom?: DemuxerState):
       return { kind, fields, head: head ? head.toString('base64') : null };
     },
   };
+}
+
+function copyField(value: unknown): unknown {
+  return value && typeof value === 'object' && !Buffer.isBuffer(value) ? { ...value } : value;
 }
 
 /** Buffers become {base64}; everything else in these fields is already plain JSON. */

@@ -147,3 +147,20 @@ describe('createLiveEncoder (Opus input)', () => {
     expect(() => encoder.push(Buffer.from('this is not an ogg stream at all'))).toThrow(expect.objectContaining({ key: 'UNSUPPORTED_MEDIA' }));
   });
 });
+
+describe('createLiveEncoder (bad frames)', () => {
+  it('rejects a garbage Ogg chunk without losing the stream around it', () => {
+    const opus = new prism.opus.Encoder({ rate: 16000, channels: 1, frameSize: 320 }) as unknown as { _encode(b: Buffer): Buffer };
+    const muxer = createOggOpusMuxer({ channels: 1, preSkip: 312, inputSampleRate: 16000 });
+    const pcm = Buffer.alloc(640);
+    const pages: Buffer[] = [];
+    for (let i = 0; i < 50; i++) pages.push(...muxer.addPacket(opus._encode(pcm)));
+    const source = Buffer.concat([...pages, ...muxer.finish()]);
+    const encoder = createLiveEncoder({ inputFormat: 'ogg' });
+    const out = [...encoder.push(source.subarray(0, 1000))];
+    expect(() => encoder.push(Buffer.from('garbage garbage garbage garbage'))).toThrow(expect.objectContaining({ key: 'UNSUPPORTED_MEDIA' }));
+    out.push(...encoder.push(source.subarray(1000)), ...encoder.finish());
+    const packets = readOggPages(Buffer.concat(out)).slice(2).flatMap((p) => p.packets);
+    expect(packets).toHaveLength(50);
+  });
+});
