@@ -100,6 +100,16 @@ describe('createOggOpusMuxer', () => {
     expect(pages.at(-1)!.granulePosition).toBe(120n * 960n);
   });
 
+  it('can hold the newest packet back on flush so the EOS page always carries audio', () => {
+    const muxer = createOggOpusMuxer(HEAD, { holdLastPacket: true });
+    const out = [...muxer.addPacket(packet20ms()), ...muxer.addPacket(packet20ms()), ...muxer.flush()];
+    expect(muxer.state().pendingPackets).toHaveLength(1);
+    out.push(...muxer.finish());
+    const audio = readOggPages(Buffer.concat(out)).slice(2);
+    expect(audio.map((p) => [p.packets.length, p.granulePosition])).toEqual([[1, 960n], [1, 1920n]]);
+    expect(audio[1]!.flags).toBe(OGG_PAGE_FLAGS.eos);
+  });
+
   it('refuses malformed packets', () => {
     const muxer = createOggOpusMuxer(HEAD);
     expect(() => muxer.addPacket(Buffer.alloc(0))).toThrow(/Malformed/);
