@@ -6,6 +6,7 @@ import { recordings } from '../db/schema/index';
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
 import type { RecordingRow } from './access';
+import { LiveRowWriter } from './live-row-writer';
 import { LiveRecording } from './live-session';
 
 type Entry = { recording: LiveRecording; detach: (() => void) | null; idleTimer: NodeJS.Timeout | null };
@@ -14,8 +15,11 @@ export class LiveRegistry {
   private readonly entries = new Map<string, Entry>();
   private readonly opening = new Map<string, Promise<LiveRecording>>();
   private sweepTimer: NodeJS.Timeout | null = null;
+  private readonly rows: LiveRowWriter;
 
-  constructor(private readonly deps: AppDeps) {}
+  constructor(private readonly deps: AppDeps) {
+    this.rows = new LiveRowWriter(deps.db);
+  }
 
   get size(): number {
     return this.entries.size;
@@ -30,7 +34,7 @@ export class LiveRegistry {
     if (!entry) {
       let opening = this.opening.get(row.id);
       if (!opening) {
-        opening = LiveRecording.open(this.deps, row);
+        opening = LiveRecording.open(this.deps, row, this.rows);
         this.opening.set(row.id, opening);
         opening.finally(() => this.opening.delete(row.id)).catch(() => {});
       }
@@ -106,7 +110,7 @@ export class LiveRegistry {
     for (const row of rows) {
       if (this.entries.has(row.id) || this.opening.has(row.id)) continue;
       try {
-        const recording = await LiveRecording.open(this.deps, row);
+        const recording = await LiveRecording.open(this.deps, row, this.rows);
         await recording.finish();
         finalized++;
       } catch (error) {

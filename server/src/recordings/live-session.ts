@@ -3,13 +3,14 @@
 // row updated (next_seq, bytes, resume_state) — only then are the frames acknowledged. A batch
 // is everything that arrived while the previous one was being written (group commit), so a
 // slow disk or database means fewer, larger commits rather than a growing backlog.
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { recordings } from '../db/schema/index';
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
 import type { RecordingRow } from './access';
 import { durableBytesOf, openLiveEncoder, parseResumeState, type LiveEncoder, type ResumeState } from './live-encoding';
 import { PROGRESS_INTERVAL_MS, publishRecordingEvent } from './progress';
+import type { LiveRowWriter } from './live-row-writer';
 import type { AppendHandle } from './storage';
 
 export type Frame = { seq: number; payload: Buffer };
@@ -37,6 +38,7 @@ export class LiveRecording {
     readonly row: RecordingRow,
     private encoder: LiveEncoder,
     private readonly file: AppendHandle,
+    private readonly rows: LiveRowWriter,
     /** The state saved with the last durable batch: where to start over after a refused frame. */
     private savedState: ResumeState | null,
   ) {
@@ -47,12 +49,12 @@ export class LiveRecording {
   }
 
   /** Opens a live recording where its last durable batch ended (bytes after it are cut off). */
-  static async open(deps: AppDeps, row: RecordingRow): Promise<LiveRecording> {
+  static async open(deps: AppDeps, row: RecordingRow, rows: LiveRowWriter): Promise<LiveRecording> {
     const state = parseResumeState(row.resumeState);
     const file = await deps.recordingStorage.openAppend(row.filename, { truncateTo: durableBytesOf(state) });
     try {
       const encoder = openLiveEncoder(row.format, state);
-      return new LiveRecording(deps, row, encoder, file, state);
+      return new LiveRecording(deps, row, encoder, file, rows, state);
     } catch (error) {
       await file.close();
       throw error;
@@ -121,12 +123,8 @@ export class LiveRecording {
     const nextSeq = batch.at(-1)!.seq + 1;
     const state = this.encoder.state();
     const flushed = { durationMs: this.encoder.durationMs };
-    const updated = await this.deps.db
-      .update(recordings)
-      .set({ nextSeq, bytes: this.file.size, durationMs: flushed.durationMs, resumeState: JSON.stringify(state), updatedAt: new Date() })
-      .where(and(eq(recordings.id, this.id), eq(recordings.status, 'live')))
-      .returning({ id: recordings.id });
-    if (!updated.length) throw new AppError('RECORDING_NOT_LIVE'); // deleted or finalized meanwhile
+    const stillLive = await this.rows.save({ id: this.id, nextSeq, bytes: this.file.size, durationMs: flushed.durationMs, resumeState: JSON.stringify(state) });
+    if (!stillLive) throw new AppError('RECORDING_NOT_LIVE'); // deleted or finalized meanwhile
     this.durableNext = nextSeq;
     this.savedState = state;
     this.durationMs = flushed.durationMs;
