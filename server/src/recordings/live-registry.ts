@@ -1,7 +1,7 @@
 // The live recordings open on this instance, whether a socket is attached or not. A recording
 // whose socket dropped stays open for a quick resume until RECORDING_IDLE_TIMEOUT, then is
 // finalized. Recordings left live by a crashed instance are finalized by the idle sweep.
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, inArray, lt } from 'drizzle-orm';
 import { recordings } from '../db/schema/index';
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
@@ -120,9 +120,25 @@ export class LiveRegistry {
     return finalized;
   }
 
+  /**
+   * Recordings open here are ours to finalize: keep their updated_at fresh so another
+   * instance's sweep never takes a quiet (paused) recording for an abandoned one.
+   */
+  private async touchOpen(): Promise<void> {
+    const ids = [...this.entries.keys()];
+    if (!ids.length) return;
+    await this.deps.db
+      .update(recordings)
+      .set({ updatedAt: new Date() })
+      .where(and(inArray(recordings.id, ids), eq(recordings.status, 'live')));
+  }
+
   startSweeping(): void {
-    const every = Math.min(60_000, Math.max(1000, Math.floor(this.deps.config.recordingIdleTimeoutMs / 2)));
-    const run = () => void this.sweepAbandoned().catch((error) => this.deps.logger.warn({ err: error }, 'recording sweep failed'));
+    const every = Math.min(60_000, Math.max(1000, Math.floor(this.deps.config.recordingIdleTimeoutMs / 3)));
+    const run = () =>
+      void this.touchOpen()
+        .then(() => this.sweepAbandoned())
+        .catch((error) => this.deps.logger.warn({ err: error }, 'recording sweep failed'));
     run();
     this.sweepTimer = setInterval(run, every);
     this.sweepTimer.unref();
