@@ -114,13 +114,15 @@ export async function run(): Promise<BenchRow[]> {
         met: p / r >= 0.9,
       },
       {
-        measure: 'WebM/Opus (MediaRecorder) live passthrough: demux → Ogg mux',
+        // Normalized by the encoder measured in the same run, so a loaded machine doesn't hide it:
+        // one core re-encodes ≈ 60 streams (ANCHORS.md), 1,000 copied streams need ≥ 1000/60 of that.
+        measure: 'WebM/Opus (MediaRecorder, mono) live passthrough: demux → Ogg mux',
         parley: fmt(w),
-        baseline: 'n/a (no encoder runs)',
-        ratio: null,
-        target: '≥ 1,000× real time (1,000 live streams per core)',
-        met: w >= 1000,
-        note: '1,200-byte pushes with a flush after each',
+        baseline: `re-encoding (raw encoder): ${fmt(r)}`,
+        ratio: w / r,
+        target: '≥ 16.7 × re-encoding (1,000 streams where re-encoding holds ≈ 60)',
+        met: w / r >= 1000 / 60,
+        note: '1,200-byte pushes with a flush (one Ogg page) after each',
       },
     ];
   } finally {

@@ -76,7 +76,7 @@ export async function transcodeToOggOpus(input: Readable, hints: TranscodeHints,
     await decodeWithFfmpeg(rest(), needsSeeking, (pcm) => writePages(pcmEncoder.push(pcm)));
     if (encoder.durationMs === 0) throw new AppError('UNSUPPORTED_MEDIA', { message: 'No audio could be decoded from this file' });
   }
-  if (!encoder) throw new AppError('UNSUPPORTED_MEDIA', { message: 'The file holds no audio' });
+  if (!encoder || encoder.durationMs === 0) throw new AppError('UNSUPPORTED_MEDIA', { message: 'The file holds no audio' });
   await writePages(encoder.finish());
   output.end();
   await once(output, 'finish');
@@ -92,6 +92,7 @@ function createPageWriter(output: Writable) {
 /** Text files (and HTML error pages) are refused before spawning a decoder for them. */
 function looksLikeText(prefix: Buffer, hints: TranscodeHints): boolean {
   if (hints.contentType?.startsWith('text/')) return true;
+  if (hints.filenameHint && /\.(txt|md|csv|json|html?|xml|log)$/i.test(hints.filenameHint)) return true;
   const sample = prefix.subarray(0, 512);
   let printable = 0;
   for (const byte of sample) if (byte === 9 || byte === 10 || byte === 13 || (byte >= 32 && byte < 127)) printable++;
