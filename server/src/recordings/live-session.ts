@@ -116,8 +116,9 @@ export class LiveRecording {
     if (!batch.length) return;
     const bytes = Buffer.concat(pages);
     if (bytes.length) {
+      // write() is enough to survive a crash of this process (the page cache keeps it); fsync per
+      // batch would cost one disk flush per stream per frame, so it happens on finish/suspend.
       await this.file.append(bytes);
-      await this.file.sync();
       this.deps.metrics.recordingBytes.inc(bytes.length);
     }
     const nextSeq = batch.at(-1)!.seq + 1;
