@@ -63,9 +63,9 @@ export async function run(): Promise<BenchRow[]> {
     const token = await register(server.url);
     const pcmFile = path.join(dataDir, 'speech.raw');
     fs.writeFileSync(pcmFile, speechPcm16k(60));
-    const pcm = await capacity(server.url, token, [50, 100, 150, 200], { format: 'pcm_s16le_16000_mono', file: pcmFile, frameBytes: 3200, intervalMs: 100 }, until - 60_000);
+    const pcm = await capacity(server.url, token, [10, 25, 50, 100, 150], { format: 'pcm_s16le_16000_mono', file: pcmFile, frameBytes: 3200, intervalMs: 100 }, until - 70_000);
     // MediaRecorder with a 250 ms timeslice: ~1 KB of WebM per chunk at 32 kbit/s.
-    const webm = await capacity(server.url, token, [500, 1000, 1500], { format: 'webm', file: speechWebmOpus(20), frameBytes: 1000, intervalMs: 250 }, until);
+    const webm = await capacity(server.url, token, [100, 250, 500, 1000], { format: 'webm', file: speechWebmOpus(20), frameBytes: 1000, intervalMs: 250 }, until);
     const row = (measure: string, result: Awaited<ReturnType<typeof capacity>>, target: number): BenchRow => ({
       measure,
       parley: result.best ? `${result.best.streams} streams (max ack ${Math.round(result.best.max)} ms)` : 'none held',
