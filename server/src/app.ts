@@ -23,6 +23,10 @@ import { SessionCache } from './auth/session-cache';
 import { createTrpcHttpRoute, createTrpcWebSocket } from './trpc/handlers';
 import { createRoomsRuntime } from './rooms/runtime';
 import { startGuestCleanup } from './auth/guest';
+import { createLocalStorage } from './recordings/storage';
+import { createRecordWebSocket, RECORD_PATH } from './recordings/live-socket';
+import { AUDIO_PATH, createAudioDownloadRoute } from './recordings/download-route';
+import { createUploadRoute, UPLOAD_PATH } from './recordings/upload-route';
 
 /** Close code telling WebSocket clients the server is restarting: reconnect (elsewhere). */
 export const CLOSE_SERVICE_RESTART = 1012;
@@ -56,6 +60,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
     sockets: new SocketRegistry(),
     mailer: createMailer({ config, db: database.db, logger }),
     sessionCache: new SessionCache(),
+    recordingStorage: createLocalStorage(config.recordingsDir),
     shutdownSignal: shutdown.signal,
     rooms: createRoomsRuntime({ db: database.db, bus, logger, metrics, config }),
   };
@@ -73,6 +78,12 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   closers.push(startSessionSweep(deps), () => deps.mailer.close());
   closers.push(() => deps.rooms.hub.close());
   closers.push(startGuestCleanup(deps));
+  const recorder = createRecordWebSocket(deps);
+  routes.upgrade(RECORD_PATH, recorder.upgrade);
+  routes.add(AUDIO_PATH, createAudioDownloadRoute(deps));
+  routes.add(UPLOAD_PATH, createUploadRoute(deps));
+  routes.add('/trpc/recordings.upload', createTrpcHttpRoute(deps, { maxBodySize: config.uploadMaxBytes }));
+  closers.push(() => recorder.close());
 
   const server = createHttpServer(deps, routes);
   await new Promise<void>((resolve, reject) => {
