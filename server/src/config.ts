@@ -117,6 +117,7 @@ const envSchema = z.object({
   LOGIN_BACKOFF_FREE_FAILURES: integer(5, 0, 1000),
   LOGIN_BACKOFF_BASE: duration('1s'),
   LOGIN_BACKOFF_MAX: duration('5m'),
+  LOGIN_CONCURRENCY_PER_ACCOUNT: integer(8, 1, 100_000),
 });
 
 export type Config = {
@@ -155,6 +156,8 @@ export type Config = {
     resetEmail: RateLimitSpec;
     /** Consecutive failed logins on one account before delays start, then base × 2ⁿ up to max. */
     loginBackoff: { freeFailures: number; baseMs: number; maxMs: number };
+    /** Login attempts for one account checked at the same time on one instance (parallel guessing). */
+    loginConcurrencyPerAccount: number;
   };
 };
 
@@ -215,6 +218,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       resetIp: e.RATE_LIMIT_RESET_IP,
       resetEmail: e.RATE_LIMIT_RESET_EMAIL,
       loginBackoff: { freeFailures: e.LOGIN_BACKOFF_FREE_FAILURES, baseMs: e.LOGIN_BACKOFF_BASE, maxMs: e.LOGIN_BACKOFF_MAX },
+      loginConcurrencyPerAccount: e.LOGIN_CONCURRENCY_PER_ACCOUNT,
     },
   };
 }
