@@ -134,6 +134,8 @@ export type Config = {
   recordingsDir: string;
   /** Where people reach this server; links in mails and signed URLs. */
   publicUrl: string;
+  /** PUBLIC_URL was set (otherwise it is derived from HOST and PORT). */
+  publicUrlConfigured: boolean;
   /** Origins allowed for cookie-authenticated mutations, CORS and WebSocket upgrades (besides publicUrl's own). */
   allowedOrigins: string[];
   smtpUrl: string | undefined;
@@ -212,6 +214,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     recordingsDir: path.resolve(e.RECORDINGS_DIR ?? path.join(dataDir, 'recordings')),
     publicUrl,
+    publicUrlConfigured: e.PUBLIC_URL !== undefined,
     allowedOrigins: e.ALLOWED_ORIGINS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
