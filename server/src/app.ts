@@ -92,6 +92,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   });
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  if (config.port === 0 && !config.publicUrlConfigured) adoptListeningPort(config, `http://${host}:${port}`);
 
   let closing: Promise<void> | undefined;
   async function close(): Promise<void> {
@@ -113,4 +114,11 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   }
 
   return { deps, url: `http://${host}:${port}`, port, close };
+}
+
+/** PORT=0 picks a port at listen time: the default PUBLIC_URL (and the WebAuthn origins derived from it) follow it. */
+function adoptListeningPort(config: Config, url: string): void {
+  const before = new URL(config.publicUrl).origin;
+  config.publicUrl = url;
+  config.webauthnOrigins = config.webauthnOrigins.map((origin) => (origin === before ? new URL(url).origin : origin));
 }
