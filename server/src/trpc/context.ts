@@ -2,6 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { AppDeps } from '../deps';
+import { isDatabaseUnavailable } from '../db/client';
+import { AppError, toTRPCError } from '../errors';
 import { findRequestToken, readProtocolToken, readRequestInfo, type RequestInfo, type TokenSource } from '../auth/request';
 import { readSessionCookie } from '../auth/cookies';
 import { type Session, sessionPolicyOf, type User, validateSessionToken } from '../auth/session';
@@ -22,7 +24,14 @@ export type Context = {
 
 async function authenticate(deps: AppDeps, found: { token: string; source: TokenSource } | null) {
   if (!found) return { session: null, user: null, tokenSource: null };
-  const result = await validateSessionToken(deps.db, sessionPolicyOf(deps.config), found.token);
+  let result;
+  try {
+    result = await validateSessionToken(deps.db, sessionPolicyOf(deps.config), found.token);
+  } catch (error) {
+    // Context errors bypass the procedure middlewares: name a database outage here.
+    if (isDatabaseUnavailable(error)) throw toTRPCError(new AppError('DATABASE_UNAVAILABLE', { cause: error }));
+    throw error;
+  }
   return { ...result, tokenSource: result.session ? found.source : null };
 }
 

@@ -4,6 +4,7 @@ import { ZodError } from 'zod';
 import { AppError, findAppError, toTRPCError } from '../errors';
 import { isCrossSiteRequest } from '../auth/csrf';
 import type { Context } from './context';
+import { isDatabaseUnavailable } from '../db/client';
 
 const t = initTRPC.context<Context>().create({
   // Never send stack traces, whatever NODE_ENV says.
@@ -29,18 +30,6 @@ function summarizeZodError(error: ZodError): string {
   if (!first) return 'Invalid input';
   const where = first.path.length ? `${first.path.map(String).join('.')}: ` : '';
   return `Invalid input: ${where}${first.message}`;
-}
-
-const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P03']);
-
-function isDatabaseUnavailable(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 6; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && DB_DOWN_CODES.has(code)) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
 }
 
 /** Domain errors become their catalogued tRPC error; a dead database becomes SERVICE_UNAVAILABLE. */
