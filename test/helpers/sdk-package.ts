@@ -50,3 +50,12 @@ export async function listTarball(tarball: string): Promise<string[]> {
   const { stdout } = await run('tar', ['tzf', tarball]);
   return stdout.trim().split('\n');
 }
+
+/** Builds sdk/dist unless it is newer than every source file (examples import the built package). */
+export async function ensureSdkBuilt(): Promise<void> {
+  const sdkDir = path.join(repoRoot, 'sdk');
+  const built = path.join(sdkDir, 'dist/node.js');
+  const newestSource = Math.max(...fs.readdirSync(path.join(sdkDir, 'src')).map((f) => fs.statSync(path.join(sdkDir, 'src', f)).mtimeMs));
+  if (fs.existsSync(built) && fs.statSync(built).mtimeMs > newestSource) return;
+  await run('npx', ['--yes', PNPM, 'run', 'build'], { cwd: sdkDir, maxBuffer: 16 * 1024 * 1024 });
+}
