@@ -6,23 +6,30 @@ export type UploadMeta = { name: string; format?: RecordingFormat; meetingLink?:
 export type UploadResult = { recording: { id: string; name: string; status: string; durationMs: number; bytes: number; [key: string]: unknown } };
 export type UploadConnection = { url: string; getToken(): Promise<string | null | undefined>; fetch?: typeof fetch };
 
+const MIME_BY_FORMAT: Record<string, string> = { wav: 'audio/wav', webm: 'audio/webm', ogg: 'audio/ogg', mp3: 'audio/mpeg', m4a: 'audio/mp4', aac: 'audio/aac' };
+
+/**
+ * POST /api/recordings/upload, the REST twin of recordings.upload: the same service, with the
+ * metadata in the query string so any name (not just Latin-1 header text) goes through.
+ */
 export async function uploadRecording(connection: UploadConnection, body: Blob | Uint8Array, meta: UploadMeta): Promise<UploadResult> {
   const token = await connection.getToken();
   if (!token) throw new ParleyError('UNAUTHORIZED', 'Sign in before uploading');
   const params = new URLSearchParams({ name: meta.name });
-  if (meta.format) params.set('format', meta.format);
   if (meta.meetingLink) params.set('meetingLink', meta.meetingLink);
   if (meta.orgId) params.set('orgId', meta.orgId);
+  const blobType = typeof Blob !== 'undefined' && body instanceof Blob ? body.type : '';
+  const contentType = (meta.format && MIME_BY_FORMAT[meta.format]) || blobType || 'application/octet-stream';
   const doFetch = connection.fetch ?? fetch;
-  const response = await doFetch(`${connection.url}/trpc/recordings.upload?${params}`, {
+  const response = await doFetch(`${connection.url}/api/recordings/upload?${params}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
     body: body as BodyInit,
   });
-  const json = (await response.json().catch(() => null)) as { result?: { data?: UploadResult }; error?: { message?: string; data?: { code?: string } } } | null;
-  if (!response.ok || !json?.result?.data) {
-    const code = (json?.error?.data?.code as ParleyError['code'] | undefined) ?? codeOfHttpStatus(response.status);
-    throw new ParleyError(code, json?.error?.message ?? `Upload failed (HTTP ${response.status})`, { httpStatus: response.status });
+  const json = (await response.json().catch(() => null)) as (Partial<UploadResult> & { error?: string; code?: string }) | null;
+  if (!response.ok || !json?.recording) {
+    const code = (json?.code as ParleyError['code'] | undefined) ?? codeOfHttpStatus(response.status);
+    throw new ParleyError(code, json?.error ?? `Upload failed (HTTP ${response.status})`, { httpStatus: response.status });
   }
-  return json.result.data;
+  return { recording: json.recording };
 }
