@@ -103,10 +103,12 @@ describeDb(`SDK session and errors on ${dbKind}`, () => {
     await bob.rooms.join.mutate({ roomId: room.id });
 
     const bodies: string[] = [];
+    let started = false;
     const subscription = alice.rooms.events.subscribe(
       { roomId: room.id },
-      { onData: (event) => event.data.type === 'message' && bodies.push(event.data.body) },
+      { onStarted: () => (started = true), onData: (event) => event.data.type === 'message' && bodies.push(event.data.body) },
     );
+    await expect.poll(() => started).toBe(true);
     await bob.rooms.send.mutate({ roomId: room.id, body: 'one' });
     await expect.poll(() => bodies).toEqual(['one']);
 
