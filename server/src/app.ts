@@ -13,9 +13,11 @@ import type { AppDeps } from './deps';
 import { addHealthRoutes } from './http/health';
 import { RouteTable } from './http/routes';
 import { createHttpServer } from './http/server';
+import { createMailer } from './mail/mailer';
 import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import { SocketRegistry } from './sessions/socket-registry';
+import { startSessionSweep } from './sessions/sweep';
 import { createTrpcHttpRoute, createTrpcWebSocket } from './trpc/handlers';
 
 /** Close code telling WebSocket clients the server is restarting: reconnect (elsewhere). */
@@ -47,6 +49,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
     logger,
     metrics: createMetrics(),
     sockets: new SocketRegistry(),
+    mailer: createMailer({ config, db: database.db, logger }),
     shutdownSignal: shutdown.signal,
   };
   const stopRevocations = deps.sockets.listen(bus);
@@ -58,6 +61,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   const trpcWs = createTrpcWebSocket(deps);
   routes.upgrade('/trpc', trpcWs.upgrade);
   // Features add their HTTP routes, upgrade paths and shutdown work below (closers run on close()).
+  closers.push(startSessionSweep(deps), () => deps.mailer.close());
 
   const server = createHttpServer(deps, routes);
   await new Promise<void>((resolve, reject) => {

@@ -56,6 +56,23 @@ const optionalUrl = (protocols: string[]) =>
       }
     });
 
+/** "100/15m": at most 100 in 15 minutes (points per window). */
+export type RateLimitSpec = { points: number; durationMs: number };
+
+const rateLimit = (defaultValue: string) =>
+  z
+    .string()
+    .default(defaultValue)
+    .transform((value, ctx): RateLimitSpec => {
+      const [points, window] = value.split('/');
+      const ms = window ? parseDurationMs(window) : null;
+      if (!points || !/^\d+$/.test(points.trim()) || Number(points) < 1 || ms === null || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `expected <count>/<duration> such as 100/15m (got "${value}")` });
+        return z.NEVER;
+      }
+      return { points: Number(points), durationMs: ms };
+    });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: integer(3000, 0, 65535),
@@ -92,6 +109,17 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   SIGNING_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  RATE_LIMIT_LOGIN_IP: rateLimit('100/15m'),
+  RATE_LIMIT_REGISTER_IP: rateLimit('300/1h'),
+  RATE_LIMIT_REGISTER_EMAIL: rateLimit('10/1h'),
+  RATE_LIMIT_RESET_IP: rateLimit('20/1h'),
+  RATE_LIMIT_RESET_EMAIL: rateLimit('5/1h'),
+  LOGIN_BACKOFF_FREE_FAILURES: integer(5, 0, 1000),
+  LOGIN_BACKOFF_BASE: duration('1s'),
+  LOGIN_BACKOFF_MAX: duration('5m'),
+  RP_ID: z.string().trim().regex(/^[a-z0-9.-]+$/i, 'expected a host name such as example.com').max(253).optional(),
+  RP_NAME: z.string().trim().min(1).max(100).default('Parley'),
+  WEBAUTHN_ORIGINS: z.string().optional(),
 });
 
 export type Config = {
@@ -118,6 +146,23 @@ export type Config = {
   signingSecret: string | undefined;
   /** Read the client IP from X-Forwarded-For (only behind a proxy you run). */
   trustProxy: boolean;
+  /** Brute-force defence (auth/rate-limit.ts): shared by instances on Postgres. */
+  rateLimits: {
+    /** Failed logins per client IP. */
+    loginIp: RateLimitSpec;
+    registerIp: RateLimitSpec;
+    /** Registration attempts per e-mail address. */
+    registerEmail: RateLimitSpec;
+    /** Password reset requests per client IP and per e-mail address. */
+    resetIp: RateLimitSpec;
+    resetEmail: RateLimitSpec;
+    /** Consecutive failed logins on one account before delays start, then base × 2ⁿ up to max. */
+    loginBackoff: { freeFailures: number; baseMs: number; maxMs: number };
+  };
+  /** WebAuthn relying party: id (a host name), the name authenticators show, and the page origins accepted. */
+  rpId: string;
+  rpName: string;
+  webauthnOrigins: string[];
 };
 
 export class ConfigError extends Error {
@@ -170,6 +215,33 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     signingSecret: e.SIGNING_SECRET,
     trustProxy: e.TRUST_PROXY,
+    rateLimits: {
+      loginIp: e.RATE_LIMIT_LOGIN_IP,
+      registerIp: e.RATE_LIMIT_REGISTER_IP,
+      registerEmail: e.RATE_LIMIT_REGISTER_EMAIL,
+      resetIp: e.RATE_LIMIT_RESET_IP,
+      resetEmail: e.RATE_LIMIT_RESET_EMAIL,
+      loginBackoff: { freeFailures: e.LOGIN_BACKOFF_FREE_FAILURES, baseMs: e.LOGIN_BACKOFF_BASE, maxMs: e.LOGIN_BACKOFF_MAX },
+    },
+    ...webauthnConfig(e.RP_ID, e.RP_NAME, e.WEBAUTHN_ORIGINS, publicUrl, e.ALLOWED_ORIGINS),
+  };
+}
+
+/** Passkeys belong to PUBLIC_URL's host unless RP_ID says otherwise (e.g. example.com for app. and api.). */
+function webauthnConfig(rpId: string | undefined, rpName: string, origins: string | undefined, publicUrl: string, allowedOrigins: string[]) {
+  const listed = (origins ?? '').split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean);
+  for (const origin of listed) {
+    let ok = false;
+    try {
+      ok = new URL(origin).origin === origin;
+    } catch {}
+    if (!ok) throw new ConfigError('WEBAUTHN_ORIGINS', `expected a comma-separated list of origins like https://app.example.com (bad: "${origin}")`);
+  }
+  const own = new URL(publicUrl);
+  return {
+    rpId: (rpId ?? own.hostname.replace(/^\[|\]$/g, '')).toLowerCase(),
+    rpName,
+    webauthnOrigins: listed.length > 0 ? listed : [...new Set([own.origin, ...allowedOrigins])],
   };
 }
 

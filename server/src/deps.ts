@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from './bus/bus';
 import type { Config } from './config';
 import type { Database, DatabaseHandle } from './db/client';
+import type { Mailer } from './mail/mailer';
 import type { Metrics } from './observability/metrics';
 import type { SocketRegistry } from './sessions/socket-registry';
 
@@ -15,6 +16,8 @@ export type AppDeps = {
   metrics: Metrics;
   /** Open WebSockets by the session that authenticated them (closed with 4401 on revocation). */
   sockets: SocketRegistry;
+  /** Outgoing mail: SMTP_URL, or the log and the outbox table. */
+  mailer: Mailer;
   /** Aborted when the server begins to shut down. */
   shutdownSignal: AbortSignal;
 };

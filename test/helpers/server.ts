@@ -134,3 +134,9 @@ export async function registerUser(url: string, overrides: { email?: string; pas
   const client = createClient(url, { token: result.token });
   return { email, password, token: result.token, user: result.user, client };
 }
+
+/** Narrows auth.login's answer to a signed-in session (fails the test on a two-factor challenge). */
+export function signedIn<T extends object>(result: T): Extract<T, { token: string }> {
+  if (!('token' in result)) throw new Error('expected a session, got a two-factor challenge');
+  return result as Extract<T, { token: string }>;
+}

@@ -1,10 +1,10 @@
 // auth.* with a password: register, login, logout, me. auth/index-router.ts merges the other auth routers.
-import { invalidateSession, sessionExpiresAt, sessionPolicyOf, type Session, type User } from './session';
+import { sessionExpiresAt, sessionPolicyOf, type Session, type User } from './session';
 import { authedProcedure, publicProcedure, router } from '../trpc/init';
 import type { Context } from '../trpc/context';
 import { serializeBlankSessionCookie, serializeSessionCookie } from './cookies';
-import { loginInput, registerInput } from './schema';
-import { registerWithPassword, signInWithPassword } from './sign-in';
+import { loginInput, loginOutput, meOutput, okOutput, registerInput, signedInOutput } from './schema';
+import { registerWithPassword, signInWithPassword, signOut } from './sign-in';
 import { toPublicUser } from './user';
 
 export function toPublicSession(ctx: Pick<Context, 'deps'>, session: Session, currentId?: string) {
@@ -29,23 +29,24 @@ export function issueSession(ctx: Context, result: { user: User; session: Sessio
 }
 
 export const passwordAuthRouter = router({
-  register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
+  register: publicProcedure.input(registerInput).output(signedInOutput).mutation(async ({ ctx, input }) => {
     const result = await registerWithPassword(ctx.deps, input, ctx.request);
     return issueSession(ctx, result);
   }),
 
-  login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
+  login: publicProcedure.input(loginInput).output(loginOutput).mutation(async ({ ctx, input }) => {
     const result = await signInWithPassword(ctx.deps, input, ctx.request);
+    if ('twoFactorRequired' in result) return result;
     return issueSession(ctx, result);
   }),
 
-  logout: authedProcedure.mutation(async ({ ctx }) => {
-    await invalidateSession(ctx.deps.db, ctx.deps.bus, ctx.session.id);
+  logout: authedProcedure.output(okOutput).mutation(async ({ ctx }) => {
+    await signOut(ctx.deps, ctx.session, ctx.request);
     if (ctx.transport === 'http') ctx.responseCookies.push(serializeBlankSessionCookie(ctx.deps.config));
     return { ok: true as const };
   }),
 
-  me: authedProcedure.query(({ ctx }) => ({
+  me: authedProcedure.output(meOutput).query(({ ctx }) => ({
     user: toPublicUser(ctx.user),
     session: toPublicSession(ctx, ctx.session, ctx.session.id),
   })),

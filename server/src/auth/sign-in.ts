@@ -1,9 +1,14 @@
 // Registration and password sign-in: the service functions behind auth.register and auth.login.
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
+import { securityNoticeMail } from '../mail/messages';
+import { hasSignedInFrom, recordAuditEvent } from './audit';
 import { hashPassword, verifyPasswordHash } from './password';
-import { createSession, type Session, sessionPolicyOf, type User } from './session';
-import { createUser, getUserByEmail, setPasswordHash } from './user';
+import { assertAcceptablePassword } from './password-rules';
+import { assertLoginAllowed, clearLoginFailures, consumeOrThrow, getLimiter, recordLoginFailure } from './rate-limit';
+import { createSession, invalidateSession, type Session, sessionPolicyOf, type User } from './session';
+import { createUser, getUserByEmail, normalizeEmail, setPasswordHash } from './user';
+import { startTwoFactorLogin, type TwoFactorRequired } from './totp/two-factor-login';
 
 export type ClientMeta = { ip: string | null; userAgent: string | null };
 
@@ -21,10 +26,15 @@ export async function registerWithPassword(
   input: { email: string; password: string; name?: string },
   meta: ClientMeta,
 ): Promise<{ user: User; session: Session; token: string }> {
+  const { registerIp, registerEmail } = deps.config.rateLimits;
+  if (meta.ip) await consumeOrThrow(getLimiter(deps, 'register_ip', registerIp), meta.ip);
+  await consumeOrThrow(getLimiter(deps, 'register_email', registerEmail), normalizeEmail(input.email));
+  assertAcceptablePassword(input.password, input.email);
   const passwordHash = await timedHash(deps, 'hash', () => hashPassword(input.password, deps.config.passwordHashProfile));
   const user = await createUser(deps.db, { email: input.email, name: input.name, passwordHash });
   if (!user) throw new AppError('EMAIL_TAKEN');
   const { session, token } = await createSession(deps.db, sessionPolicyOf(deps.config), user.id, meta);
+  await recordAuditEvent(deps, { event: 'register', userId: user.id, ...meta });
   return { user, session, token };
 }
 
@@ -53,9 +63,39 @@ export async function signInWithPassword(
   deps: AppDeps,
   input: { email: string; password: string },
   meta: ClientMeta,
-): Promise<{ user: User; session: Session; token: string }> {
+): Promise<{ user: User; session: Session; token: string } | TwoFactorRequired> {
+  const accountKey = normalizeEmail(input.email);
+  try {
+    await assertLoginAllowed(deps, accountKey, meta.ip);
+  } catch (error) {
+    await recordAuditEvent(deps, { event: 'login_failure', ...meta, detail: { reason: 'rate_limited' } });
+    throw error;
+  }
   const user = await verifyCredentials(deps, input.email, input.password);
-  if (!user) throw new AppError('INVALID_CREDENTIALS');
+  if (!user) {
+    const known = await getUserByEmail(deps.db, accountKey);
+    const delayMs = await recordLoginFailure(deps, accountKey, meta.ip);
+    await recordAuditEvent(deps, { event: 'login_failure', userId: known?.id ?? null, ...meta });
+    if (delayMs > 0) await recordAuditEvent(deps, { event: 'lockout', userId: known?.id ?? null, ...meta, detail: { delaySeconds: Math.ceil(delayMs / 1000) } });
+    throw new AppError('INVALID_CREDENTIALS');
+  }
+  await clearLoginFailures(deps, accountKey);
+  // With TOTP on, the password only earns a challenge for auth.totp.verifyLogin.
+  const twoFactor = await startTwoFactorLogin(deps, user);
+  if (twoFactor) return twoFactor;
   const { session, token } = await createSession(deps.db, sessionPolicyOf(deps.config), user.id, meta);
+  await noticeNewDevice(deps, user, meta);
+  await recordAuditEvent(deps, { event: 'login_success', userId: user.id, ...meta });
   return { user, session, token };
+}
+
+/** A sign-in from a user agent + IP this account never used before earns a mail to the account. */
+async function noticeNewDevice(deps: AppDeps, user: User, meta: ClientMeta): Promise<void> {
+  if (!user.email || (await hasSignedInFrom(deps, user.id, meta.ip, meta.userAgent))) return;
+  deps.mailer.sendLater(securityNoticeMail(deps.config, user.email, 'new_sign_in', { at: new Date(), ...meta }));
+}
+
+export async function signOut(deps: AppDeps, session: Session, meta: ClientMeta): Promise<void> {
+  await invalidateSession(deps.db, deps.bus, session.id);
+  await recordAuditEvent(deps, { event: 'logout', userId: session.userId, ...meta });
 }

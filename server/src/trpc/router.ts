@@ -1,11 +1,13 @@
 // The root router: every feature's router under its name. AppRouter is the type the SDK is built on.
 import { authRouter } from '../auth/auth-router';
+import { sessionsRouter } from '../sessions/router';
 import { systemRouter } from '../system/router';
 import { router } from './init';
 
 export const appRouter = router({
   auth: authRouter,
   system: systemRouter,
+  sessions: sessionsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,7 +1,7 @@
 // Tables of accounts and sign-in: users, sessions, one-time tokens, passkeys, TOTP, audit.
 
 import {
-  bigserial, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex,
+  bigint, bigserial, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
 export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
@@ -90,7 +90,8 @@ export const passkeys = pgTable(
     id: text('id').primaryKey(),
     userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
     publicKey: bytea('public_key').notNull(),
-    counter: integer('counter').notNull().default(0),
+    /** The authenticator's signature counter: an unsigned 32-bit number, too big for integer. */
+    counter: bigint('counter', { mode: 'number' }).notNull().default(0),
     transports: jsonb('transports').$type<string[]>(),
     nickname: text('nickname'),
     createdAt: createdAt(),

@@ -1,0 +1,138 @@
+// Logins per second through a real Parley server (its own process, production hash profile, PGlite)
+// ÷ raw Argon2id verifications per second at the same parameters and the same concurrency, measured
+// in the same run, alternating rounds; medians. The server's own work should vanish next to the hash.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+// @ts-expect-error autocannon ships no type declarations
+import autocannon from 'autocannon';
+import { HASH_PARAMETERS, hashPassword } from '../server/src/auth/password';
+import type { BenchRow } from './types';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CONCURRENCY = 16;
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+// The same binding the server verifies with (a dependency of @parley/server).
+const { verify } = createRequire(path.join(root, 'server/package.json'))('@node-rs/argon2') as {
+  verify(phc: string, password: string): Promise<boolean>;
+};
+const PRODUCTION = HASH_PARAMETERS.production;
+const TARGET = 0.9;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function startServer(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/src/main.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      PASSWORD_HASH_PROFILE: 'production',
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_LOGIN_IP: '1000000/1m',
+      RATE_LIMIT_REGISTER_IP: '1000000/1m',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 180_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const match = /Parley listening on (http:\/\/[^\s"]+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        out = '';
+        resolve(match[1]!);
+      }
+    });
+    child.stderr!.on('data', (d) => (out += d));
+    child.once('exit', (code) => reject(new Error(`server exited (${code}):\n${out}`)));
+  });
+  child.stdout!.removeAllListeners('data');
+  child.stdout!.resume();
+  return { url, child };
+}
+
+/** Successful logins per second with CONCURRENCY connections for ROUND_SECONDS. */
+async function measureLogins(url: string, body: string): Promise<number> {
+  const result = await autocannon({
+    url: `${url}/trpc/auth.login`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': 'parley-bench' },
+    body,
+    connections: CONCURRENCY,
+    duration: ROUND_SECONDS,
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`login failures: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result['2xx'] / ROUND_SECONDS;
+}
+
+/** Raw verifications per second with CONCURRENCY in flight for ROUND_SECONDS. */
+async function measureVerifications(phc: string, password: string): Promise<number> {
+  const deadline = Date.now() + ROUND_SECONDS * 1000;
+  let done = 0;
+  const worker = async () => {
+    while (Date.now() < deadline) {
+      if (!(await verify(phc, password))) throw new Error('verification failed');
+      done++;
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return done / ((Date.now() - started) / 1000);
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-login-'));
+  const { url, child } = await startServer(dataDir);
+  try {
+    const email = 'bench@example.com';
+    const password = 'a benchmark passphrase 42';
+    const res = await fetch(`${url}/trpc/auth.register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'parley-bench' },
+      body: JSON.stringify({ email, password }),
+    });
+    if (!res.ok) throw new Error(`register failed: ${res.status} ${await res.text()}`);
+    const body = JSON.stringify({ email, password });
+    const phc = await hashPassword(password, 'production');
+    await measureLogins(url, body); // warm-up: JIT, caches, the first-login notice
+    const logins: number[] = [];
+    const raw: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      raw.push(await measureVerifications(phc, password));
+      logins.push(await measureLogins(url, body));
+    }
+    const ratio = median(logins) / median(raw);
+    return [
+      {
+        measure: `logins/s through the server ÷ raw Argon2id verifications/s (m=${PRODUCTION.memoryCost} KiB, t=${PRODUCTION.timeCost}, p=${PRODUCTION.parallelism}; ${CONCURRENCY} in flight; ${ROUNDS}×${ROUND_SECONDS}s)`,
+        parley: `${median(logins).toFixed(1)} logins/s`,
+        baseline: `${median(raw).toFixed(1)} verifications/s`,
+        ratio: Number(ratio.toFixed(3)),
+        target: `≥ ${TARGET}`,
+        met: ratio >= TARGET,
+        note: `rounds: logins ${logins.map((v) => v.toFixed(1)).join(', ')}; raw ${raw.map((v) => v.toFixed(1)).join(', ')}`,
+      },
+    ];
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  run().then((rows) => console.table(rows), (error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,41 @@
+// auth.passkey.*: WebAuthn registration (also passwordless sign-up), authentication, list and remove.
+import { createSession, sessionPolicyOf } from '../session';
+import { authedProcedure, publicProcedure, router } from '../../trpc/init';
+import { issueSession } from '../router';
+import { toPublicUser } from '../user';
+import { authenticationOptionsInput, authenticationResponseInput, registrationOptionsInput, registrationResponseInput, removePasskeyInput } from './schema';
+import { createAuthenticationOptions, verifyPasskeyAuthentication } from './authentication';
+import { listPasskeys, removePasskey, toPublicPasskey } from './credentials';
+import { createRegistrationOptions, verifyPasskeyRegistration } from './registration';
+
+export const passkeyRouter = router({
+  registrationOptions: publicProcedure
+    .input(registrationOptionsInput)
+    .mutation(({ ctx, input }) => createRegistrationOptions(ctx.deps, ctx.user, input)),
+
+  /** A sign-up returns the new account's session token (and sets the cookie); otherwise token is null. */
+  register: publicProcedure.input(registrationResponseInput).mutation(async ({ ctx, input }) => {
+    const result = await verifyPasskeyRegistration(ctx.deps, ctx.user, input);
+    const signedIn = result.signedUp
+      ? issueSession(ctx, { user: result.user, ...(await createSession(ctx.deps.db, sessionPolicyOf(ctx.deps.config), result.user.id, ctx.request)) })
+      : { user: toPublicUser(result.user), token: null };
+    return { passkey: toPublicPasskey(result.passkey), user: signedIn.user, token: signedIn.token as string | null };
+  }),
+
+  authenticationOptions: publicProcedure
+    .input(authenticationOptionsInput)
+    .mutation(({ ctx, input }) => createAuthenticationOptions(ctx.deps, input)),
+
+  authenticate: publicProcedure.input(authenticationResponseInput).mutation(async ({ ctx, input }) => {
+    const user = await verifyPasskeyAuthentication(ctx.deps, input);
+    const { session, token } = await createSession(ctx.deps.db, sessionPolicyOf(ctx.deps.config), user.id, ctx.request);
+    return issueSession(ctx, { user, session, token });
+  }),
+
+  list: authedProcedure.query(async ({ ctx }) => (await listPasskeys(ctx.deps.db, ctx.user.id)).map(toPublicPasskey)),
+
+  remove: authedProcedure.input(removePasskeyInput).mutation(async ({ ctx, input }) => {
+    await removePasskey(ctx.deps.db, ctx.user, input.id);
+    return { ok: true as const };
+  }),
+});

@@ -1,0 +1,46 @@
+// Password sign-in of an account with TOTP on happens in two steps: the password gives a
+// challenge token (no session), and verifyLogin with a code exchanges it for the session.
+import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeBase64urlNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import { randomBytes } from 'node:crypto';
+import type { AppDeps } from '../../deps';
+import { AppError } from '../../errors';
+import { consumeChallenge, findChallenge, storeChallenge } from '../challenges';
+import { createSession, type Session, sessionPolicyOf, type User } from '../session';
+import { getUserById } from '../user';
+import { isTotpEnabled, verifySecondFactor } from './credential';
+
+export type TwoFactorRequired = { twoFactorRequired: true; challenge: string };
+
+/** Only the hash is stored, like session secrets: a database reader can't finish someone's login. */
+function challengeKey(challenge: string): string {
+  return encodeHexLowerCase(sha256(new TextEncoder().encode(challenge)));
+}
+
+/** Called by auth.login once the password is right: null when no second factor is needed. */
+export async function startTwoFactorLogin(deps: AppDeps, user: User): Promise<TwoFactorRequired | null> {
+  if (!(await isTotpEnabled(deps.db, user.id))) return null;
+  const challenge = encodeBase64urlNoPadding(randomBytes(32));
+  const key = challengeKey(challenge);
+  await storeChallenge(deps.db, { id: key, kind: 'two_factor_login', userId: user.id, value: key });
+  deps.metrics.authEvents.inc({ event: 'two_factor_challenge' });
+  return { twoFactorRequired: true, challenge };
+}
+
+export async function finishTwoFactorLogin(
+  deps: AppDeps,
+  input: { challenge: string; code: string },
+  meta: { ip: string | null; userAgent: string | null },
+): Promise<{ user: User; session: Session; token: string }> {
+  const key = challengeKey(input.challenge);
+  const pending = await findChallenge(deps.db, 'two_factor_login', key);
+  if (!pending?.userId) throw new AppError('CHALLENGE_EXPIRED');
+  // A mistyped code keeps the challenge; the throttle in verifySecondFactor bounds the guesses.
+  if (!(await verifySecondFactor(deps, pending.userId, input.code))) throw new AppError('INVALID_CODE');
+  if (!(await consumeChallenge(deps.db, 'two_factor_login', key))) throw new AppError('CHALLENGE_EXPIRED');
+  const user = await getUserById(deps.db, pending.userId);
+  if (!user) throw new AppError('CHALLENGE_EXPIRED');
+  const { session, token } = await createSession(deps.db, sessionPolicyOf(deps.config), user.id, meta);
+  deps.metrics.authEvents.inc({ event: 'two_factor_login' });
+  return { user, session, token };
+}

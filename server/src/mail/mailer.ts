@@ -1,0 +1,58 @@
+// Outgoing mail. With SMTP_URL it goes out through nodemailer; without it (a developer machine) it
+// is written to the log and the outbox table, where a developer reads the links it carries.
+import nodemailer from 'nodemailer';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Database } from '../db/client';
+import { outbox } from '../db/schema/index';
+
+export type Mail = { to: string; subject: string; text: string; html: string };
+
+export type Mailer = {
+  /** Sends now; rejects when the SMTP server refuses. */
+  send(mail: Mail): Promise<void>;
+  /** Sends in the background (the caller's answer must not wait or depend on it); failures are logged. */
+  sendLater(mail: Mail): void;
+  /** Background work that ends in a mail (tests and shutdown wait for it through idle()). */
+  track(job: Promise<unknown>): void;
+  /** Resolves when every background send has finished (tests, shutdown). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+};
+
+export function createMailer(deps: { config: Config; db: Database; logger: Logger }): Mailer {
+  const { config, db, logger } = deps;
+  const transport = config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : null;
+  const pending = new Set<Promise<unknown>>();
+  const track = (job: Promise<unknown>) => {
+    const settled: Promise<unknown> = job.catch(() => {}).finally(() => pending.delete(settled));
+    pending.add(settled);
+  };
+
+  async function send(mail: Mail): Promise<void> {
+    if (transport) {
+      await transport.sendMail({ from: config.mailFrom, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+      logger.info({ to: mail.to, subject: mail.subject }, 'mail sent');
+      return;
+    }
+    await db.insert(outbox).values({ to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+    // In production the links in a mail are secrets: only the outbox table keeps them there.
+    if (config.env === 'production') logger.warn({ to: mail.to, subject: mail.subject }, 'SMTP_URL is not set: mail kept in the outbox table');
+    else logger.info({ to: mail.to, subject: mail.subject, body: mail.text }, 'mail written to the outbox (no SMTP_URL)');
+  }
+
+  return {
+    send,
+    track,
+    sendLater(mail) {
+      track(send(mail).catch((error) => logger.error({ err: error, to: mail.to, subject: mail.subject }, 'sending mail failed')));
+    },
+    async idle() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+    async close() {
+      await this.idle();
+      transport?.close();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// The mails Parley sends: plain text and HTML bodies with the same content.
+import type { Config } from '../config';
+import type { Mail } from './mailer';
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** Builds a mail from paragraphs and an optional call-to-action link. */
+function composeMail(to: string, subject: string, paragraphs: string[], link?: { label: string; url: string }): Mail {
+  const text = [...paragraphs, ...(link ? [`${link.label}: ${link.url}`] : []), '— Parley'].join('\n\n');
+  const html = [
+    '<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">',
+    ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+    ...(link ? [`<p><a href="${escapeHtml(link.url)}">${escapeHtml(link.label)}</a></p>`] : []),
+    '<p>— Parley</p></body></html>',
+  ].join('\n');
+  return { to, subject, text, html };
+}
+
+export function passwordResetMail(config: Config, to: string, token: string, validMinutes: number): Mail {
+  const url = `${config.publicUrl}/reset-password?token=${encodeURIComponent(token)}`;
+  return composeMail(
+    to,
+    'Reset your Parley password',
+    [
+      'Someone asked to reset the password of your Parley account.',
+      `The link below works once, for ${validMinutes} minutes. If it wasn't you, ignore this mail: your password stays as it is.`,
+    ],
+    { label: 'Choose a new password', url },
+  );
+}
+
+export function emailVerificationMail(config: Config, to: string, token: string): Mail {
+  const url = `${config.publicUrl}/verify-email?token=${encodeURIComponent(token)}`;
+  return composeMail(to, 'Confirm your e-mail address', ['Confirm that this address belongs to your Parley account.'], { label: 'Confirm my address', url });
+}
+
+export type DeviceInfo = { at: Date; ip: string | null; userAgent: string | null };
+
+function describeDevice(device: DeviceInfo): string[] {
+  return [`Time: ${device.at.toISOString()}`, `Device: ${device.userAgent ?? 'unknown browser or app'}`, `IP address: ${device.ip ?? 'unknown'}`];
+}
+
+export function securityNoticeMail(config: Config, to: string, kind: 'password_changed' | 'password_reset' | 'new_sign_in', device: DeviceInfo): Mail {
+  const what = {
+    password_changed: { subject: 'Your Parley password was changed', line: 'The password of your Parley account was changed.' },
+    password_reset: { subject: 'Your Parley password was reset', line: 'The password of your Parley account was reset with a link sent to this address. Every session was signed out.' },
+    new_sign_in: { subject: 'New sign-in to your Parley account', line: 'Your Parley account was signed in to from a device it had not seen before.' },
+  }[kind];
+  return composeMail(
+    to,
+    what.subject,
+    [what.line, describeDevice(device).join('\n'), "If this wasn't you, reset your password and sign out the sessions you don't recognize."],
+    { label: 'Review your sessions', url: `${config.publicUrl}/sessions` },
+  );
+}

@@ -1,0 +1,36 @@
+// sessions.*: see and end where you are signed in. sessions.watch is a subscription that stays
+// open until its session ends (closed with 4401), so clients learn at once that they were signed out.
+import { toPublicSession } from '../auth/router';
+import { okOutput } from '../auth/schema';
+import { authedProcedure, router } from '../trpc/init';
+import { revokeOthersOutput, revokeSessionInput, sessionListOutput } from './schema';
+import { listUserSessions, revokeOtherSessions, revokeUserSession } from './service';
+
+export const sessionsRouter = router({
+  list: authedProcedure.output(sessionListOutput).query(async ({ ctx }) => {
+    const list = await listUserSessions(ctx.deps, ctx.user.id);
+    return list.map((s) => toPublicSession(ctx, s, ctx.session.id));
+  }),
+
+  revoke: authedProcedure
+    .input(revokeSessionInput)
+    .output(okOutput)
+    .mutation(async ({ ctx, input }) => {
+      await revokeUserSession(ctx.deps, ctx.user.id, input.sessionId, ctx.request);
+      return { ok: true as const };
+    }),
+
+  revokeOthers: authedProcedure.output(revokeOthersOutput).mutation(async ({ ctx }) => {
+    const revoked = await revokeOtherSessions(ctx.deps, ctx.user.id, ctx.session.id, ctx.request);
+    return { ok: true as const, revoked };
+  }),
+
+  watch: authedProcedure.subscription(async function* ({ signal }) {
+    // Yields nothing: the socket's close (code 4401 on revocation or expiry) is the message.
+    await new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
+      signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+    yield* [];
+  }),
+});
