@@ -1,13 +1,8 @@
 // The pieces of /ws/record that are plain data: frame encoding, the window of unacknowledged
 // frames, and how long the audio sent so far lasts.
 
-/** Formats the server reads (DESIGN.md Audio): raw PCM as pcm_s16le_<rate>_<mono|stereo>. */
-export type RecordingFormat =
-  | `pcm_s16le_${8000 | 12000 | 16000 | 24000 | 48000}_${'mono' | 'stereo'}`
-  | 'wav'
-  | 'webm'
-  | 'ogg'
-  | (string & {});
+/** Formats /ws/record streams live: raw PCM as pcm_s16le_<rate>_<mono|stereo>, WebM/Opus, Ogg/Opus. */
+export type RecordingFormat = `pcm_s16le_${8000 | 12000 | 16000 | 24000 | 44100 | 48000}_${'mono' | 'stereo'}` | 'webm' | 'ogg' | (string & {});
 
 /** A frame on the wire: seq as uint32 big-endian, then the payload. */
 export function encodeFrame(seq: number, payload: Uint8Array): Uint8Array {

@@ -31,6 +31,17 @@ type ParleyRootTypes = { ctx: object; meta: object; errorShape: ParleyErrorShape
 /** Every procedure of the Parley server, by the server's own names. */
 export type ParleyRouterRecord = {
   auth: {
+    changePassword: TRPCMutationProcedure<{
+      input: {
+        currentPassword: string;
+        newPassword: string;
+      };
+      output: {
+        ok: true;
+        endedSessions: number;
+      };
+      meta: object;
+    }>;
     login: TRPCMutationProcedure<{
       input: {
         email: string;
@@ -49,6 +60,9 @@ export type ParleyRouterRecord = {
           createdAt: string;
         };
         token: string;
+      } | {
+        twoFactorRequired: true;
+        challenge: string;
       };
       meta: object;
     }>;
@@ -85,6 +99,251 @@ export type ParleyRouterRecord = {
       };
       meta: object;
     }>;
+    passkey: {
+      authenticate: TRPCMutationProcedure<{
+        input: {
+          id: string;
+          rawId: string;
+          type: "public-key";
+          response: {
+            clientDataJSON: string;
+            authenticatorData: string;
+            signature: string;
+            userHandle?: undefined | string;
+          };
+          authenticatorAttachment?: undefined | "cross-platform" | "platform";
+          clientExtensionResults?: undefined | {
+            [key: string]: unknown;
+          };
+        };
+        output: {
+          user: {
+            id: string;
+            email: null | string;
+            name: null | string;
+            emailVerified: boolean;
+            kind: "member" | "guest";
+            alias: null | string;
+            gender: null | string;
+            displayName: string;
+            createdAt: string;
+          };
+          token: string;
+        };
+        meta: object;
+      }>;
+      authenticationOptions: TRPCMutationProcedure<{
+        input: undefined | {
+          email?: undefined | string;
+        };
+        output: {
+          challenge: string;
+          timeout?: undefined | number;
+          rpId?: undefined | string;
+          allowCredentials?: undefined | Array<{
+            id: string;
+            transports?: undefined | Array<string>;
+            type: string;
+          }>;
+          userVerification?: undefined | "discouraged" | "preferred" | "required";
+          hints?: undefined | Array<"hybrid" | "security-key" | "client-device">;
+          extensions?: undefined | {
+            appid?: undefined | string;
+            credProps?: undefined | boolean;
+            hmacCreateSecret?: undefined | boolean;
+            minPinLength?: undefined | boolean;
+            prf?: undefined | {
+              eval?: undefined | {
+                first: Uint8Array | {
+                  readonly buffer: Uint8Array | {
+                    readonly byteLength: number;
+                    slice: (...args: any[]) => unknown;
+                  };
+                  readonly byteLength: number;
+                  readonly byteOffset: number;
+                };
+                second?: undefined | Uint8Array | {
+                  readonly buffer: Uint8Array | {
+                    readonly byteLength: number;
+                    slice: (...args: any[]) => unknown;
+                  };
+                  readonly byteLength: number;
+                  readonly byteOffset: number;
+                };
+              };
+              evalByCredential?: undefined | {
+                [key: string]: {
+                  first: Uint8Array | {
+                    readonly buffer: Uint8Array | {
+                      readonly byteLength: number;
+                      slice: (...args: any[]) => unknown;
+                    };
+                    readonly byteLength: number;
+                    readonly byteOffset: number;
+                  };
+                  second?: undefined | Uint8Array | {
+                    readonly buffer: Uint8Array | {
+                      readonly byteLength: number;
+                      slice: (...args: any[]) => unknown;
+                    };
+                    readonly byteLength: number;
+                    readonly byteOffset: number;
+                  };
+                };
+              };
+            };
+          };
+        };
+        meta: object;
+      }>;
+      list: TRPCQueryProcedure<{
+        input: void;
+        output: Array<{
+          id: string;
+          nickname: null | string;
+          transports: Array<string>;
+          createdAt: string;
+          lastUsedAt: null | string;
+        }>;
+        meta: object;
+      }>;
+      register: TRPCMutationProcedure<{
+        input: {
+          id: string;
+          rawId: string;
+          type: "public-key";
+          response: {
+            clientDataJSON: string;
+            attestationObject: string;
+            authenticatorData?: undefined | string;
+            transports?: undefined | Array<"ble" | "cable" | "hybrid" | "internal" | "nfc" | "smart-card" | "usb">;
+            publicKeyAlgorithm?: undefined | number;
+            publicKey?: undefined | string;
+          };
+          authenticatorAttachment?: undefined | "cross-platform" | "platform";
+          clientExtensionResults?: undefined | {
+            [key: string]: unknown;
+          };
+        };
+        output: {
+          passkey: {
+            id: string;
+            nickname: null | string;
+            transports: Array<string>;
+            createdAt: string;
+            lastUsedAt: null | string;
+          };
+          user: {
+            id: string;
+            email: null | string;
+            name: null | string;
+            emailVerified: boolean;
+            kind: "member" | "guest";
+            alias: null | string;
+            gender: null | string;
+            displayName: string;
+            createdAt: string;
+          };
+          token: null | string;
+        };
+        meta: object;
+      }>;
+      registrationOptions: TRPCMutationProcedure<{
+        input: undefined | {
+          email?: undefined | string;
+          phone?: undefined | string;
+          name?: undefined | string;
+          nickname?: undefined | string;
+        };
+        output: {
+          rp: {
+            id?: undefined | string;
+            name: string;
+          };
+          user: {
+            id: string;
+            name: string;
+            displayName: string;
+          };
+          challenge: string;
+          pubKeyCredParams: Array<{
+            alg: number;
+            type: "public-key";
+          }>;
+          timeout?: undefined | number;
+          excludeCredentials?: undefined | Array<{
+            id: string;
+            transports?: undefined | Array<string>;
+            type: string;
+          }>;
+          authenticatorSelection?: undefined | {
+            authenticatorAttachment?: undefined | "cross-platform" | "platform";
+            requireResidentKey?: undefined | boolean;
+            residentKey?: undefined | "discouraged" | "preferred" | "required";
+            userVerification?: undefined | "discouraged" | "preferred" | "required";
+          };
+          hints?: undefined | Array<"hybrid" | "security-key" | "client-device">;
+          attestation?: undefined | "direct" | "enterprise" | "indirect" | "none";
+          attestationFormats?: undefined | Array<"none" | "fido-u2f" | "packed" | "android-safetynet" | "android-key" | "tpm" | "apple">;
+          extensions?: undefined | {
+            appid?: undefined | string;
+            credProps?: undefined | boolean;
+            hmacCreateSecret?: undefined | boolean;
+            minPinLength?: undefined | boolean;
+            prf?: undefined | {
+              eval?: undefined | {
+                first: Uint8Array | {
+                  readonly buffer: Uint8Array | {
+                    readonly byteLength: number;
+                    slice: (...args: any[]) => unknown;
+                  };
+                  readonly byteLength: number;
+                  readonly byteOffset: number;
+                };
+                second?: undefined | Uint8Array | {
+                  readonly buffer: Uint8Array | {
+                    readonly byteLength: number;
+                    slice: (...args: any[]) => unknown;
+                  };
+                  readonly byteLength: number;
+                  readonly byteOffset: number;
+                };
+              };
+              evalByCredential?: undefined | {
+                [key: string]: {
+                  first: Uint8Array | {
+                    readonly buffer: Uint8Array | {
+                      readonly byteLength: number;
+                      slice: (...args: any[]) => unknown;
+                    };
+                    readonly byteLength: number;
+                    readonly byteOffset: number;
+                  };
+                  second?: undefined | Uint8Array | {
+                    readonly buffer: Uint8Array | {
+                      readonly byteLength: number;
+                      slice: (...args: any[]) => unknown;
+                    };
+                    readonly byteLength: number;
+                    readonly byteOffset: number;
+                  };
+                };
+              };
+            };
+          };
+        };
+        meta: object;
+      }>;
+      remove: TRPCMutationProcedure<{
+        input: {
+          id: string;
+        };
+        output: {
+          ok: true;
+        };
+        meta: object;
+      }>;
+    };
     register: TRPCMutationProcedure<{
       input: {
         email: string;
@@ -105,6 +364,130 @@ export type ParleyRouterRecord = {
         };
         token: string;
       };
+      meta: object;
+    }>;
+    requestEmailVerification: TRPCMutationProcedure<{
+      input: void;
+      output: {
+        ok: true;
+        alreadyVerified: boolean;
+      };
+      meta: object;
+    }>;
+    requestPasswordReset: TRPCMutationProcedure<{
+      input: {
+        email: string;
+      };
+      output: {
+        ok: true;
+      };
+      meta: object;
+    }>;
+    resetPassword: TRPCMutationProcedure<{
+      input: {
+        token: string;
+        newPassword: string;
+      };
+      output: {
+        ok: true;
+      };
+      meta: object;
+    }>;
+    totp: {
+      disable: TRPCMutationProcedure<{
+        input: {
+          code: string;
+        };
+        output: {
+          ok: true;
+        };
+        meta: object;
+      }>;
+      enable: TRPCMutationProcedure<{
+        input: {
+          code: string;
+        };
+        output: {
+          recoveryCodes: Array<string>;
+        };
+        meta: object;
+      }>;
+      setup: TRPCMutationProcedure<{
+        input: void;
+        output: {
+          secret: string;
+          uri: string;
+          qrCodeSvg: string;
+          qrCodeDataUrl: string;
+        };
+        meta: object;
+      }>;
+      verifyLogin: TRPCMutationProcedure<{
+        input: {
+          challenge: string;
+          code: string;
+        };
+        output: {
+          user: {
+            id: string;
+            email: null | string;
+            name: null | string;
+            emailVerified: boolean;
+            kind: "member" | "guest";
+            alias: null | string;
+            gender: null | string;
+            displayName: string;
+            createdAt: string;
+          };
+          token: string;
+        };
+        meta: object;
+      }>;
+    };
+    verifyEmail: TRPCMutationProcedure<{
+      input: {
+        token: string;
+      };
+      output: {
+        ok: true;
+      };
+      meta: object;
+    }>;
+  };
+  sessions: {
+    list: TRPCQueryProcedure<{
+      input: void;
+      output: Array<{
+        id: string;
+        createdAt: string;
+        lastSeenAt: string;
+        expiresAt: string;
+        ip: null | string;
+        userAgent: null | string;
+        current: boolean;
+      }>;
+      meta: object;
+    }>;
+    revoke: TRPCMutationProcedure<{
+      input: {
+        sessionId: string;
+      };
+      output: {
+        ok: true;
+      };
+      meta: object;
+    }>;
+    revokeOthers: TRPCMutationProcedure<{
+      input: void;
+      output: {
+        ok: true;
+        revoked: number;
+      };
+      meta: object;
+    }>;
+    watch: TRPCSubscriptionProcedure<{
+      input: void;
+      output: AsyncIterable<never>;
       meta: object;
     }>;
   };
