@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../server/src/trpc/router';
+import { freePort } from './helpers/drop-proxy';
 import { ensureSdkBuilt, repoRoot } from './helpers/sdk-package';
 import { describeOnce, registerUser, startTestServer, tempDir, type TestServer } from './helpers/server';
 
@@ -30,7 +31,9 @@ describeOnce('parley-record (examples/cli-recorder)', () => {
   (hasRecordings ? describe : describe.skip)('against a server', () => {
     let server: TestServer;
     beforeAll(async () => {
-      server = await startTestServer();
+      // Signed download links are built on PUBLIC_URL: give the server its own address.
+      const port = await freePort();
+      server = await startTestServer({ env: { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } });
     });
     afterAll(() => server?.stop());
 

@@ -1,27 +1,19 @@
 // examples/web in a real headless Chromium with its fake microphone: sign up, chat between two
 // browser contexts (with the typing indicator), record 5 s and find it in the list.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { appRouter } from '../server/src/trpc/router';
 import { startWebExample, type WebExample } from '../examples/web/serve';
+import { freePort } from './helpers/drop-proxy';
 import { ensureSdkBuilt, repoRoot } from './helpers/sdk-package';
-import { describeOnce, startTestServer, tempDir, uniqueEmail, type TestServer } from './helpers/server';
+import { describeOnce, startTestServer, uniqueEmail, type TestServer } from './helpers/server';
 
 const record = appRouter._def.record as Record<string, unknown>;
 const hasFeatures = ['rooms', 'recordings', 'sessions'].every((name) => name in record);
 const artifacts = path.join(repoRoot, 'test-artifacts');
 const PASSWORD = 'a long enough passphrase 42';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function signUp(page: Page, name: string) {
   await page.fill('#email', uniqueEmail(name.toLowerCase()));
@@ -46,8 +38,8 @@ async function signUp(page: Page, name: string) {
       args: [
         '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-        `--user-data-dir=${tempDir('parley-chromium-')}`,
       ],
+      // Playwright gives each launch a fresh, empty profile (user-data-dir) of its own.
     });
   }, 300_000);
   afterAll(async () => {
