@@ -59,6 +59,7 @@ export async function recordFromStream(connection: RecorderConnection, source: A
   let sourceDone = false;
   let socket: WebSocket | null = null;
   let stopSent = false;
+  let finished = false;
   let wake: (() => void) | null = null;
   const notify = () => {
     wake?.();
@@ -140,6 +141,7 @@ export async function recordFromStream(connection: RecorderConnection, source: A
           maybeStop(ws);
           report();
         } else if (message.status === 'recording_finished') {
+          finished = true;
           resolve({ recordingId: message.recording_id ?? recordingId!, filename, durationMs: message.duration_ms ?? 0, bytes: message.bytes ?? 0, reconnects });
           ws.close(1000);
         }
@@ -147,6 +149,7 @@ export async function recordFromStream(connection: RecorderConnection, source: A
       ws.onclose = (event: CloseEvent) => {
         clearTimeout(handshakeTimer);
         if (socket === ws) socket = null;
+        if (finished) return;
         report();
         const reason = event.reason || 'connection closed';
         if (event.code === 4401 || (event.code === 1008 && phase === 'auth')) reject(new ParleyError('UNAUTHORIZED', `Recording refused: ${reason}`));
