@@ -18,7 +18,10 @@ import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import { SocketRegistry } from './sessions/socket-registry';
 import { startSessionSweep } from './sessions/sweep';
+import { SessionCache } from './auth/session-cache';
 import { createTrpcHttpRoute, createTrpcWebSocket } from './trpc/handlers';
+import { createRoomsRuntime } from './rooms/runtime';
+import { startGuestCleanup } from './auth/guest';
 
 /** Close code telling WebSocket clients the server is restarting: reconnect (elsewhere). */
 export const CLOSE_SERVICE_RESTART = 1012;
@@ -41,18 +44,22 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'db') });
   const bus = options.bus ?? (database.sql ? await createPostgresBus({ sql: database.sql, db: database.db, logger }) : createMemoryBus(logger));
   const shutdown = new AbortController();
+  const metrics = createMetrics();
   const deps: AppDeps = {
     config,
     db: database.db,
     database,
     bus,
     logger,
-    metrics: createMetrics(),
+    metrics,
     sockets: new SocketRegistry(),
     mailer: createMailer({ config, db: database.db, logger }),
+    sessionCache: new SessionCache(),
     shutdownSignal: shutdown.signal,
+    rooms: createRoomsRuntime({ db: database.db, bus, logger, metrics, config }),
   };
   const stopRevocations = deps.sockets.listen(bus);
+  const stopSessionCache = deps.sessionCache.listen(bus);
   const closers: (() => Promise<void> | void)[] = [];
 
   const routes = new RouteTable();
@@ -62,6 +69,8 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   routes.upgrade('/trpc', trpcWs.upgrade);
   // Features add their HTTP routes, upgrade paths and shutdown work below (closers run on close()).
   closers.push(startSessionSweep(deps), () => deps.mailer.close());
+  closers.push(() => deps.rooms.hub.close());
+  closers.push(startGuestCleanup(deps));
 
   const server = createHttpServer(deps, routes);
   await new Promise<void>((resolve, reject) => {
@@ -83,6 +92,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
       for (const client of trpcWs.wss.clients) client.terminate();
       server.closeAllConnections();
       stopRevocations();
+      stopSessionCache();
       await bus.close().catch(() => {});
       await database.close().catch((error) => logger.warn({ err: error }, 'closing the database failed'));
     })();

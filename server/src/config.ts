@@ -108,7 +108,9 @@ const envSchema = z.object({
   UPLOAD_MAX_BYTES: integer(500 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   SIGNING_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  ROOM_SEND_LIMIT: integer(300, 1, 1_000_000),
   TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  PARLEY_TRPC_HTTP: z.enum(['fast', 'stock']).default('fast'),
   RATE_LIMIT_LOGIN_IP: rateLimit('100/15m'),
   RATE_LIMIT_REGISTER_IP: rateLimit('300/1h'),
   RATE_LIMIT_REGISTER_EMAIL: rateLimit('10/1h'),
@@ -146,6 +148,10 @@ export type Config = {
   signingSecret: string | undefined;
   /** Read the client IP from X-Forwarded-For (only behind a proxy you run). */
   trustProxy: boolean;
+  /** tRPC over HTTP: 'fast' (lean path for plain JSON queries/mutations, stock adapter for the rest) or 'stock' only. */
+  trpcHttp: 'fast' | 'stock';
+  /** rooms.send calls allowed per user per 10 seconds (per instance). */
+  roomSendLimit: number;
   /** Brute-force defence (auth/rate-limit.ts): shared by instances on Postgres. */
   rateLimits: {
     /** Failed logins per client IP. */
@@ -215,6 +221,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     signingSecret: e.SIGNING_SECRET,
     trustProxy: e.TRUST_PROXY,
+    trpcHttp: e.PARLEY_TRPC_HTTP,
+    roomSendLimit: e.ROOM_SEND_LIMIT,
     rateLimits: {
       loginIp: e.RATE_LIMIT_LOGIN_IP,
       registerIp: e.RATE_LIMIT_REGISTER_IP,
