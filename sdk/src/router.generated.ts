@@ -42,6 +42,27 @@ export type ParleyRouterRecord = {
       };
       meta: object;
     }>;
+    guest: TRPCMutationProcedure<{
+      input: {
+        alias: string;
+        gender?: undefined | string;
+      };
+      output: {
+        user: {
+          id: string;
+          email: null | string;
+          name: null | string;
+          emailVerified: boolean;
+          kind: "member" | "guest";
+          alias: null | string;
+          gender: null | string;
+          displayName: string;
+          createdAt: string;
+        };
+        token: string;
+      };
+      meta: object;
+    }>;
     login: TRPCMutationProcedure<{
       input: {
         email: string;
@@ -444,9 +465,160 @@ export type ParleyRouterRecord = {
         meta: object;
       }>;
     };
+    upgradeGuest: TRPCMutationProcedure<{
+      input: {
+        email: string;
+        password: string;
+      };
+      output: {
+        user: {
+          id: string;
+          email: null | string;
+          name: null | string;
+          emailVerified: boolean;
+          kind: "member" | "guest";
+          alias: null | string;
+          gender: null | string;
+          displayName: string;
+          createdAt: string;
+        };
+        token: string;
+      };
+      meta: object;
+    }>;
     verifyEmail: TRPCMutationProcedure<{
       input: {
         token: string;
+      };
+      output: {
+        ok: true;
+      };
+      meta: object;
+    }>;
+  };
+  rooms: {
+    create: TRPCMutationProcedure<{
+      input: {
+        name: string;
+      };
+      output: {
+        id: string;
+        name: string;
+        createdBy: null | string;
+        createdAt: string;
+        lastMessageId: number;
+      };
+      meta: object;
+    }>;
+    events: TRPCSubscriptionProcedure<{
+      input: {
+        roomId: string;
+        lastEventId?: undefined | null | string;
+      };
+      output: AsyncIterable<{
+        id: string;
+        data: {
+          type: "message";
+        } & ({
+          id: number;
+          roomId: string;
+          senderId: null | string;
+          senderName: string;
+          body: string;
+          clientMessageId: null | string;
+          createdAt: string;
+        }) | {
+          type: "typing";
+          roomId: string;
+          userId: string;
+          displayName: string;
+          state: "start" | "stop";
+        } | {
+          type: "presence";
+          roomId: string;
+          userId: string;
+          displayName: string;
+          status: "online" | "offline";
+        };
+      }>;
+      meta: object;
+    }>;
+    history: TRPCQueryProcedure<{
+      input: {
+        roomId: string;
+        limit?: undefined | number;
+        before?: undefined | null | string;
+      };
+      output: {
+        messages: Array<{
+          id: number;
+          roomId: string;
+          senderId: null | string;
+          senderName: string;
+          body: string;
+          clientMessageId: null | string;
+          createdAt: string;
+        }>;
+        nextCursor: null | string;
+      };
+      meta: object;
+    }>;
+    join: TRPCMutationProcedure<{
+      input: {
+        roomId: string;
+      };
+      output: {
+        id: string;
+        name: string;
+        createdBy: null | string;
+        createdAt: string;
+        lastMessageId: number;
+      };
+      meta: object;
+    }>;
+    leave: TRPCMutationProcedure<{
+      input: {
+        roomId: string;
+      };
+      output: {
+        ok: true;
+      };
+      meta: object;
+    }>;
+    list: TRPCQueryProcedure<{
+      input: void;
+      output: Array<({
+        id: string;
+        name: string;
+        createdBy: null | string;
+        createdAt: string;
+        lastMessageId: number;
+      }) & {
+        joinedAt: string;
+      }>;
+      meta: object;
+    }>;
+    send: TRPCMutationProcedure<{
+      input: {
+        roomId: string;
+        body: string;
+        clientMessageId?: undefined | string;
+      };
+      output: {
+        id: number;
+        roomId: string;
+        senderId: null | string;
+        senderName: string;
+        body: string;
+        clientMessageId: null | string;
+        createdAt: string;
+      };
+      meta: object;
+    }>;
+    typing: TRPCMutationProcedure<{
+      input: {
+        roomId: string;
+        state: "start" | "stop";
       };
       output: {
         ok: true;
