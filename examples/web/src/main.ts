@@ -168,11 +168,13 @@ $('message-form').addEventListener('submit', (event) => {
 
 // Recordings.
 let recording: MicrophoneRecording | null = null;
+let finishing = false;
 
 $('record').addEventListener('click', () => void guarded(async () => {
   if (recording) {
     $('record-status').textContent = 'finishing…';
-    const result = await recording.stop();
+    finishing = true;
+    const result = await recording.stop().finally(() => (finishing = false));
     recording = null;
     $('record').textContent = '● Record';
     $('record').classList.remove('recording');
@@ -181,6 +183,7 @@ $('record').addEventListener('click', () => void guarded(async () => {
     return;
   }
   recording = await recordMicrophone(client, `Recording ${new Date().toLocaleTimeString()}`, (p) => {
+    if (finishing) return;
     $('record-status').textContent = `${(p.elapsedMs / 1000).toFixed(1)} s · sent ${p.bytesSent} B · acked ${p.bytesAcked} B${p.reconnects ? ` · ${p.reconnects} reconnects` : ''}`;
   });
   $('record').textContent = '■ Stop';
