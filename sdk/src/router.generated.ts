@@ -496,6 +496,186 @@ export type ParleyRouterRecord = {
       meta: object;
     }>;
   };
+  orgs: {
+    addMember: TRPCMutationProcedure<{
+      input: {
+        orgId: string;
+        email: string;
+        role?: undefined | "member" | "admin";
+      };
+      output: {
+        orgId: string;
+        userId: string;
+        role: "member" | "admin";
+      };
+      meta: object;
+    }>;
+    create: TRPCMutationProcedure<{
+      input: {
+        name: string;
+      };
+      output: {
+        id: string;
+        name: string;
+        role: "member" | "admin";
+        createdAt: string;
+      };
+      meta: object;
+    }>;
+    list: TRPCQueryProcedure<{
+      input: void;
+      output: Array<{
+        id: string;
+        name: string;
+        role: "member" | "admin";
+        createdAt: string;
+      }>;
+      meta: object;
+    }>;
+    removeMember: TRPCMutationProcedure<{
+      input: {
+        orgId: string;
+        userId: string;
+      };
+      output: {
+        removed: boolean;
+      };
+      meta: object;
+    }>;
+  };
+  recordings: {
+    delete: TRPCMutationProcedure<{
+      input: {
+        id: string;
+      };
+      output: {
+        deleted: boolean;
+      };
+      meta: object;
+    }>;
+    downloadUrl: TRPCQueryProcedure<{
+      input: {
+        id: string;
+      };
+      output: {
+        url: string;
+        expiresAt: string;
+      };
+      meta: object;
+    }>;
+    events: TRPCSubscriptionProcedure<{
+      input: {
+        id: string;
+      };
+      output: AsyncIterable<{
+        type: "progress";
+        id: string;
+        durationMs: number;
+        bytes: number;
+        nextSeq: number;
+      } | {
+        type: "finished";
+        id: string;
+        durationMs: number;
+        bytes: number;
+      } | {
+        type: "failed";
+        id: string;
+        error: string;
+      } | {
+        type: "deleted";
+        id: string;
+      }>;
+      meta: object;
+    }>;
+    get: TRPCQueryProcedure<{
+      input: {
+        id: string;
+      };
+      output: {
+        id: string;
+        name: string;
+        meetingLink: null | string;
+        orgId: null | string;
+        ownerId: string;
+        format: string;
+        status: "live" | "finished" | "failed";
+        durationMs: number;
+        bytes: number;
+        createdAt: string;
+        updatedAt: string;
+        finishedAt: null | string;
+      };
+      meta: object;
+    }>;
+    list: TRPCQueryProcedure<{
+      input: undefined | {
+        orgId?: undefined | string;
+        cursor?: undefined | null | string;
+        limit?: unknown;
+      };
+      output: {
+        recordings: Array<{
+          id: string;
+          name: string;
+          meetingLink: null | string;
+          orgId: null | string;
+          ownerId: string;
+          format: string;
+          status: "live" | "finished" | "failed";
+          durationMs: number;
+          bytes: number;
+          createdAt: string;
+          updatedAt: string;
+          finishedAt: null | string;
+        }>;
+        nextCursor: null | string;
+      };
+      meta: object;
+    }>;
+    start: TRPCMutationProcedure<{
+      input: {
+        name: string;
+        meetingLink?: undefined | null | string;
+        orgId?: undefined | null | string;
+        format?: undefined | string;
+      };
+      output: {
+        recordingId: string;
+        filename: string;
+      };
+      meta: object;
+    }>;
+    upload: TRPCMutationProcedure<{
+      input: Blob | Uint8Array | {
+        readonly name: string;
+        readonly size: number;
+        readonly type: string;
+        arrayBuffer: (...args: any[]) => unknown;
+        bytes: (...args: any[]) => unknown;
+        slice: (...args: any[]) => unknown;
+        stream: (...args: any[]) => unknown;
+        text: (...args: any[]) => unknown;
+      };
+      output: {
+        recording: {
+          id: string;
+          name: string;
+          meetingLink: null | string;
+          orgId: null | string;
+          ownerId: string;
+          format: string;
+          status: "live" | "finished" | "failed";
+          durationMs: number;
+          bytes: number;
+          createdAt: string;
+          updatedAt: string;
+          finishedAt: null | string;
+        };
+      };
+      meta: object;
+    }>;
+  };
   rooms: {
     create: TRPCMutationProcedure<{
       input: {
