@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../server/src/trpc/router';
-import { freePort } from './helpers/drop-proxy';
+import { freePort } from './helpers/ports';
 import { ensureSdkBuilt, repoRoot } from './helpers/sdk-package';
 import { describeOnce, registerUser, startTestServer, tempDir, type TestServer } from './helpers/server';
 

@@ -3,24 +3,17 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RecordClient } from './helpers/record-client';
 import { speechPcm16k } from './helpers/recording-fixtures';
-import { closeClients, createClient, createTestDatabase, describePostgres, registerUser, startTestServer, type TestDatabase, type TestServer } from './helpers/server';
+import { createClient, describePostgres, registerUser, type TestServer, startInstances, type Instances } from './helpers/server';
 
 describePostgres('recordings across two instances', () => {
-  let database: TestDatabase;
+  let instances: Instances;
   let a: TestServer;
   let b: TestServer;
-
   beforeAll(async () => {
-    database = await createTestDatabase();
-    a = await startTestServer({ database });
-    b = await startTestServer({ database });
+    instances = await startInstances(2);
+    [a, b] = instances.servers as [TestServer, TestServer];
   });
-  afterAll(async () => {
-    closeClients();
-    await a?.stop();
-    await b?.stop();
-    await database?.drop();
-  });
+  afterAll(() => instances?.stop());
 
   it('shows progress of a recording written on instance A to a watcher on instance B, then finished', async () => {
     const user = await registerUser(a.url);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { closeClients, createClient, dbKind, describeDb, describePostgres, createTestDatabase, registerUser, startTestServer, type TestServer } from './helpers/server';
+import { closeClients, createClient, dbKind, describeDb, describePostgres, registerUser, startTestServer, type TestServer, startInstances, type Instances } from './helpers/server';
 import { follow, until } from './helpers/rooms';
 
 type ClientError = { data?: { code?: string; retryAfter?: number } };
@@ -263,19 +263,14 @@ describeDb(`rooms.send throttling on ${dbKind}`, () => {
 });
 
 describePostgres('rooms across two instances on one Postgres', () => {
+  let instances: Instances;
   let one: TestServer;
   let two: TestServer;
   beforeAll(async () => {
-    const database = await createTestDatabase();
-    one = await startTestServer({ database });
-    two = await startTestServer({ database });
+    instances = await startInstances(2);
+    [one, two] = instances.servers as [TestServer, TestServer];
   });
-  afterAll(async () => {
-    closeClients();
-    await one?.close();
-    await two?.close();
-    await one?.database.drop();
-  });
+  afterAll(() => instances?.stop());
 
   it('a subscriber on one instance receives, in order, what is sent on the other, and presence crosses too', async () => {
     const sender = await registerUser(one.url, { name: 'Sender' });

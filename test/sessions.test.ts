@@ -2,7 +2,7 @@
 // their WebSockets (4401) on every instance.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { callTrpc, openWatchSocket, selectRows } from './helpers/auth';
-import { createClient, createTestDatabase, dbKind, describeDb, describePostgres, registerUser, startTestServer, type TestServer } from './helpers/server';
+import { createClient, dbKind, describeDb, describePostgres, registerUser, startTestServer, type TestServer, startInstances, type Instances } from './helpers/server';
 
 const within = <T>(promise: Promise<T>, ms: number, what: string) =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms))]);
@@ -106,18 +106,14 @@ describeDb(`session expiry on ${dbKind}`, () => {
 });
 
 describePostgres('session revocation across two instances on one Postgres', () => {
+  let instances: Instances;
   let a: TestServer;
   let b: TestServer;
   beforeAll(async () => {
-    const database = await createTestDatabase();
-    a = await startTestServer({ database });
-    b = await startTestServer({ database });
+    instances = await startInstances(2);
+    [a, b] = instances.servers as [TestServer, TestServer];
   });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await a?.database.drop();
-  });
+  afterAll(() => instances?.stop());
 
   it('revoking on instance A closes the socket on instance B with 4401 and the token fails on B', async () => {
     const user = await registerUser(a.url);

@@ -9,7 +9,7 @@ import { RouteTable } from '../server/src/http/routes';
 import { createTrpcHttpRoute } from '../server/src/trpc/handlers';
 import { mergeRouters, publicProcedure, router } from '../server/src/trpc/init';
 import { appRouter, type AppRouter } from '../server/src/trpc/router';
-import { closeClients, createClient, createTestDatabase, dbKind, describeDb, describePostgres, registerUser, startTestServer, type TestServer } from './helpers/server';
+import { closeClients, createClient, dbKind, describeDb, describePostgres, registerUser, startTestServer, type TestServer, startInstances, type Instances } from './helpers/server';
 
 const MODES = ['stock', 'fast'] as const;
 
@@ -185,18 +185,14 @@ describeDb(`the lean path answers byte for byte like the stock adapter on ${dbKi
 });
 
 describePostgres('a cached session on another instance', () => {
+  let instances: Instances;
   let a: TestServer;
   let b: TestServer;
   beforeAll(async () => {
-    const database = await createTestDatabase();
-    a = await startTestServer({ database });
-    b = await startTestServer({ database });
+    instances = await startInstances(2);
+    [a, b] = instances.servers as [TestServer, TestServer];
   });
-  afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
-    await a?.database.drop();
-  });
+  afterAll(() => instances?.stop());
 
   it('stops working at once when the session is revoked on the first instance', async () => {
     const { client, token } = await registerUser(a.url);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { appRouter } from '../server/src/trpc/router';
 import { startWebExample, type WebExample } from '../examples/web/serve';
-import { freePort } from './helpers/drop-proxy';
+import { freePort } from './helpers/ports';
 import { ensureSdkBuilt, repoRoot } from './helpers/sdk-package';
 import { describeOnce, startTestServer, uniqueEmail, type TestServer } from './helpers/server';
 

@@ -53,11 +53,3 @@ export async function startDropProxy(targetPort: number, targetHost = '127.0.0.1
   return proxy;
 }
 
-/** A TCP port that was free a moment ago (for servers whose URL must be known before they start). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

@@ -142,3 +142,20 @@ export function signedIn<T extends object>(result: T): Extract<T, { token: strin
   if (!('token' in result)) throw new Error('expected a session, got a two-factor challenge');
   return result as Extract<T, { token: string }>;
 }
+
+export type Instances = { servers: TestServer[]; stop(): Promise<void> };
+
+/** Several instances on one fresh database, as behind a load balancer (scale-out tests). */
+export async function startInstances(count = 2): Promise<Instances> {
+  const database = await createTestDatabase();
+  const servers: TestServer[] = [];
+  for (let i = 0; i < count; i++) servers.push(await startTestServer({ database }));
+  return {
+    servers,
+    async stop() {
+      closeClients();
+      for (const server of servers) await server.close();
+      await database.drop();
+    },
+  };
+}
