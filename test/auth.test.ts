@@ -140,6 +140,16 @@ describeDb(`auth on ${dbKind}`, () => {
     expect(metrics).toMatch(/parley_auth_events_total\{event="login_failure"\} [1-9]/);
   });
 
+  it('30 wrong logins fired in parallel for one account are throttled too (attempts count from the start)', async () => {
+    const { email } = await registerUser(server.url);
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => callTrpc(server.url, 'auth.login', { email, password: `parallel guess ${i}` })));
+    const statuses = results.map((r) => r.status);
+    // 5 free failures, then at most one guess per second gets its password checked.
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(20);
+    expect(Number(results.find((r) => r.status === 429)!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  });
+
   it('a cookie-authenticated mutation from a foreign Origin is FORBIDDEN; with the bearer token it works', async () => {
     const { token } = await registerUser(server.url);
     const evil = { origin: 'https://evil.example' };

@@ -2,10 +2,10 @@
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
 import { securityNoticeMail } from '../mail/messages';
-import { hasSignedInFrom, recordAuditEvent } from './audit';
+import { recordAuditEvent, recordLogin } from './audit';
 import { hashPassword, verifyPasswordHash } from './password';
 import { assertAcceptablePassword } from './password-rules';
-import { assertLoginAllowed, clearLoginFailures, consumeOrThrow, getLimiter, recordLoginFailure } from './rate-limit';
+import { beginLoginAttempt, clearLoginFailures, consumeOrThrow, getLimiter, recordLoginFailure } from './rate-limit';
 import { createSession, invalidateSession, type Session, sessionPolicyOf, type User } from './session';
 import { createUser, getUserByEmail, normalizeEmail, setPasswordHash } from './user';
 import { startTwoFactorLogin, type TwoFactorRequired } from './totp/two-factor-login';
@@ -65,8 +65,9 @@ export async function signInWithPassword(
   meta: ClientMeta,
 ): Promise<{ user: User; session: Session; token: string } | TwoFactorRequired> {
   const accountKey = normalizeEmail(input.email);
+  let attempt: number;
   try {
-    await assertLoginAllowed(deps, accountKey, meta.ip);
+    ({ attempt } = await beginLoginAttempt(deps, accountKey, meta.ip));
   } catch (error) {
     await recordAuditEvent(deps, { event: 'login_failure', ...meta, detail: { reason: 'rate_limited' } });
     throw error;
@@ -74,7 +75,7 @@ export async function signInWithPassword(
   const user = await verifyCredentials(deps, input.email, input.password);
   if (!user) {
     const known = await getUserByEmail(deps.db, accountKey);
-    const delayMs = await recordLoginFailure(deps, accountKey, meta.ip);
+    const delayMs = await recordLoginFailure(deps, accountKey, meta.ip, attempt);
     await recordAuditEvent(deps, { event: 'login_failure', userId: known?.id ?? null, ...meta });
     if (delayMs > 0) await recordAuditEvent(deps, { event: 'lockout', userId: known?.id ?? null, ...meta, detail: { delaySeconds: Math.ceil(delayMs / 1000) } });
     throw new AppError('INVALID_CREDENTIALS');
@@ -84,15 +85,12 @@ export async function signInWithPassword(
   const twoFactor = await startTwoFactorLogin(deps, user);
   if (twoFactor) return twoFactor;
   const { session, token } = await createSession(deps.db, sessionPolicyOf(deps.config), user.id, meta);
-  await noticeNewDevice(deps, user, meta);
-  await recordAuditEvent(deps, { event: 'login_success', userId: user.id, ...meta });
+  // A sign-in from a user agent + IP this account never used before earns a mail to the account.
+  const { knownDevice } = await recordLogin(deps, user.id, { ip: meta.ip, userAgent: meta.userAgent });
+  if (!knownDevice && user.email) {
+    deps.mailer.sendLater(securityNoticeMail(deps.config, user.email, 'new_sign_in', { at: new Date(), ip: meta.ip, userAgent: meta.userAgent }));
+  }
   return { user, session, token };
-}
-
-/** A sign-in from a user agent + IP this account never used before earns a mail to the account. */
-async function noticeNewDevice(deps: AppDeps, user: User, meta: ClientMeta): Promise<void> {
-  if (!user.email || (await hasSignedInFrom(deps, user.id, meta.ip, meta.userAgent))) return;
-  deps.mailer.sendLater(securityNoticeMail(deps.config, user.email, 'new_sign_in', { at: new Date(), ...meta }));
 }
 
 export async function signOut(deps: AppDeps, session: Session, meta: ClientMeta): Promise<void> {
