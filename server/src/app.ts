@@ -19,6 +19,8 @@ import { createMetrics } from './observability/metrics';
 import { SocketRegistry } from './sessions/socket-registry';
 import { startSessionSweep } from './sessions/sweep';
 import { createTrpcHttpRoute, createTrpcWebSocket } from './trpc/handlers';
+import { createRoomsRuntime } from './rooms/runtime';
+import { startGuestCleanup } from './auth/guest';
 
 /** Close code telling WebSocket clients the server is restarting: reconnect (elsewhere). */
 export const CLOSE_SERVICE_RESTART = 1012;
@@ -41,16 +43,18 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'db') });
   const bus = options.bus ?? (database.sql ? await createPostgresBus({ sql: database.sql, db: database.db, logger }) : createMemoryBus(logger));
   const shutdown = new AbortController();
+  const metrics = createMetrics();
   const deps: AppDeps = {
     config,
     db: database.db,
     database,
     bus,
     logger,
-    metrics: createMetrics(),
+    metrics,
     sockets: new SocketRegistry(),
     mailer: createMailer({ config, db: database.db, logger }),
     shutdownSignal: shutdown.signal,
+    rooms: createRoomsRuntime({ db: database.db, bus, logger, metrics, config }),
   };
   const stopRevocations = deps.sockets.listen(bus);
   const closers: (() => Promise<void> | void)[] = [];
@@ -62,6 +66,8 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   routes.upgrade('/trpc', trpcWs.upgrade);
   // Features add their HTTP routes, upgrade paths and shutdown work below (closers run on close()).
   closers.push(startSessionSweep(deps), () => deps.mailer.close());
+  closers.push(() => deps.rooms.hub.close());
+  closers.push(startGuestCleanup(deps));
 
   const server = createHttpServer(deps, routes);
   await new Promise<void>((resolve, reject) => {

@@ -108,6 +108,7 @@ const envSchema = z.object({
   UPLOAD_MAX_BYTES: integer(500 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   SIGNING_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  ROOM_SEND_LIMIT: integer(300, 1, 1_000_000),
   TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
   RATE_LIMIT_LOGIN_IP: rateLimit('100/15m'),
   RATE_LIMIT_REGISTER_IP: rateLimit('300/1h'),
@@ -146,6 +147,8 @@ export type Config = {
   signingSecret: string | undefined;
   /** Read the client IP from X-Forwarded-For (only behind a proxy you run). */
   trustProxy: boolean;
+  /** rooms.send calls allowed per user per 10 seconds (per instance). */
+  roomSendLimit: number;
   /** Brute-force defence (auth/rate-limit.ts): shared by instances on Postgres. */
   rateLimits: {
     /** Failed logins per client IP. */
@@ -215,6 +218,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     signingSecret: e.SIGNING_SECRET,
     trustProxy: e.TRUST_PROXY,
+    roomSendLimit: e.ROOM_SEND_LIMIT,
     rateLimits: {
       loginIp: e.RATE_LIMIT_LOGIN_IP,
       registerIp: e.RATE_LIMIT_REGISTER_IP,

@@ -6,6 +6,7 @@ import type { Database, DatabaseHandle } from './db/client';
 import type { Mailer } from './mail/mailer';
 import type { Metrics } from './observability/metrics';
 import type { SocketRegistry } from './sessions/socket-registry';
+import type { RoomsRuntime } from './rooms/runtime';
 
 export type AppDeps = {
   config: Config;
@@ -20,4 +21,6 @@ export type AppDeps = {
   mailer: Mailer;
   /** Aborted when the server begins to shut down. */
   shutdownSignal: AbortSignal;
+  /** Live room subscriptions of this instance and the send/typing throttles. */
+  rooms: RoomsRuntime;
 };

@@ -8,6 +8,8 @@ import { findAppError } from '../errors';
 import type { RouteHandler, UpgradeHandler } from '../http/routes';
 import { createHttpContext, createWsContext } from './context';
 import { appRouter } from './router';
+import { roomFrameEncoder } from '../rooms/frames';
+import { limitMessageRate } from './connection-limits';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_WS_MESSAGE_BYTES = 256 * 1024;
@@ -40,6 +42,8 @@ export function createTrpcWebSocket(deps: AppDeps): { upgrade: UpgradeHandler; w
   const handler = applyWSSHandler({
     wss,
     router: appRouter,
+    // JSON like tRPC's default; room events are spliced in pre-serialized (one JSON.stringify per room event).
+    experimental_encoder: roomFrameEncoder,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
     createContext: ({ req, res, info }) => createWsContext(deps, req, res, (info.connectionParams as Record<string, string> | null) ?? null),
     onError: ({ error, path }) => logUnexpected(deps, error, path),
@@ -52,7 +56,10 @@ export function createTrpcWebSocket(deps: AppDeps): { upgrade: UpgradeHandler; w
     wss,
     broadcastReconnect: () => handler.broadcastReconnectNotification(),
     upgrade: (req: IncomingMessage, socket, head) => {
-      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        limitMessageRate(ws); // before tRPC's own listener, so it sees the message first
+        wss.emit('connection', ws, req);
+      });
     },
   };
 }

@@ -1,12 +1,13 @@
 // initTRPC, the error shape, and the reusable procedures every router builds on.
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
+import type { OpenApiMeta } from 'trpc-to-openapi';
 import { AppError, findAppError, toTRPCError } from '../errors';
 import { isCrossSiteRequest } from '../auth/csrf';
 import type { Context } from './context';
 import { isDatabaseUnavailable } from '../db/client';
 
-const t = initTRPC.context<Context>().create({
+const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
   // Never send stack traces, whatever NODE_ENV says.
   isDev: false,
   errorFormatter({ shape, error }) {

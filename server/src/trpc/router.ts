@@ -2,12 +2,14 @@
 import { authRouter } from '../auth/auth-router';
 import { sessionsRouter } from '../sessions/router';
 import { systemRouter } from '../system/router';
+import { roomsRouter } from '../rooms/router';
 import { router } from './init';
 
 export const appRouter = router({
   auth: authRouter,
   system: systemRouter,
   sessions: sessionsRouter,
+  rooms: roomsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,89 @@
+// rooms.events: replay of stored messages after lastEventId, then live events, with no gap and no
+// duplicate. The subscriber is attached to the hub (and starts buffering) BEFORE the database is
+// read; the replay runs up to the id the hub had reached at that moment, and buffered message
+// frames at or below what was replayed are skipped.
+import { tracked, type TrackedEnvelope } from '@trpc/server';
+import type { AppDeps } from '../deps';
+import { toTRPCError } from '../errors';
+import { AddressedFrame, messageFrame, messageIdOfEventId, type RoomEvent, type RoomFrame } from './frames';
+import { listMessagesBetween } from './messages';
+import { requireMember } from './rooms';
+import type { RoomSubscriber, SubscriberSocket } from './subscriber';
+
+const REPLAY_PAGE = 200;
+/** A replay pauses while this much is still unsent on the socket. */
+const REPLAY_MAX_BUFFERED_BYTES = 1024 * 1024;
+
+type EventsUser = { id: string; displayName: string };
+
+export async function openRoomEvents(
+  deps: AppDeps,
+  user: EventsUser,
+  input: { roomId: string; lastEventId?: string | null },
+  socket: SubscriberSocket | null,
+  signal: AbortSignal | undefined,
+): Promise<AsyncGenerator<TrackedEnvelope<RoomEvent>, void, unknown>> {
+  await requireMember(deps.db, user.id, input.roomId);
+  const afterId = input.lastEventId ? messageIdOfEventId(input.lastEventId) : null;
+  const { subscriber, upTo } = await deps.rooms.hub.attach(input.roomId, user, socket);
+  return streamRoomEvents(deps, subscriber, afterId, upTo, signal);
+}
+
+async function* streamRoomEvents(
+  deps: AppDeps,
+  subscriber: RoomSubscriber,
+  afterId: number | null,
+  upTo: number,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<TrackedEnvelope<RoomEvent>, void, unknown> {
+  // The generator may be parked in waitForFrame when the client stops: wake it so it can end.
+  const stop = () => subscriber.end('done');
+  signal?.addEventListener('abort', stop, { once: true });
+  try {
+    let floor = afterId ?? -1;
+    if (afterId !== null) {
+      while (floor < upTo && !subscriber.ended) {
+        const page = await listMessagesBetween(deps.db, subscriber.roomId, floor, upTo, REPLAY_PAGE);
+        for (const message of page) yield envelope(subscriber, messageFrame(message));
+        if (page.length < REPLAY_PAGE) break;
+        floor = page.at(-1)!.id;
+        await waitForSocketToDrain(subscriber);
+      }
+      floor = Math.max(floor, upTo);
+    }
+    for (;;) {
+      const frame = subscriber.take();
+      if (frame) {
+        if (frame.messageId === null || frame.messageId > floor) yield envelope(subscriber, frame);
+        continue;
+      }
+      // Everything yielded so far has been sent (tRPC asks for the next value only after sending):
+      // the hub may now write frames straight to the socket. The generator just waits for the end.
+      subscriber.goDirect();
+      if (subscriber.ended) {
+        // Errors raised while streaming bypass the procedure middlewares: map them here.
+        if (subscriber.ended !== 'done') throw toTRPCError(subscriber.ended);
+        return;
+      }
+      await subscriber.waitForFrame();
+    }
+  } finally {
+    signal?.removeEventListener('abort', stop);
+    deps.rooms.hub.detach(subscriber);
+  }
+}
+
+/**
+ * The frame travels as is; the WebSocket encoder splices its prepared JSON into the reply. Until
+ * the subscription's reply prefix is known, frames are addressed so the encoder can tell it.
+ */
+function envelope(subscriber: RoomSubscriber, frame: RoomFrame): TrackedEnvelope<RoomEvent> {
+  const data = subscriber.replyPrefix || !subscriber.socket ? frame : new AddressedFrame(frame, (prefix) => (subscriber.replyPrefix = prefix));
+  return tracked(frame.id, data as unknown as RoomEvent);
+}
+
+async function waitForSocketToDrain(subscriber: RoomSubscriber): Promise<void> {
+  while (subscriber.socket && subscriber.socket.bufferedAmount > REPLAY_MAX_BUFFERED_BYTES && !subscriber.ended) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

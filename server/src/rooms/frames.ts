@@ -1,0 +1,78 @@
+// Room events serialized once per room event, however many subscribers receive them.
+// A RoomFrame holds the finished JSON of the tRPC result; roomFrameEncoder (the WebSocket encoder)
+// splices it into each subscriber's reply with two string concatenations instead of a
+// JSON.stringify per subscriber. Anything else is encoded as tRPC's JSON encoder does.
+import type { RoomMessage } from './schema';
+
+export type TypingEvent = { type: 'typing'; roomId: string; userId: string; displayName: string; state: 'start' | 'stop' };
+export type PresenceEvent = { type: 'presence'; roomId: string; userId: string; displayName: string; status: 'online' | 'offline' };
+export type MessageEvent = { type: 'message' } & RoomMessage;
+export type RoomEvent = MessageEvent | TypingEvent | PresenceEvent;
+
+export class RoomFrame {
+  /** `"result":{...}` of the reply, with both the tracked id and the event inside. */
+  readonly result: string;
+
+  constructor(
+    /** The tracked() event id: "<messageId>" or "<lastMessageId>:<n>" for typing and presence. */
+    readonly id: string,
+    readonly event: RoomEvent,
+    /** Set on message frames: subscribers skip ones they already got from the replay. */
+    readonly messageId: number | null,
+  ) {
+    const idJson = JSON.stringify(id);
+    this.result = `{"type":"data","id":${idJson},"data":{"id":${idJson},"data":${JSON.stringify(event)}}}`;
+  }
+
+  /** Other transports (SSE, JSON.stringify) see the plain event. */
+  toJSON(): RoomEvent {
+    return this.event;
+  }
+}
+
+export function messageFrame(message: RoomMessage): RoomFrame {
+  return new RoomFrame(String(message.id), { type: 'message', ...message }, message.id);
+}
+
+/** "<messageId>" or "<messageId>:<n>" → the message id it says was received last. */
+export function messageIdOfEventId(eventId: string): number {
+  return Number(eventId.split(':')[0]);
+}
+
+/**
+ * A frame on its way through tRPC to one subscriber. The encoder learns from it the JSON-RPC id of
+ * that subscription and hands the subscriber its reply prefix; from then on the hub writes frames
+ * to the socket directly (prefix + prepared JSON), skipping tRPC's per-event iterator machinery.
+ */
+export class AddressedFrame {
+  constructor(
+    readonly frame: RoomFrame,
+    readonly onAddressed: (replyPrefix: string) => void,
+  ) {}
+
+  toJSON(): RoomEvent {
+    return this.frame.event;
+  }
+}
+
+type Reply = { id?: unknown; jsonrpc?: unknown; result?: { type?: string; data?: { data?: unknown } } };
+
+export const roomFrameEncoder = {
+  encode(message: unknown): string {
+    const reply = message as Reply;
+    const data = reply?.result?.type === 'data' ? reply.result.data?.data : undefined;
+    if (data instanceof RoomFrame || data instanceof AddressedFrame) {
+      const prefix = `{"id":${JSON.stringify(reply.id ?? null)},${reply.jsonrpc === '2.0' ? '"jsonrpc":"2.0",' : ''}"result":`;
+      if (data instanceof AddressedFrame) {
+        data.onAddressed(prefix);
+        return `${prefix}${data.frame.result}}`;
+      }
+      return `${prefix}${data.result}}`;
+    }
+    return JSON.stringify(message);
+  },
+  decode(data: string | Buffer): unknown {
+    if (typeof data !== 'string') throw new Error('Binary frames are not accepted here; send JSON text');
+    return JSON.parse(data);
+  },
+};

@@ -1,0 +1,90 @@
+// One subscription to a room's events: a small queue of shared frames and a resolver to wake the
+// generator that drains it. Deliberately no EventEmitter, no per-subscriber promise chain: an idle
+// subscriber is this object, its generator and one pending promise.
+import { AppError } from '../errors';
+import type { RoomFrame } from './frames';
+
+/** The parts of a ws WebSocket the hub needs: how much is still unsent, and a way out. */
+export type SubscriberSocket = { readonly bufferedAmount: number; send(data: string): void; close(code?: number, reason?: string): void };
+
+/** Close code for a subscriber that fell too far behind: reconnect and resume with lastEventId. */
+export const CLOSE_TOO_SLOW = 1013;
+
+export class RoomSubscriber {
+  private queue: RoomFrame[] = [];
+  private head = 0;
+  private wake: (() => void) | null = null;
+  /** null while live; an error to throw, or 'done' to end quietly. */
+  ended: AppError | 'done' | null = null;
+  /** `{"id":<subscription id>,"result":` once the encoder has seen this subscription's id. */
+  replyPrefix: string | null = null;
+  /** Frames go straight to the socket (set by the generator once the queue is empty). */
+  private direct = false;
+
+  constructor(
+    readonly roomId: string,
+    readonly userId: string,
+    readonly displayName: string,
+    readonly socket: SubscriberSocket | null,
+  ) {}
+
+  get backlog(): number {
+    return this.queue.length - this.head;
+  }
+
+  push(frame: RoomFrame): void {
+    if (this.ended) return;
+    if (this.direct) {
+      this.socket!.send(`${this.replyPrefix}${frame.result}}`);
+      return;
+    }
+    this.queue.push(frame);
+    this.notify();
+  }
+
+  take(): RoomFrame | null {
+    if (this.head >= this.queue.length) return null;
+    const frame = this.queue[this.head]!;
+    this.queue[this.head++] = undefined as never;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    }
+    return frame;
+  }
+
+  /**
+   * Switches to writing frames to the socket directly. Only when nothing is queued and every frame
+   * given to tRPC so far has been sent (the generator calls this when resumed), so order holds.
+   */
+  goDirect(): boolean {
+    if (this.direct || !this.replyPrefix || !this.socket || this.backlog > 0 || this.ended) return this.direct;
+    this.direct = true;
+    this.queue = [];
+    return true;
+  }
+
+  /** Resolves when a frame arrives (queued mode) or the subscription ends. */
+  waitForFrame(): Promise<void> {
+    if (this.backlog > 0 || this.ended) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  end(reason: AppError | 'done'): void {
+    if (this.ended) return;
+    this.ended = reason;
+    this.queue = [];
+    this.head = 0;
+    this.notify();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    if (wake) {
+      this.wake = null;
+      wake();
+    }
+  }
+}

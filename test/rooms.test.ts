@@ -1,0 +1,304 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { closeClients, createClient, dbKind, describeDb, describePostgres, createTestDatabase, registerUser, startTestServer, type TestServer } from './helpers/server';
+import { follow, until } from './helpers/rooms';
+
+type ClientError = { data?: { code?: string; retryAfter?: number } };
+
+async function errorOf(promise: Promise<unknown>): Promise<ClientError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as ClientError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describeDb(`rooms on ${dbKind}`, () => {
+  let server: TestServer;
+  let a: Awaited<ReturnType<typeof registerUser>>;
+  let b: Awaited<ReturnType<typeof registerUser>>;
+  let roomId: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({ env: { ALLOWED_ORIGINS: 'https://app.example.com' } });
+    a = await registerUser(server.url, { name: 'Ada' });
+    b = await registerUser(server.url, { name: 'Bob' });
+    roomId = (await a.client.rooms.create.mutate({ name: 'general' })).id;
+    await b.client.rooms.join.mutate({ roomId });
+  });
+  afterAll(async () => {
+    closeClients();
+    await server?.stop();
+  });
+
+  it('lists the rooms a user is in, with the creator already a member', async () => {
+    const mine = await a.client.rooms.list.query();
+    expect(mine.map((r) => r.id)).toContain(roomId);
+    expect(mine.find((r) => r.id === roomId)).toMatchObject({ name: 'general', createdBy: a.user.id });
+    const stranger = await registerUser(server.url);
+    expect(await stranger.client.rooms.list.query()).toEqual([]);
+  });
+
+  it('A sends 50 messages and B, subscribed, receives all 50 in order with sender and name', async () => {
+    const room = (await a.client.rooms.create.mutate({ name: 'fifty' })).id;
+    await b.client.rooms.join.mutate({ roomId: room });
+    const sub = await follow(b.client, { roomId: room });
+    for (let i = 1; i <= 50; i++) await a.client.rooms.send.mutate({ roomId: room, body: `message ${i}` });
+    await until('50 messages at B', () => sub.messages().length === 50);
+    const got = sub.messages().map((e) => e.data);
+    expect(got.map((m) => (m.type === 'message' ? m.body : ''))).toEqual(Array.from({ length: 50 }, (_, i) => `message ${i + 1}`));
+    expect(sub.messages().map((e) => e.id)).toEqual(Array.from({ length: 50 }, (_, i) => String(i + 1)));
+    expect(got[0]).toMatchObject({ type: 'message', id: 1, roomId: room, senderId: a.user.id, senderName: 'Ada' });
+    sub.unsubscribe();
+
+    // History pages through the same 50, newest first, with no duplicate.
+    const seen: number[] = [];
+    let before: string | null = null;
+    let pages = 0;
+    do {
+      const page: { messages: { id: number }[]; nextCursor: string | null } = await b.client.rooms.history.query({ roomId: room, limit: 20, before });
+      seen.push(...page.messages.map((m) => m.id));
+      before = page.nextCursor;
+      pages++;
+    } while (before);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => 50 - i));
+    expect((await b.client.rooms.history.query({ roomId: room })).messages).toHaveLength(50);
+  });
+
+  it('typing reaches the other member, not the typist, and never appears in history', async () => {
+    const room = (await a.client.rooms.create.mutate({ name: 'typing' })).id;
+    await b.client.rooms.join.mutate({ roomId: room });
+    const atB = await follow(b.client, { roomId: room });
+    const atA = await follow(a.client, { roomId: room });
+    await a.client.rooms.typing.mutate({ roomId: room, state: 'start' });
+    await a.client.rooms.send.mutate({ roomId: room, body: 'after typing' });
+    await until('the message at A and B', () => atB.messages().length === 1 && atA.messages().length === 1);
+    const typing = atB.events.filter((e) => e.data.type === 'typing');
+    expect(typing.map((e) => e.data)).toEqual([{ type: 'typing', roomId: room, userId: a.user.id, displayName: 'Ada', state: 'start' }]);
+    expect(atA.events.some((e) => e.data.type === 'typing')).toBe(false);
+    const history = await a.client.rooms.history.query({ roomId: room });
+    expect(history.messages.map((m) => m.body)).toEqual(['after typing']);
+    atA.unsubscribe();
+    atB.unsubscribe();
+  });
+
+  it('B disconnects, A sends 10, B resubscribes with lastEventId and gets exactly those 10, then live ones', async () => {
+    const room = (await a.client.rooms.create.mutate({ name: 'resume' })).id;
+    await b.client.rooms.join.mutate({ roomId: room });
+    const first = await follow(b.client, { roomId: room });
+    for (let i = 1; i <= 5; i++) await a.client.rooms.send.mutate({ roomId: room, body: `before ${i}` });
+    await until('5 messages', () => first.messages().length === 5);
+    // Typing and presence ids also resume correctly: take the id of whatever came last.
+    await a.client.rooms.typing.mutate({ roomId: room, state: 'start' });
+    await until('typing', () => first.events.at(-1)?.data.type === 'typing');
+    const lastEventId = first.events.at(-1)!.id;
+    first.unsubscribe();
+    closeClients(); // B's WebSocket really closes
+
+    for (let i = 1; i <= 10; i++) await a.client.rooms.send.mutate({ roomId: room, body: `missed ${i}` });
+    const again = await follow(createClient(server.url, { token: b.token }), { roomId: room, lastEventId });
+    await until('10 replayed', () => again.messages().length === 10);
+    await a.client.rooms.send.mutate({ roomId: room, body: 'live' });
+    await until('the live one', () => again.messages().length === 11);
+    expect(again.messages().map((e) => (e.data.type === 'message' ? e.data.body : ''))).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `missed ${i + 1}`),
+      'live',
+    ]);
+    again.unsubscribe();
+  });
+
+  it('replays with no gap and no duplicate while messages keep arriving during the replay', async () => {
+    const room = (await a.client.rooms.create.mutate({ name: 'race' })).id;
+    await b.client.rooms.join.mutate({ roomId: room });
+    for (let i = 1; i <= 40; i++) await a.client.rooms.send.mutate({ roomId: room, body: `old ${i}` });
+    const sending = (async () => {
+      for (let i = 1; i <= 40; i++) await a.client.rooms.send.mutate({ roomId: room, body: `new ${i}` });
+    })();
+    const sub = await follow(b.client, { roomId: room, lastEventId: '0' });
+    await sending;
+    await until('all 80', () => sub.messages().length >= 80);
+    await new Promise((r) => setTimeout(r, 100)); // a duplicate would arrive now
+    expect(sub.messages().map((e) => Number(e.id))).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    sub.unsubscribe();
+  });
+
+  it('concurrent senders get distinct consecutive ids, delivered in id order', async () => {
+    const room = (await a.client.rooms.create.mutate({ name: 'concurrent' })).id;
+    await b.client.rooms.join.mutate({ roomId: room });
+    const sub = await follow(b.client, { roomId: room });
+    const sent = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).client.rooms.send.mutate({ roomId: room, body: `c${i}` })));
+    expect(new Set(sent.map((m) => m.id)).size).toBe(30);
+    await until('30 delivered', () => sub.messages().length === 30);
+    expect(sub.messages().map((e) => Number(e.id))).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    sub.unsubscribe();
+  });
+
+  it('is idempotent per clientMessageId: the same message comes back and is stored once', async () => {
+    const room = (await a.client.rooms.create.mutate({ name: 'idempotent' })).id;
+    const first = await a.client.rooms.send.mutate({ roomId: room, body: 'once', clientMessageId: 'c-1' });
+    const again = await a.client.rooms.send.mutate({ roomId: room, body: 'once', clientMessageId: 'c-1' });
+    const racing = await Promise.all([1, 2, 3].map(() => a.client.rooms.send.mutate({ roomId: room, body: 'twice', clientMessageId: 'c-2' })));
+    expect(again).toEqual(first);
+    expect(new Set(racing.map((m) => m.id)).size).toBe(1);
+    const history = await a.client.rooms.history.query({ roomId: room });
+    expect(history.messages.map((m) => m.id)).toEqual([2, 1]);
+  });
+
+  it('refuses non-members (FORBIDDEN) and unknown rooms (NOT_FOUND) for history, send, typing and events', async () => {
+    const outsider = await registerUser(server.url);
+    for (const call of [
+      outsider.client.rooms.history.query({ roomId }),
+      outsider.client.rooms.send.mutate({ roomId, body: 'let me in' }),
+      outsider.client.rooms.typing.mutate({ roomId, state: 'start' }),
+    ]) {
+      expect((await errorOf(call)).data?.code).toBe('FORBIDDEN');
+    }
+    const sub = await follow(outsider.client, { roomId });
+    expect((sub.error() as ClientError).data?.code).toBe('FORBIDDEN');
+    expect((await errorOf(outsider.client.rooms.history.query({ roomId: 'no-such-room' }))).data?.code).toBe('NOT_FOUND');
+    expect((await errorOf(outsider.client.rooms.join.mutate({ roomId: 'no-such-room' }))).data?.code).toBe('NOT_FOUND');
+    // Joining by id is how one gets in.
+    await outsider.client.rooms.join.mutate({ roomId });
+    expect((await outsider.client.rooms.history.query({ roomId })).messages).toBeDefined();
+  });
+
+  it('answers UNAUTHORIZED to a subscription on an unauthenticated connection', async () => {
+    const sub = await follow(createClient(server.url), { roomId });
+    expect((sub.error() as ClientError).data?.code).toBe('UNAUTHORIZED');
+  });
+
+  it('ends a subscription when its user leaves the room', async () => {
+    const room = (await a.client.rooms.create.mutate({ name: 'leaving' })).id;
+    const c = await registerUser(server.url);
+    await c.client.rooms.join.mutate({ roomId: room });
+    const sub = await follow(c.client, { roomId: room });
+    await c.client.rooms.leave.mutate({ roomId: room });
+    await until('the subscription to end', () => sub.error() !== null);
+    expect((sub.error() as ClientError).data?.code).toBe('FORBIDDEN');
+    expect((await c.client.rooms.list.query()).map((r) => r.id)).not.toContain(room);
+  });
+
+  it('tells members who came online and who went offline', async () => {
+    const room = (await a.client.rooms.create.mutate({ name: 'presence' })).id;
+    await b.client.rooms.join.mutate({ roomId: room });
+    const atA = await follow(a.client, { roomId: room });
+    const bClient = createClient(server.url, { token: b.token });
+    const atB = await follow(bClient, { roomId: room });
+    const presence = () => atA.events.filter((e) => e.data.type === 'presence').map((e) => e.data);
+    await until('B online', () => presence().some((p) => p.type === 'presence' && p.userId === b.user.id && p.status === 'online'));
+    atB.unsubscribe();
+    await until('B offline', () => presence().some((p) => p.type === 'presence' && p.userId === b.user.id && p.status === 'offline'));
+    expect(presence().find((p) => p.type === 'presence' && p.userId === b.user.id)).toMatchObject({ displayName: 'Bob', roomId: room });
+    atA.unsubscribe();
+  });
+
+  it('validates input: bodies up to 4,000 characters, history limit 1..100, well-formed cursors', async () => {
+    await a.client.rooms.send.mutate({ roomId, body: 'x'.repeat(4000) });
+    expect((await errorOf(a.client.rooms.send.mutate({ roomId, body: 'x'.repeat(4001) }))).data?.code).toBe('BAD_REQUEST');
+    expect((await errorOf(a.client.rooms.send.mutate({ roomId, body: '   ' }))).data?.code).toBe('BAD_REQUEST');
+    expect((await errorOf(a.client.rooms.history.query({ roomId, limit: 101 }))).data?.code).toBe('BAD_REQUEST');
+    expect((await errorOf(a.client.rooms.history.query({ roomId, before: 'garbage' }))).data?.code).toBe('BAD_REQUEST');
+  });
+
+  it('refuses the WebSocket upgrade for a foreign Origin and accepts an allowed one', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/trpc`, { headers: { origin: 'https://evil.example.com' } });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => reject(new Error('opened')));
+      ws.on('error', () => {});
+    });
+    expect(status).toBe(403);
+    const opened = await new Promise<boolean>((resolve) => {
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/trpc`, { headers: { origin: 'https://app.example.com' } });
+      ws.on('open', () => {
+        ws.close();
+        resolve(true);
+      });
+      ws.on('error', () => resolve(false));
+    });
+    expect(opened).toBe(true);
+  });
+
+  it('closes a connection that floods messages (1008) or sends one too large (1009)', async () => {
+    const url = `${server.url.replace('http', 'ws')}/trpc`;
+    const closeCode = (send: (ws: WebSocket) => void) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(url);
+        ws.on('open', () => send(ws));
+        ws.on('close', (code) => resolve(code));
+        ws.on('error', () => {});
+      });
+    expect(await closeCode((ws) => { for (let i = 0; i < 400; i++) ws.send('PONG'); })).toBe(1008);
+    expect(await closeCode((ws) => ws.send('x'.repeat(300 * 1024)))).toBe(1009);
+  });
+
+  it('counts messages and active rooms in /metrics', async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    expect(text).toMatch(/parley_room_messages_total \d+/);
+    expect(Number(/parley_room_messages_total (\d+)/.exec(text)![1])).toBeGreaterThan(50);
+    expect(text).toContain('parley_fanout_latency_seconds_count');
+    expect(text).toContain('parley_rooms_active');
+  });
+});
+
+describeDb(`rooms.send throttling on ${dbKind}`, () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { ROOM_SEND_LIMIT: '3' } });
+  });
+  afterAll(async () => {
+    closeClients();
+    await server?.stop();
+  });
+
+  it('answers TOO_MANY_REQUESTS with a retry delay past the per-user send limit', async () => {
+    const a = await registerUser(server.url);
+    const roomId = (await a.client.rooms.create.mutate({ name: 'busy' })).id;
+    for (let i = 0; i < 3; i++) await a.client.rooms.send.mutate({ roomId, body: `m${i}` });
+    const error = await errorOf(a.client.rooms.send.mutate({ roomId, body: 'one too many' }));
+    expect(error.data?.code).toBe('TOO_MANY_REQUESTS');
+    expect((error.data as { retryAfter?: number }).retryAfter).toBeGreaterThan(0);
+  });
+});
+
+describePostgres('rooms across two instances on one Postgres', () => {
+  let one: TestServer;
+  let two: TestServer;
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    one = await startTestServer({ database });
+    two = await startTestServer({ database });
+  });
+  afterAll(async () => {
+    closeClients();
+    await one?.close();
+    await two?.close();
+    await one?.database.drop();
+  });
+
+  it('a subscriber on one instance receives, in order, what is sent on the other, and presence crosses too', async () => {
+    const sender = await registerUser(one.url, { name: 'Sender' });
+    const reader = await registerUser(two.url, { name: 'Reader' });
+    const roomId = (await sender.client.rooms.create.mutate({ name: 'scaled' })).id;
+    await createClient(two.url, { token: reader.token }).rooms.join.mutate({ roomId });
+    const atTwo = await follow(createClient(two.url, { token: reader.token }), { roomId });
+    const atOne = await follow(createClient(one.url, { token: sender.token }), { roomId });
+    for (let i = 1; i <= 20; i++) await sender.client.rooms.send.mutate({ roomId, body: `across ${i}` });
+    await createClient(one.url, { token: sender.token }).rooms.typing.mutate({ roomId, state: 'start' });
+    await until('20 messages on instance two', () => atTwo.messages().length === 20);
+    expect(atTwo.messages().map((e) => Number(e.id))).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    await until('typing on instance two', () => atTwo.events.some((e) => e.data.type === 'typing'));
+    await until('the reader online at instance one', () =>
+      atOne.events.some((e) => e.data.type === 'presence' && e.data.userId === reader.user.id && e.data.status === 'online'));
+
+    // Resume on the other instance: replay from the shared database.
+    atTwo.unsubscribe();
+    const resumed = await follow(createClient(one.url, { token: reader.token }), { roomId, lastEventId: '15' });
+    await until('5 replayed', () => resumed.messages().length === 5);
+    expect(resumed.messages().map((e) => e.id)).toEqual(['16', '17', '18', '19', '20']);
+    resumed.unsubscribe();
+    atOne.unsubscribe();
+  });
+});
