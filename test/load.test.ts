@@ -7,7 +7,7 @@ import { closeClients, createClient, describeOnce, registerUser, signedIn, start
 
 const CLIENTS = 200;
 const ROOMS = 10;
-const CHAT_MS = 8_000;
+const CHAT_MS = 5_000;
 const RECORDERS = 3;
 
 describeOnce('load: 200 concurrent clients', () => {
