@@ -18,6 +18,7 @@ import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import { SocketRegistry } from './sessions/socket-registry';
 import { startSessionSweep } from './sessions/sweep';
+import { SessionCache } from './auth/session-cache';
 import { createTrpcHttpRoute, createTrpcWebSocket } from './trpc/handlers';
 import { createRoomsRuntime } from './rooms/runtime';
 import { startGuestCleanup } from './auth/guest';
@@ -53,10 +54,12 @@ export async function startParley(config: Config, options: StartOptions = {}): P
     metrics,
     sockets: new SocketRegistry(),
     mailer: createMailer({ config, db: database.db, logger }),
+    sessionCache: new SessionCache(),
     shutdownSignal: shutdown.signal,
     rooms: createRoomsRuntime({ db: database.db, bus, logger, metrics, config }),
   };
   const stopRevocations = deps.sockets.listen(bus);
+  const stopSessionCache = deps.sessionCache.listen(bus);
   const closers: (() => Promise<void> | void)[] = [];
 
   const routes = new RouteTable();
@@ -89,6 +92,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
       for (const client of trpcWs.wss.clients) client.terminate();
       server.closeAllConnections();
       stopRevocations();
+      stopSessionCache();
       await bus.close().catch(() => {});
       await database.close().catch((error) => logger.warn({ err: error }, 'closing the database failed'));
     })();

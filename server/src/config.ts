@@ -110,6 +110,7 @@ const envSchema = z.object({
   SIGNING_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   ROOM_SEND_LIMIT: integer(300, 1, 1_000_000),
   TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  PARLEY_TRPC_HTTP: z.enum(['fast', 'stock']).default('fast'),
   RATE_LIMIT_LOGIN_IP: rateLimit('100/15m'),
   RATE_LIMIT_REGISTER_IP: rateLimit('300/1h'),
   RATE_LIMIT_REGISTER_EMAIL: rateLimit('10/1h'),
@@ -147,6 +148,8 @@ export type Config = {
   signingSecret: string | undefined;
   /** Read the client IP from X-Forwarded-For (only behind a proxy you run). */
   trustProxy: boolean;
+  /** tRPC over HTTP: 'fast' (lean path for plain JSON queries/mutations, stock adapter for the rest) or 'stock' only. */
+  trpcHttp: 'fast' | 'stock';
   /** rooms.send calls allowed per user per 10 seconds (per instance). */
   roomSendLimit: number;
   /** Brute-force defence (auth/rate-limit.ts): shared by instances on Postgres. */
@@ -218,6 +221,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     signingSecret: e.SIGNING_SECRET,
     trustProxy: e.TRUST_PROXY,
+    trpcHttp: e.PARLEY_TRPC_HTTP,
     roomSendLimit: e.ROOM_SEND_LIMIT,
     rateLimits: {
       loginIp: e.RATE_LIMIT_LOGIN_IP,

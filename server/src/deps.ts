@@ -7,6 +7,7 @@ import type { Mailer } from './mail/mailer';
 import type { Metrics } from './observability/metrics';
 import type { SocketRegistry } from './sessions/socket-registry';
 import type { RoomsRuntime } from './rooms/runtime';
+import type { SessionCache } from './auth/session-cache';
 
 export type AppDeps = {
   config: Config;
@@ -19,6 +20,8 @@ export type AppDeps = {
   sockets: SocketRegistry;
   /** Outgoing mail: SMTP_URL, or the log and the outbox table. */
   mailer: Mailer;
+  /** Validated sessions for a second; dropped on revocation (bus) and on the user's mutations. */
+  sessionCache: SessionCache;
   /** Aborted when the server begins to shut down. */
   shutdownSignal: AbortSignal;
   /** Live room subscriptions of this instance and the send/typing throttles. */

@@ -11,7 +11,7 @@ import { sessions, users } from '../db/schema/index';
 import type { Config } from '../config';
 
 /** lastSeenAt is written at most this often, not on every request. */
-const LAST_SEEN_WRITE_INTERVAL_MS = 60_000;
+export const LAST_SEEN_WRITE_INTERVAL_MS = 60_000;
 export const SESSION_REVOKED_CHANNEL = 'session.revoked';
 
 export type SessionPolicy = { inactivityMs: number; maxAgeMs: number };

@@ -6,7 +6,7 @@ import { isDatabaseUnavailable } from '../db/client';
 import { AppError, toTRPCError } from '../errors';
 import { findRequestToken, readProtocolToken, readRequestInfo, type RequestInfo, type TokenSource } from '../auth/request';
 import { readSessionCookie } from '../auth/cookies';
-import { type Session, sessionPolicyOf, type User, validateSessionToken } from '../auth/session';
+import { type Session, sessionPolicyOf, type User } from '../auth/session';
 
 export type Context = {
   deps: AppDeps;
@@ -26,7 +26,7 @@ async function authenticate(deps: AppDeps, found: { token: string; source: Token
   if (!found) return { session: null, user: null, tokenSource: null };
   let result;
   try {
-    result = await validateSessionToken(deps.db, sessionPolicyOf(deps.config), found.token);
+    result = await deps.sessionCache.validate(deps.db, sessionPolicyOf(deps.config), found.token);
   } catch (error) {
     // Context errors bypass the procedure middlewares: name a database outage here.
     if (isDatabaseUnavailable(error)) throw toTRPCError(new AppError('DATABASE_UNAVAILABLE', { cause: error }));

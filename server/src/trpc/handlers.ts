@@ -1,12 +1,14 @@
 // tRPC over HTTP (/trpc/*) and over WebSocket (/trpc upgrade).
 import type { IncomingMessage } from 'node:http';
+import type { AnyTRPCRouter, TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import type { AppDeps } from '../deps';
 import { findAppError } from '../errors';
 import type { RouteHandler, UpgradeHandler } from '../http/routes';
-import { createHttpContext, createWsContext } from './context';
+import { type Context, createHttpContext, createWsContext } from './context';
+import { createFastTrpcHttpHandler } from './fast-http';
 import { appRouter } from './router';
 import { roomFrameEncoder } from '../rooms/frames';
 import { limitMessageRate } from './connection-limits';
@@ -18,23 +20,37 @@ function logUnexpected(deps: AppDeps, error: { code: string; cause?: unknown; me
   if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path }, 'procedure failed');
 }
 
-export function createTrpcHttpRoute(deps: AppDeps): RouteHandler {
+/** Set-Cookie, headers a procedure asked for, and Retry-After for throttled calls. */
+function responseHeadersOf(ctx: Context | undefined, errors: TRPCError[]): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = { ...(ctx?.responseHeaders ?? {}) };
+  if (ctx?.responseCookies.length) headers['set-cookie'] = ctx.responseCookies;
+  const retryAfter = errors.map((e) => findAppError(e)?.retryAfterSeconds).find((s) => s !== undefined);
+  if (retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));
+  return headers;
+}
+
+/** /trpc/*: the lean path (fast-http.ts) in front of the stock adapter, unless PARLEY_TRPC_HTTP=stock. */
+export function createTrpcHttpRoute(deps: AppDeps, router: AnyTRPCRouter = appRouter): RouteHandler {
   const handler = createHTTPHandler({
-    router: appRouter,
+    router,
     basePath: '/trpc/',
     maxBodySize: MAX_BODY_BYTES,
     allowMethodOverride: false,
     createContext: ({ req, res }) => createHttpContext(deps, req, res),
-    responseMeta({ ctx, errors }) {
-      const headers: Record<string, string | string[]> = { ...(ctx?.responseHeaders ?? {}) };
-      if (ctx?.responseCookies.length) headers['set-cookie'] = ctx.responseCookies;
-      const retryAfter = errors.map((e) => findAppError(e)?.retryAfterSeconds).find((s) => s !== undefined);
-      if (retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));
-      return { headers };
-    },
+    responseMeta: ({ ctx, errors }) => ({ headers: responseHeadersOf(ctx as Context | undefined, errors) }),
     onError: ({ error, path }) => logUnexpected(deps, error, path),
   });
-  return (req, res) => handler(req, res);
+  const stock: RouteHandler = (req, res) => handler(req, res);
+  if (deps.config.trpcHttp === 'stock') return stock;
+  return createFastTrpcHttpHandler<Context>({
+    router,
+    basePath: '/trpc/',
+    maxBodyBytes: MAX_BODY_BYTES,
+    createContext: (req, res) => createHttpContext(deps, req, res),
+    responseHeaders: responseHeadersOf,
+    onError: ({ error, path }) => logUnexpected(deps, error, path),
+    fallback: stock,
+  });
 }
 
 export function createTrpcWebSocket(deps: AppDeps): { upgrade: UpgradeHandler; wss: WebSocketServer; broadcastReconnect(): void } {

@@ -34,8 +34,14 @@ function summarizeZodError(error: ZodError): string {
 }
 
 /** Domain errors become their catalogued tRPC error; a dead database becomes SERVICE_UNAVAILABLE. */
-const mapErrors = t.middleware(async ({ next }) => {
+const mapErrors = t.middleware(async ({ ctx, type, next }) => {
   const result = await next();
+  // A mutation may change its caller (e-mail, name, sessions): their cached session must not outlive it.
+  // (Here rather than in a middleware of its own: every layer costs each call a few object copies.)
+  if (type === 'mutation') {
+    if (ctx.user) ctx.deps.sessionCache.forgetUser(ctx.user.id);
+    else ctx.deps.sessionCache.clear();
+  }
   if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR') {
     const appError = findAppError(result.error);
     if (appError) throw toTRPCError(appError);

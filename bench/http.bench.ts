@@ -1,0 +1,118 @@
+// The request path: auth.me with a bearer token (real session validation) through Parley, against
+// a bare node:http server answering the same JSON, both in child processes, autocannon (50
+// connections) in a third. Rounds alternate between the servers; medians. On PGlite and Postgres,
+// plus tRPC batching and tRPC's stock adapter for context.
+import { startPostgresCluster } from '../test/helpers/postgres-cluster';
+import type { BenchRow } from './types';
+import { type Child, cpuSeconds, formatRate, median, roundSeconds, rounds, runAutocannon, spawnBareJson, spawnParley, tempDir } from './support/processes';
+
+const CONNECTIONS = 50;
+const BATCH = 10;
+const TARGET = 0.5;
+
+type Sample = { rps: number; cpuUsPerRequest: number };
+
+/** One autocannon round against url while measuring the server's CPU time. */
+async function measure(server: Child, path: string, headers: Record<string, string>): Promise<Sample> {
+  const cpuBefore = cpuSeconds(server.pid);
+  const result = await runAutocannon({ url: `${server.url}${path}`, connections: CONNECTIONS, seconds: roundSeconds, headers });
+  const cpu = cpuSeconds(server.pid) - cpuBefore;
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return { rps: result.rps, cpuUsPerRequest: (cpu * 1e6) / (result.rps * roundSeconds) };
+}
+
+async function signUp(url: string): Promise<{ token: string; meBody: string }> {
+  const res = await fetch(`${url}/trpc/auth.register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: 'benchmarks need a password' }),
+  });
+  if (!res.ok) throw new Error(`register failed: ${res.status} ${await res.text()}`);
+  const { result } = (await res.json()) as { result: { data: { token: string } } };
+  const token = result.data.token;
+  const me = await fetch(`${url}/trpc/auth.me`, { headers: { authorization: `Bearer ${token}` } });
+  if (!me.ok) throw new Error(`auth.me failed: ${me.status}`);
+  return { token, meBody: await me.text() };
+}
+
+const describe = (s: Sample) => `${formatRate(s.rps)} (${Math.round(s.cpuUsPerRequest)} µs CPU/req)`;
+const medianSample = (samples: Sample[]): Sample => ({ rps: median(samples.map((s) => s.rps)), cpuUsPerRequest: median(samples.map((s) => s.cpuUsPerRequest)) });
+
+/** auth.me through Parley (fast path, and optionally stock) vs bare, plus batching, on one database. */
+async function benchDatabase(label: string, env: Record<string, string>, withStock: boolean): Promise<BenchRow[]> {
+  const servers: Child[] = [];
+  try {
+    const parley = await spawnParley(env);
+    servers.push(parley);
+    const { token, meBody } = await signUp(parley.url);
+    const bare = await spawnBareJson(meBody);
+    servers.push(bare);
+    const stock = withStock ? await spawnParley({ ...env, PARLEY_TRPC_HTTP: 'stock' }) : null;
+    if (stock) servers.push(stock);
+    const auth = { authorization: `Bearer ${token}` };
+    const batchPath = `/trpc/${Array(BATCH).fill('auth.me').join(',')}?batch=1`;
+    // Warm-up: JIT, connection pools, the session cache.
+    for (const [server, path] of [[bare, '/'], [parley, '/trpc/auth.me'], [parley, batchPath], ...(stock ? [[stock, '/trpc/auth.me']] : [])] as [Child, string][]) {
+      await runAutocannon({ url: `${server.url}${path}`, connections: CONNECTIONS, seconds: 1, headers: auth });
+    }
+    const samples = { bare: [] as Sample[], parley: [] as Sample[], batch: [] as Sample[], stock: [] as Sample[] };
+    for (let round = 0; round < rounds; round++) {
+      samples.bare.push(await measure(bare, '/', {}));
+      samples.parley.push(await measure(parley, '/trpc/auth.me', auth));
+      samples.batch.push(await measure(parley, batchPath, auth));
+      if (stock) samples.stock.push(await measure(stock, '/trpc/auth.me', auth));
+    }
+    const b = medianSample(samples.bare);
+    const p = medianSample(samples.parley);
+    const batch = medianSample(samples.batch);
+    const ratio = p.rps / b.rps;
+    const rows: BenchRow[] = [
+      {
+        measure: `authenticated query (auth.me, bearer) ÷ bare node:http, ${label}`,
+        parley: describe(p),
+        baseline: describe(b),
+        ratio,
+        target: `≥ ${TARGET}`,
+        met: ratio >= TARGET,
+        note: `${label}: CPU per request ${Math.round(p.cpuUsPerRequest)} µs vs bare ${Math.round(b.cpuUsPerRequest)} µs (${(p.cpuUsPerRequest / b.cpuUsPerRequest).toFixed(1)}×); session validation served from the in-process cache (1 s, dropped on revocation over the bus), so the database sees one query per session per second.`,
+      },
+      {
+        measure: `tRPC batching: ${BATCH} × auth.me in one request ÷ ${BATCH} requests, ${label}`,
+        parley: formatRate(batch.rps * BATCH, 'calls/s'),
+        baseline: formatRate(p.rps, 'calls/s'),
+        ratio: (batch.rps * BATCH) / p.rps,
+        target: '> 1',
+        met: (batch.rps * BATCH) / p.rps > 1,
+      },
+    ];
+    if (stock) {
+      const s = medianSample(samples.stock);
+      rows.push({
+        measure: `same query through tRPC's stock adapter (PARLEY_TRPC_HTTP=stock) ÷ bare, ${label}`,
+        parley: describe(s),
+        baseline: describe(b),
+        ratio: s.rps / b.rps,
+        target: 'context',
+        met: null,
+      });
+    }
+    return rows;
+  } finally {
+    for (const server of servers.reverse()) await server.stop();
+  }
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const rows = await benchDatabase('PGlite', { DATA_DIR: tempDir('parley-bench-http-') }, true);
+  const cluster = await startPostgresCluster().catch(() => null);
+  if (!cluster) {
+    rows.push({ measure: 'authenticated query ÷ bare node:http, Postgres', parley: 'skipped', baseline: '—', ratio: null, target: `≥ ${TARGET}`, met: null, note: 'No PostgreSQL server binaries (pg_config --bindir) on this machine.' });
+    return rows;
+  }
+  try {
+    rows.push(...(await benchDatabase('Postgres', { DATABASE_URL: cluster.url, DATA_DIR: tempDir('parley-bench-http-') }, false)));
+  } finally {
+    cluster.destroy();
+  }
+  return rows;
+}

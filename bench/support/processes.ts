@@ -1,0 +1,147 @@
+// Servers and load generators for benches, each in its own process: a Parley server (main.ts),
+// a bare node:http baseline, and autocannon. Also: CPU time of a process, medians.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export type Child = { url: string; pid: number; child: ChildProcess; output: () => string; stop(): Promise<void> };
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export async function waitForReady(url: string, child: ChildProcess, output: () => string, timeoutMs = 240_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${output()}`);
+    try {
+      const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(5000) });
+      if (res.status === 200) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 15));
+  }
+  throw new Error(`server not ready in ${timeoutMs} ms:\n${output()}`);
+}
+
+/** Starts server/src/main.ts; resolves when /ready answers 200 (migrations included). */
+export async function spawnParley(env: Record<string, string>, options: { nodeArgs?: string[] } = {}): Promise<Child & { readyMs: number }> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(root, 'server/src/main.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PASSWORD_HASH_PROFILE: 'dev',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForReady(url, child, () => out);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return { url, pid: child.pid!, child, readyMs: performance.now() - started, output: () => out, stop: () => stopChild(child) };
+}
+
+/** The baseline server answering body. */
+export async function spawnBareJson(body: string): Promise<Child> {
+  const child = spawn(process.execPath, [path.join(root, 'bench/support/bare-json-server.mjs'), body], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const match = /listening (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`bare server exited (${code})`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, child, output: () => '', stop: () => stopChild(child) };
+}
+
+export type LoadResult = { rps: number; non2xx: number; errors: number; latencyP99: number };
+
+/** autocannon in its own process: `connections` keep-alive connections for `seconds`. */
+export function runAutocannon(opts: { url: string; connections?: number; seconds: number; headers?: Record<string, string>; method?: string; body?: string }): Promise<LoadResult> {
+  const args = [path.join(root, 'node_modules/autocannon/autocannon.js'), '-c', String(opts.connections ?? 50), '-d', String(opts.seconds), '-j', '-n'];
+  for (const [k, v] of Object.entries(opts.headers ?? {})) args.push('-H', `${k}=${v}`);
+  if (opts.method) args.push('-m', opts.method);
+  if (opts.body) args.push('-b', opts.body);
+  args.push(opts.url);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (err += d));
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`autocannon exited ${code}: ${err.slice(-500)}`));
+      try {
+        const json = JSON.parse(out) as { requests: { total: number }; duration: number; non2xx: number; errors: number; latency: { p99: number } };
+        resolve({ rps: json.requests.total / json.duration, non2xx: json.non2xx, errors: json.errors, latencyP99: json.latency.p99 });
+      } catch (error) {
+        reject(new Error(`autocannon output unreadable: ${(error as Error).message}: ${out.slice(0, 300)}`));
+      }
+    });
+  });
+}
+
+const TICKS_PER_SECOND = 100;
+
+/** User + system CPU seconds a process (and its threads) has used so far (Linux /proc). */
+export function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function formatRate(perSecond: number, unit = 'req/s'): string {
+  return perSecond >= 10_000 ? `${(perSecond / 1000).toFixed(1)}k ${unit}` : `${Math.round(perSecond).toLocaleString('en-US')} ${unit}`;
+}
+
+/** Seconds per round and rounds, overridable for a quick look (BENCH_SECONDS=1 BENCH_ROUNDS=1). */
+export const roundSeconds = Number(process.env.BENCH_SECONDS ?? 3);
+export const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
