@@ -148,13 +148,12 @@ describeDb(`rooms on ${dbKind}`, () => {
 
   it('refuses non-members (FORBIDDEN) and unknown rooms (NOT_FOUND) for history, send, typing and events', async () => {
     const outsider = await registerUser(server.url);
-    for (const call of [
-      outsider.client.rooms.history.query({ roomId }),
-      outsider.client.rooms.send.mutate({ roomId, body: 'let me in' }),
-      outsider.client.rooms.typing.mutate({ roomId, state: 'start' }),
-    ]) {
-      expect((await errorOf(call)).data?.code).toBe('FORBIDDEN');
-    }
+    const refusals = await Promise.all([
+      errorOf(outsider.client.rooms.history.query({ roomId })),
+      errorOf(outsider.client.rooms.send.mutate({ roomId, body: 'let me in' })),
+      errorOf(outsider.client.rooms.typing.mutate({ roomId, state: 'start' })),
+    ]);
+    expect(refusals.map((e) => e.data?.code)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
     const sub = await follow(outsider.client, { roomId });
     expect((sub.error() as ClientError).data?.code).toBe('FORBIDDEN');
     expect((await errorOf(outsider.client.rooms.history.query({ roomId: 'no-such-room' }))).data?.code).toBe('NOT_FOUND');

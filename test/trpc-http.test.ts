@@ -33,7 +33,7 @@ const probeRouter = mergeRouters(
 /** A real Parley HTTP stack (headers, routing) serving probeRouter with the given tRPC path. */
 async function startProbeServer(server: TestServer, mode: (typeof MODES)[number]) {
   const deps = { ...server.deps, config: { ...server.deps.config, trpcHttp: mode } };
-  const routes = new RouteTable().add('/trpc/', createTrpcHttpRoute(deps, probeRouter));
+  const routes = new RouteTable().add('/trpc/', createTrpcHttpRoute(deps, { router: probeRouter }));
   const httpServer = createHttpServer(deps, routes);
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`, close: () => new Promise((r) => httpServer.close(r)) };

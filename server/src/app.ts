@@ -22,6 +22,10 @@ import { SessionCache } from './auth/session-cache';
 import { createTrpcHttpRoute, createTrpcWebSocket } from './trpc/handlers';
 import { createRoomsRuntime } from './rooms/runtime';
 import { startGuestCleanup } from './auth/guest';
+import { createLocalStorage } from './recordings/storage';
+import { createRecordWebSocket, RECORD_PATH } from './recordings/live-socket';
+import { AUDIO_PATH, createAudioDownloadRoute } from './recordings/download-route';
+import { createUploadRoute, UPLOAD_PATH } from './recordings/upload-route';
 
 /** Close code telling WebSocket clients the server is restarting: reconnect (elsewhere). */
 export const CLOSE_SERVICE_RESTART = 1012;
@@ -55,6 +59,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
     sockets: new SocketRegistry(),
     mailer: createMailer({ config, db: database.db, logger }),
     sessionCache: new SessionCache(),
+    recordingStorage: createLocalStorage(config.recordingsDir),
     shutdownSignal: shutdown.signal,
     rooms: createRoomsRuntime({ db: database.db, bus, logger, metrics, config }),
   };
@@ -71,6 +76,12 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   closers.push(startSessionSweep(deps), () => deps.mailer.close());
   closers.push(() => deps.rooms.hub.close());
   closers.push(startGuestCleanup(deps));
+  const recorder = createRecordWebSocket(deps);
+  routes.upgrade(RECORD_PATH, recorder.upgrade);
+  routes.add(AUDIO_PATH, createAudioDownloadRoute(deps));
+  routes.add(UPLOAD_PATH, createUploadRoute(deps));
+  routes.add('/trpc/recordings.upload', createTrpcHttpRoute(deps, { maxBodySize: config.uploadMaxBytes }));
+  closers.push(() => recorder.close());
 
   const server = createHttpServer(deps, routes);
   await new Promise<void>((resolve, reject) => {
@@ -79,6 +90,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   });
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  if (config.port === 0 && !config.publicUrlConfigured) adoptListeningPort(config, `http://${host}:${port}`);
 
   let closing: Promise<void> | undefined;
   async function close(): Promise<void> {
@@ -100,4 +112,11 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   }
 
   return { deps, url: `http://${host}:${port}`, port, close };
+}
+
+/** PORT=0 picks a port at listen time: the default PUBLIC_URL (and the WebAuthn origins derived from it) follow it. */
+function adoptListeningPort(config: Config, url: string): void {
+  const before = new URL(config.publicUrl).origin;
+  config.publicUrl = url;
+  config.webauthnOrigins = config.webauthnOrigins.map((origin) => (origin === before ? new URL(url).origin : origin));
 }

@@ -122,6 +122,7 @@ const envSchema = z.object({
   RP_ID: z.string().trim().regex(/^[a-z0-9.-]+$/i, 'expected a host name such as example.com').max(253).optional(),
   RP_NAME: z.string().trim().min(1).max(100).default('Parley'),
   WEBAUTHN_ORIGINS: z.string().optional(),
+  LOGIN_CONCURRENCY_PER_ACCOUNT: integer(8, 1, 100_000),
 });
 
 export type Config = {
@@ -133,6 +134,8 @@ export type Config = {
   recordingsDir: string;
   /** Where people reach this server; links in mails and signed URLs. */
   publicUrl: string;
+  /** PUBLIC_URL was set (otherwise it is derived from HOST and PORT). */
+  publicUrlConfigured: boolean;
   /** Origins allowed for cookie-authenticated mutations, CORS and WebSocket upgrades (besides publicUrl's own). */
   allowedOrigins: string[];
   smtpUrl: string | undefined;
@@ -164,6 +167,8 @@ export type Config = {
     resetEmail: RateLimitSpec;
     /** Consecutive failed logins on one account before delays start, then base × 2ⁿ up to max. */
     loginBackoff: { freeFailures: number; baseMs: number; maxMs: number };
+    /** Login attempts for one account checked at the same time on one instance (parallel guessing). */
+    loginConcurrencyPerAccount: number;
   };
   /** WebAuthn relying party: id (a host name), the name authenticators show, and the page origins accepted. */
   rpId: string;
@@ -209,6 +214,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     recordingsDir: path.resolve(e.RECORDINGS_DIR ?? path.join(dataDir, 'recordings')),
     publicUrl,
+    publicUrlConfigured: e.PUBLIC_URL !== undefined,
     allowedOrigins: e.ALLOWED_ORIGINS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
@@ -230,6 +236,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       resetIp: e.RATE_LIMIT_RESET_IP,
       resetEmail: e.RATE_LIMIT_RESET_EMAIL,
       loginBackoff: { freeFailures: e.LOGIN_BACKOFF_FREE_FAILURES, baseMs: e.LOGIN_BACKOFF_BASE, maxMs: e.LOGIN_BACKOFF_MAX },
+      loginConcurrencyPerAccount: e.LOGIN_CONCURRENCY_PER_ACCOUNT,
     },
     ...webauthnConfig(e.RP_ID, e.RP_NAME, e.WEBAUTHN_ORIGINS, publicUrl, e.ALLOWED_ORIGINS),
   };

@@ -8,6 +8,7 @@ import type { Metrics } from './observability/metrics';
 import type { SocketRegistry } from './sessions/socket-registry';
 import type { RoomsRuntime } from './rooms/runtime';
 import type { SessionCache } from './auth/session-cache';
+import type { RecordingStorage } from './recordings/storage';
 
 export type AppDeps = {
   config: Config;
@@ -22,6 +23,8 @@ export type AppDeps = {
   mailer: Mailer;
   /** Validated sessions for a second; dropped on revocation (bus) and on the user's mutations. */
   sessionCache: SessionCache;
+  /** Where recording files are kept (RECORDINGS_DIR). */
+  recordingStorage: RecordingStorage;
   /** Aborted when the server begins to shut down. */
   shutdownSignal: AbortSignal;
   /** Live room subscriptions of this instance and the send/typing throttles. */

@@ -41,6 +41,10 @@ export const errorCatalogue = {
   SUBSCRIBER_TOO_SLOW: { code: 'TOO_MANY_REQUESTS', message: 'Events arrived faster than this connection read them; resume with lastEventId' },
   PAYLOAD_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', message: 'The request is too large' },
   UNSUPPORTED_MEDIA: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'This audio format is not supported' },
+  LAST_ADMIN: { code: 'BAD_REQUEST', message: 'An organization needs at least one admin; make someone else admin first' },
+  RECORDING_NOT_LIVE: { code: 'CONFLICT', message: 'This recording is already finished' },
+  INVALID_UPLOAD: { code: 'BAD_REQUEST', message: 'Invalid recording metadata' },
+  CORRUPT_MEDIA: { code: 'BAD_REQUEST', message: 'The audio file is damaged or incomplete' },
   DATABASE_UNAVAILABLE: { code: 'SERVICE_UNAVAILABLE' as TRPCCode, message: 'The service is temporarily unavailable; try again shortly' },
 } as const satisfies Record<string, { code: TRPCCode; message: string }>;
 

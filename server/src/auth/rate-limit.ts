@@ -57,17 +57,16 @@ export async function recordFailure(limiter: Limiter, key: string): Promise<numb
 
 // Login: failures per IP (a window), and per account a delay that doubles with each consecutive
 // failure beyond the free ones, capped at a few minutes: an attacker can slow a victim's login down
-// but never lock the account for good. An attempt counts as a failure from the moment it starts
-// (a success clears it), so a burst of parallel guesses can't slip past the count.
+// but never lock the account for good. Failures are only known after the hash check, so a burst of
+// parallel guesses is also capped by attempts in flight per account (per instance).
 const FAILURE_MEMORY_MS = 24 * 3_600_000;
+const inFlightByDeps = new WeakMap<AppDeps, Map<string, number>>();
 
 function accountLimiters(deps: AppDeps) {
-  const { baseMs, maxMs } = deps.config.rateLimits.loginBackoff;
+  const { maxMs } = deps.config.rateLimits.loginBackoff;
   return {
     failures: getLimiter(deps, 'login_fail_account', { points: 1_000_000, durationMs: FAILURE_MEMORY_MS }),
     delay: getLimiter(deps, 'login_delay_account', { points: 1, durationMs: maxMs }),
-    /** Beyond the free failures, one attempt at a time per base delay. */
-    gate: getLimiter(deps, 'login_gate_account', { points: 1, durationMs: baseMs }),
   };
 }
 
@@ -75,28 +74,48 @@ export function loginIpLimiter(deps: AppDeps): Limiter {
   return getLimiter(deps, 'login_fail_ip', deps.config.rateLimits.loginIp);
 }
 
+export type LoginAttempt = { hadFailures: boolean; end(): void };
+
 /**
- * Before a password is checked: the IP's failure window and the account's current delay; then the
- * attempt is counted. Returns its number among the account's consecutive failures.
+ * Before a password is checked: the IP's failure window, the account's current delay and its
+ * attempts in flight. end() must be called when the check is over.
  */
-export async function beginLoginAttempt(deps: AppDeps, accountKey: string, ip: string | null): Promise<{ attempt: number }> {
-  const { failures, delay, gate } = accountLimiters(deps);
-  const [, delayed] = await Promise.all([ip ? assertNotLimited(loginIpLimiter(deps), ip) : null, delay.get(accountKey)]);
-  if (delayed && delayed.consumedPoints > delay.points && delayed.msBeforeNext > 0) {
-    throw new AppError('RATE_LIMITED', { retryAfterSeconds: retryAfterSeconds(delayed) });
+export async function beginLoginAttempt(deps: AppDeps, accountKey: string, ip: string | null): Promise<LoginAttempt> {
+  let inFlight = inFlightByDeps.get(deps);
+  if (!inFlight) inFlightByDeps.set(deps, (inFlight = new Map()));
+  const running = inFlight.get(accountKey) ?? 0;
+  if (running >= deps.config.rateLimits.loginConcurrencyPerAccount) throw new AppError('RATE_LIMITED', { retryAfterSeconds: 1 });
+  inFlight.set(accountKey, running + 1);
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    const left = (inFlight.get(accountKey) ?? 1) - 1;
+    if (left <= 0) inFlight.delete(accountKey);
+    else inFlight.set(accountKey, left);
+  };
+  try {
+    const { failures, delay } = accountLimiters(deps);
+    const [, delayed, failed] = await Promise.all([ip ? assertNotLimited(loginIpLimiter(deps), ip) : null, delay.get(accountKey), failures.get(accountKey)]);
+    if (delayed && delayed.consumedPoints > delay.points && delayed.msBeforeNext > 0) {
+      throw new AppError('RATE_LIMITED', { retryAfterSeconds: retryAfterSeconds(delayed) });
+    }
+    return { hadFailures: (failed?.consumedPoints ?? 0) > 0, end };
+  } catch (error) {
+    end();
+    throw error;
   }
-  const attempt = await recordFailure(failures, accountKey);
-  if (attempt > deps.config.rateLimits.loginBackoff.freeFailures) await consumeOrThrow(gate, accountKey);
-  return { attempt };
 }
 
 /** After a failed login; returns the delay imposed on the account in ms (0 while failures are free). */
-export async function recordLoginFailure(deps: AppDeps, accountKey: string, ip: string | null, attempt: number): Promise<number> {
+export async function recordLoginFailure(deps: AppDeps, accountKey: string, ip: string | null): Promise<number> {
   if (ip) await recordFailure(loginIpLimiter(deps), ip);
+  const { failures, delay } = accountLimiters(deps);
+  const count = await recordFailure(failures, accountKey);
   const { freeFailures, baseMs, maxMs } = deps.config.rateLimits.loginBackoff;
-  if (attempt <= freeFailures) return 0;
-  const delayMs = Math.min(maxMs, baseMs * 2 ** Math.min(30, attempt - freeFailures - 1));
-  await accountLimiters(deps).delay.block(accountKey, Math.max(1, Math.ceil(delayMs / 1000)));
+  if (count <= freeFailures) return 0;
+  const delayMs = Math.min(maxMs, baseMs * 2 ** Math.min(30, count - freeFailures - 1));
+  await delay.block(accountKey, Math.max(1, Math.ceil(delayMs / 1000)));
   return delayMs;
 }
 

@@ -5,7 +5,7 @@ import { securityNoticeMail } from '../mail/messages';
 import { recordAuditEvent, recordLogin } from './audit';
 import { hashPassword, verifyPasswordHash } from './password';
 import { assertAcceptablePassword } from './password-rules';
-import { beginLoginAttempt, clearLoginFailures, consumeOrThrow, getLimiter, recordLoginFailure } from './rate-limit';
+import { beginLoginAttempt, clearLoginFailures, type LoginAttempt, consumeOrThrow, getLimiter, recordLoginFailure } from './rate-limit';
 import { createSession, invalidateSession, type Session, sessionPolicyOf, type User } from './session';
 import { createUser, getUserByEmail, normalizeEmail, setPasswordHash } from './user';
 import { startTwoFactorLogin, type TwoFactorRequired } from './totp/two-factor-login';
@@ -65,22 +65,27 @@ export async function signInWithPassword(
   meta: ClientMeta,
 ): Promise<{ user: User; session: Session; token: string } | TwoFactorRequired> {
   const accountKey = normalizeEmail(input.email);
-  let attempt: number;
+  let attempt: LoginAttempt;
   try {
-    ({ attempt } = await beginLoginAttempt(deps, accountKey, meta.ip));
+    attempt = await beginLoginAttempt(deps, accountKey, meta.ip);
   } catch (error) {
     await recordAuditEvent(deps, { event: 'login_failure', ...meta, detail: { reason: 'rate_limited' } });
     throw error;
   }
-  const user = await verifyCredentials(deps, input.email, input.password);
+  let user: User | null;
+  try {
+    user = await verifyCredentials(deps, input.email, input.password);
+  } finally {
+    attempt.end();
+  }
   if (!user) {
     const known = await getUserByEmail(deps.db, accountKey);
-    const delayMs = await recordLoginFailure(deps, accountKey, meta.ip, attempt);
+    const delayMs = await recordLoginFailure(deps, accountKey, meta.ip);
     await recordAuditEvent(deps, { event: 'login_failure', userId: known?.id ?? null, ...meta });
     if (delayMs > 0) await recordAuditEvent(deps, { event: 'lockout', userId: known?.id ?? null, ...meta, detail: { delaySeconds: Math.ceil(delayMs / 1000) } });
     throw new AppError('INVALID_CREDENTIALS');
   }
-  await clearLoginFailures(deps, accountKey);
+  if (attempt.hadFailures) await clearLoginFailures(deps, accountKey);
   // With TOTP on, the password only earns a challenge for auth.totp.verifyLogin.
   const twoFactor = await startTwoFactorLogin(deps, user);
   if (twoFactor) return twoFactor;

@@ -18,6 +18,8 @@ export type Context = {
   /** HTTP only: Set-Cookie values and headers for the response. */
   responseCookies: string[];
   responseHeaders: Record<string, string>;
+  /** HTTP only: the request's headers (binary uploads carry their metadata in them). */
+  requestHeaders?: IncomingMessage['headers'];
   /** WebSocket only: the connection the call arrived on. */
   socket?: WebSocket;
 };
@@ -44,6 +46,7 @@ export async function createHttpContext(deps: AppDeps, req: IncomingMessage, _re
     ...auth,
     responseCookies: [],
     responseHeaders: {},
+    requestHeaders: req.headers,
   };
 }
 

@@ -29,12 +29,19 @@ function responseHeadersOf(ctx: Context | undefined, errors: TRPCError[]): Recor
   return headers;
 }
 
-/** /trpc/*: the lean path (fast-http.ts) in front of the stock adapter, unless PARLEY_TRPC_HTTP=stock. */
-export function createTrpcHttpRoute(deps: AppDeps, router: AnyTRPCRouter = appRouter): RouteHandler {
+/**
+ * /trpc/*: the lean path (fast-http.ts) in front of the stock adapter, unless PARLEY_TRPC_HTTP=stock.
+ * maxBodySize: larger for the binary upload procedures, which get a route of their own.
+ */
+export function createTrpcHttpRoute(
+  deps: AppDeps,
+  options: { router?: AnyTRPCRouter; maxBodySize?: number } = {},
+): RouteHandler {
+  const router = options.router ?? appRouter;
   const handler = createHTTPHandler({
     router,
     basePath: '/trpc/',
-    maxBodySize: MAX_BODY_BYTES,
+    maxBodySize: options.maxBodySize ?? MAX_BODY_BYTES,
     allowMethodOverride: false,
     createContext: ({ req, res }) => createHttpContext(deps, req, res),
     responseMeta: ({ ctx, errors }) => ({ headers: responseHeadersOf(ctx as Context | undefined, errors) }),
@@ -45,7 +52,7 @@ export function createTrpcHttpRoute(deps: AppDeps, router: AnyTRPCRouter = appRo
   return createFastTrpcHttpHandler<Context>({
     router,
     basePath: '/trpc/',
-    maxBodyBytes: MAX_BODY_BYTES,
+    maxBodyBytes: options.maxBodySize ?? MAX_BODY_BYTES,
     createContext: (req, res) => createHttpContext(deps, req, res),
     responseHeaders: responseHeadersOf,
     onError: ({ error, path }) => logUnexpected(deps, error, path),

@@ -2,13 +2,14 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
-import { ZodError } from 'zod';
 import type { OpenApiMeta } from 'trpc-to-openapi';
+import { ZodError } from 'zod';
 import { AppError, findAppError, toTRPCError } from '../errors';
 import { isCrossSiteRequest } from '../auth/csrf';
 import type { Context } from './context';
 import { isDatabaseUnavailable } from '../db/client';
 
+// meta: procedures with .meta({ openapi }) are also served as REST under /api (trpc-to-openapi).
 const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
   // Never send stack traces, whatever NODE_ENV says.
   isDev: false,

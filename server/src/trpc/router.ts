@@ -3,6 +3,8 @@ import { authRouter } from '../auth/auth-router';
 import { sessionsRouter } from '../sessions/router';
 import { systemRouter } from '../system/router';
 import { roomsRouter } from '../rooms/router';
+import { orgsRouter } from '../orgs/router';
+import { recordingsRouter } from '../recordings/router';
 import { router } from './init';
 
 export const appRouter = router({
@@ -10,6 +12,8 @@ export const appRouter = router({
   system: systemRouter,
   sessions: sessionsRouter,
   rooms: roomsRouter,
+  orgs: orgsRouter,
+  recordings: recordingsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,82 @@
+// Load generator for recordings.bench.ts, run as its own process: N live recorders on /ws/record,
+// each sending a frame every `intervalMs` in real time (streams staggered across the interval),
+// measuring the time from sending each frame to its ack. Prints one JSON line with the figures.
+import fs from 'node:fs';
+import { WebSocket } from 'ws';
+
+type Options = { url: string; token: string; streams: number; seconds: number; format: string; intervalMs: number; file: string; frameBytes: number };
+const options = JSON.parse(process.argv[2]!) as Options;
+const audio = fs.readFileSync(options.file);
+
+const latencies: number[] = [];
+let errors = 0;
+let unacked = 0;
+let failedStreams = 0;
+
+function runStream(index: number): Promise<void> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`${options.url.replace(/^http/, 'ws')}/ws/record`);
+    const sentAt = new Map<number, number>();
+    const frames = Math.floor((options.seconds * 1000) / options.intervalMs);
+    let seq = 0;
+    let timer: NodeJS.Timeout | null = null;
+    const finish = () => {
+      if (timer) clearInterval(timer);
+      unacked += sentAt.size;
+      ws.terminate();
+      resolve();
+    };
+    ws.on('open', () => ws.send(JSON.stringify({ token: options.token })));
+    ws.on('error', () => {
+      failedStreams++;
+      finish();
+    });
+    ws.on('close', () => finish());
+    ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { status: string; seq?: number };
+      if (message.status === 'authenticated') ws.send(JSON.stringify({ name: `bench ${index}`, format: options.format }));
+      else if (message.status === 'recording_started') {
+        setTimeout(() => {
+          timer = setInterval(() => {
+            if (seq >= frames) {
+              clearInterval(timer!);
+              timer = null;
+              return;
+            }
+            const start = (seq * options.frameBytes) % Math.max(1, audio.length - options.frameBytes);
+            const frame = Buffer.allocUnsafe(4 + options.frameBytes);
+            frame.writeUInt32BE(seq, 0);
+            audio.copy(frame, 4, start, start + options.frameBytes);
+            sentAt.set(seq, performance.now());
+            ws.send(frame);
+            seq++;
+          }, options.intervalMs);
+        }, (index * options.intervalMs) / options.streams);
+      } else if (message.status === 'ack') {
+        const sent = sentAt.get(message.seq!);
+        if (sent !== undefined) {
+          latencies.push(performance.now() - sent);
+          sentAt.delete(message.seq!);
+        }
+        if (seq >= frames && sentAt.size === 0) ws.send(JSON.stringify({ type: 'stop' }));
+      } else if (message.status === 'recording_finished') finish();
+      else if (message.status === 'error') errors++;
+    });
+  });
+}
+
+const started = performance.now();
+// Connect in waves so the handshake burst itself is not what is measured.
+const streams: Promise<void>[] = [];
+for (let i = 0; i < options.streams; i++) {
+  streams.push(runStream(i));
+  if (i % 50 === 49) await new Promise((r) => setTimeout(r, 100));
+}
+const deadline = new Promise<void>((r) => setTimeout(r, (options.seconds + 30) * 1000).unref());
+await Promise.race([Promise.all(streams), deadline]);
+latencies.sort((a, b) => a - b);
+const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+process.stdout.write(
+  `${JSON.stringify({ acks: latencies.length, p50: pick(0.5), p99: pick(0.99), max: latencies.at(-1) ?? NaN, errors, unacked, failedStreams, ms: performance.now() - started })}\n`,
+);
+process.exit(0);

@@ -1,0 +1,91 @@
+// Live recording capacity: how many concurrent /ws/record streams one server keeps in real time
+// with every ack under 1 s — raw 16 kHz PCM (each one Opus-encoded) and WebM/Opus from browsers
+// (packets copied, no encoder). The recorders run in a separate process; the server here.
+// Rounds of 10 s at rising stream counts; the figure is the largest count whose every ack came
+// within 1 s. Bounded: at most ~2.5 minutes.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startParley } from '../server/src/app';
+import { loadConfig } from '../server/src/config';
+import { speechPcm16k, speechWebmOpus } from '../test/helpers/recording-fixtures';
+import type { BenchRow } from './types';
+
+const exec = promisify(execFile);
+const SECONDS = 10;
+const ACK_LIMIT_MS = 1000;
+const BUDGET_MS = 150_000;
+
+type Round = { streams: number; acks: number; p50: number; p99: number; max: number; errors: number; unacked: number; failedStreams: number };
+
+async function register(url: string): Promise<string> {
+  const res = await fetch(`${url}/trpc/auth.register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: 'benchmark passphrase 42' }),
+  });
+  const body = (await res.json()) as { result: { data: { token: string } } };
+  return body.result.data.token;
+}
+
+async function round(url: string, token: string, streams: number, load: { format: string; file: string; frameBytes: number; intervalMs: number }): Promise<Round> {
+  const script = path.join(import.meta.dirname, 'recordings-load.ts');
+  const options = { url, token, streams, seconds: SECONDS, ...load };
+  const { stdout } = await exec(process.execPath, ['--import', 'tsx', script, JSON.stringify(options)], { maxBuffer: 1 << 20, timeout: (SECONDS + 45) * 1000 });
+  return { streams, ...(JSON.parse(stdout.trim().split('\n').at(-1)!) as Omit<Round, 'streams'>) };
+}
+
+const kept = (r: Round) => r.failedStreams === 0 && r.unacked === 0 && r.errors === 0 && r.max < ACK_LIMIT_MS;
+
+/** Rising counts until one fails or the time budget is spent; the largest count that held. */
+async function capacity(url: string, token: string, counts: number[], load: Parameters<typeof round>[3], until: number) {
+  const rounds: Round[] = [];
+  for (const streams of counts) {
+    if (Date.now() > until) break;
+    const r = await round(url, token, streams, load);
+    rounds.push(r);
+    if (!kept(r)) break;
+  }
+  const best = rounds.filter(kept).at(-1) ?? null;
+  return { best, rounds };
+}
+
+const describeRounds = (rounds: Round[]) =>
+  rounds.map((r) => `${r.streams}: max ${Math.round(r.max)} ms, p99 ${Math.round(r.p99)} ms${r.unacked || r.failedStreams || r.errors ? `, ${r.unacked} unacked, ${r.failedStreams} failed` : ''}`).join('; ');
+
+export async function run(): Promise<BenchRow[]> {
+  const until = Date.now() + BUDGET_MS;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-rec-'));
+  const server = await startParley(loadConfig({ NODE_ENV: 'test', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', PASSWORD_HASH_PROFILE: 'dev' }));
+  try {
+    const token = await register(server.url);
+    const pcmFile = path.join(dataDir, 'speech.raw');
+    fs.writeFileSync(pcmFile, speechPcm16k(60));
+    const pcm = await capacity(server.url, token, [10, 25, 50, 100, 150], { format: 'pcm_s16le_16000_mono', file: pcmFile, frameBytes: 3200, intervalMs: 100 }, until - 70_000);
+    // MediaRecorder with a 250 ms timeslice: ~1 KB of WebM per chunk at 32 kbit/s.
+    const webm = await capacity(server.url, token, [100, 250, 500, 1000], { format: 'webm', file: speechWebmOpus(20), frameBytes: 1000, intervalMs: 250 }, until);
+    const row = (measure: string, result: Awaited<ReturnType<typeof capacity>>, target: number): BenchRow => ({
+      measure,
+      parley: result.best ? `${result.best.streams} streams (max ack ${Math.round(result.best.max)} ms)` : 'none held',
+      baseline: `target ${target}`,
+      ratio: result.best ? result.best.streams / target : 0,
+      target: `≥ ${target} streams, every ack < 1 s`,
+      met: (result.best?.streams ?? 0) >= target,
+      note: describeRounds(result.rounds),
+    });
+    return [
+      row('concurrent live 16 kHz PCM streams (encoded), real time, ack < 1 s', pcm, 100),
+      row('concurrent live WebM/Opus streams (passthrough), real time, ack < 1 s', webm, 1000),
+    ];
+  } finally {
+    await server.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rows = await run();
+  console.table(rows);
+}

@@ -1,0 +1,187 @@
+// One live recording being written on this instance: frames in seq order go through the live
+// encoder into the file; after each batch the Ogg pages are flushed, the file synced and the
+// row updated (next_seq, bytes, resume_state) — only then are the frames acknowledged. A batch
+// is everything that arrived while the previous one was being written (group commit), so a
+// slow disk or database means fewer, larger commits rather than a growing backlog.
+import { eq } from 'drizzle-orm';
+import { recordings } from '../db/schema/index';
+import type { AppDeps } from '../deps';
+import { AppError } from '../errors';
+import type { RecordingRow } from './access';
+import { durableBytesOf, openLiveEncoder, parseResumeState, type LiveEncoder, type ResumeState } from './live-encoding';
+import { PROGRESS_INTERVAL_MS, publishRecordingEvent } from './progress';
+import type { LiveRowWriter } from './live-row-writer';
+import type { AppendHandle } from './storage';
+
+export type Frame = { seq: number; payload: Buffer };
+export type Acker = (seqs: number[]) => void;
+/** A frame the encoder refused (undecodable WebM/Ogg): it and the frames after it were dropped. */
+export type Rejecter = (seq: number, message: string) => void;
+
+export class LiveRecording {
+  private queue: Frame[] = [];
+  private writing: Promise<void> | null = null;
+  private lastProgressAt = 0;
+  private closed = false;
+  /** Seq of the next frame to accept into the queue (≥ durable next seq). */
+  receivedNext: number;
+  /** Frames below this seq are in the file and the row: acknowledged. */
+  durableNext: number;
+  durationMs: number;
+  bytes: number;
+  acker: Acker | null = null;
+  rejecter: Rejecter | null = null;
+  onFailure: ((error: Error) => void) | null = null;
+
+  private constructor(
+    private readonly deps: AppDeps,
+    readonly row: RecordingRow,
+    private encoder: LiveEncoder,
+    private readonly file: AppendHandle,
+    private readonly rows: LiveRowWriter,
+    /** The state saved with the last durable batch: where to start over after a refused frame. */
+    private savedState: ResumeState | null,
+  ) {
+    this.receivedNext = row.nextSeq;
+    this.durableNext = row.nextSeq;
+    this.durationMs = row.durationMs;
+    this.bytes = file.size;
+  }
+
+  /** Opens a live recording where its last durable batch ended (bytes after it are cut off). */
+  static async open(deps: AppDeps, row: RecordingRow, rows: LiveRowWriter): Promise<LiveRecording> {
+    const state = parseResumeState(row.resumeState);
+    const file = await deps.recordingStorage.openAppend(row.filename, { truncateTo: durableBytesOf(state) });
+    try {
+      const encoder = openLiveEncoder(row.format, state);
+      return new LiveRecording(deps, row, encoder, file, rows, state);
+    } catch (error) {
+      await file.close();
+      throw error;
+    }
+  }
+
+  get id(): string {
+    return this.row.id;
+  }
+
+  /** Queues the frame when it is the next one; true when it was taken. */
+  accept(frame: Frame): boolean {
+    if (this.closed || frame.seq !== this.receivedNext) return false;
+    this.queue.push(frame);
+    this.receivedNext++;
+    this.writing ??= this.writeBatches();
+    return true;
+  }
+
+  /** Resolves when every queued frame is durable (or the write failed). */
+  async drain(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private async writeBatches(): Promise<void> {
+    try {
+      while (this.queue.length && !this.closed) {
+        const batch = this.queue;
+        this.queue = [];
+        await this.commit(batch);
+      }
+    } catch (error) {
+      this.fail(error as Error);
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  /** Encodes the batch; on a refused frame, starts over from the saved state with the frames before it. */
+  private encode(batch: Frame[]): { pages: Buffer[]; accepted: Frame[] } {
+    const pages: Buffer[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      try {
+        pages.push(...this.encoder.push(batch[i]!.payload));
+      } catch (error) {
+        this.encoder = openLiveEncoder(this.row.format, this.savedState);
+        this.receivedNext = batch[i]!.seq;
+        this.queue = [];
+        this.rejecter?.(batch[i]!.seq, error instanceof AppError ? error.message : 'This frame could not be decoded');
+        return i === 0 ? { pages: [], accepted: [] } : this.encode(batch.slice(0, i));
+      }
+    }
+    pages.push(...this.encoder.flush());
+    return { pages, accepted: batch };
+  }
+
+  private async commit(frames: Frame[]): Promise<void> {
+    const { pages, accepted: batch } = this.encode(frames);
+    if (!batch.length) return;
+    const bytes = Buffer.concat(pages);
+    if (bytes.length) {
+      // write() is enough to survive a crash of this process (the page cache keeps it); fsync per
+      // batch would cost one disk flush per stream per frame, so it happens on finish/suspend.
+      await this.file.append(bytes);
+      this.deps.metrics.recordingBytes.inc(bytes.length);
+    }
+    const nextSeq = batch.at(-1)!.seq + 1;
+    const state = this.encoder.state();
+    const flushed = { durationMs: this.encoder.durationMs };
+    const stillLive = await this.rows.save({ id: this.id, nextSeq, bytes: this.file.size, durationMs: flushed.durationMs, resumeState: JSON.stringify(state) });
+    if (!stillLive) throw new AppError('RECORDING_NOT_LIVE'); // deleted or finalized meanwhile
+    this.durableNext = nextSeq;
+    this.savedState = state;
+    this.durationMs = flushed.durationMs;
+    this.bytes = this.file.size;
+    this.acker?.(batch.map((f) => f.seq));
+    const now = Date.now();
+    if (now - this.lastProgressAt >= PROGRESS_INTERVAL_MS) {
+      this.lastProgressAt = now;
+      void publishRecordingEvent(this.deps.bus, { type: 'progress', id: this.id, durationMs: this.durationMs, bytes: this.bytes, nextSeq }).catch(() => {});
+    }
+  }
+
+  private fail(error: Error): void {
+    this.closed = true;
+    this.queue = [];
+    this.deps.logger.warn({ err: error, recordingId: this.id }, 'live recording write failed');
+    this.onFailure?.(error);
+  }
+
+  /** Ends the recording: last packets, the EOS page, status finished. */
+  async finish(): Promise<{ durationMs: number; bytes: number }> {
+    await this.drain();
+    if (this.closed) throw new AppError('RECORDING_NOT_LIVE');
+    this.closed = true;
+    const final = Buffer.concat(this.encoder.finish());
+    await this.file.append(final);
+    await this.file.sync();
+    await this.file.close();
+    this.deps.metrics.recordingBytes.inc(final.length);
+    this.durationMs = this.encoder.durationMs;
+    this.bytes = this.file.size;
+    const now = new Date();
+    await this.deps.db
+      .update(recordings)
+      .set({ status: 'finished', durationMs: this.durationMs, bytes: this.bytes, resumeState: null, updatedAt: now, finishedAt: now })
+      .where(eq(recordings.id, this.id));
+    await publishRecordingEvent(this.deps.bus, { type: 'finished', id: this.id, durationMs: this.durationMs, bytes: this.bytes }).catch(() => {});
+    return { durationMs: this.durationMs, bytes: this.bytes };
+  }
+
+  /**
+   * Shutdown: the file becomes a complete Ogg stream (EOS page after the durable part) while the
+   * row stays live and resumable: resuming cuts the EOS page off again and continues.
+   */
+  async suspend(): Promise<void> {
+    await this.drain();
+    if (this.closed) return;
+    this.closed = true;
+    await this.file.append(Buffer.concat(this.encoder.finish()));
+    await this.file.sync();
+    await this.file.close();
+  }
+
+  /** Lets go of the file without writing anything more (the row already holds the durable state). */
+  async release(): Promise<void> {
+    this.closed = true;
+    await this.file.close();
+  }
+}

@@ -1,0 +1,200 @@
+// /ws/record: live audio over a raw WebSocket, the old recorder's handshake kept (DESIGN.md):
+// token → authenticated; metadata or resume → recording_started; seq-numbered binary frames →
+// acks for what is durably written; stop → recording_finished. Handshake steps have 10 s each
+// and fail with close 1008; once recording, bad messages get an error and the socket stays.
+import type { IncomingMessage } from 'node:http';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import type { AppDeps } from '../deps';
+import { AppError } from '../errors';
+import type { UpgradeHandler } from '../http/routes';
+import { readProtocolToken } from '../auth/request';
+import { sessionPolicyOf, validateSessionToken, type Session, type User } from '../auth/session';
+import { requireOwnLiveRecording } from './access';
+import { createLiveRecording } from './catalog';
+import { LiveRegistry } from './live-registry';
+import type { LiveRecording } from './live-session';
+import { authMessage, closeReason, controlMessage, MAX_FRAME_BYTES, parseFrame, parseJsonObject, startMessage } from './live-protocol';
+
+export const RECORD_PATH = '/ws/record';
+const CLOSE_POLICY = 1008;
+const CLOSE_INTERNAL = 1011;
+const CLOSE_TAKEN_OVER = 4409;
+const METRIC_LABEL = { path: RECORD_PATH };
+
+export type RecordSocketOptions = { handshakeTimeoutMs?: number };
+
+export function createRecordWebSocket(deps: AppDeps, options: RecordSocketOptions = {}) {
+  const handshakeMs = options.handshakeTimeoutMs ?? 10_000;
+  const registry = new LiveRegistry(deps);
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    // "bearer, <token>": answer with "bearer" so browsers accept the handshake; the token stays unechoed.
+    handleProtocols: (protocols) => (protocols.has('bearer') ? 'bearer' : false),
+  });
+  wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
+    deps.metrics.wsConnections.inc(METRIC_LABEL);
+    socket.once('close', () => deps.metrics.wsConnections.dec(METRIC_LABEL));
+    serveConnection(deps, registry, socket, req, handshakeMs);
+  });
+  registry.startSweeping();
+  const upgrade: UpgradeHandler = (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  return {
+    wss,
+    registry,
+    upgrade,
+    /** Shutdown: open recordings become valid Ogg files, still resumable; sockets close with 1012. */
+    async close(): Promise<void> {
+      for (const client of wss.clients) client.close(1012, 'Server restarting; resume shortly');
+      await registry.suspendAll();
+      for (const client of wss.clients) client.terminate();
+    },
+  };
+}
+
+function send(socket: WebSocket, message: Record<string, unknown>): void {
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+}
+
+function sendError(socket: WebSocket, error: string, extra: Record<string, unknown> = {}): void {
+  send(socket, { status: 'error', error, ...extra });
+}
+
+function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocket, req: IncomingMessage, handshakeMs: number): void {
+  let step: 'auth' | 'start' | 'recording' | 'closing' = 'auth';
+  let user: User | null = null;
+  let recording: LiveRecording | null = null;
+  let untrack: (() => void) | null = null;
+  let timer = setTimeout(() => reject(step === 'auth' ? 'No token within 10 s' : 'No recording metadata within 10 s'), handshakeMs);
+
+  // After an await, the socket may have closed meanwhile.
+  const closed = () => step === 'closing';
+
+  function reject(reason: string, code = CLOSE_POLICY): void {
+    clearTimeout(timer);
+    step = 'closing';
+    socket.close(code, closeReason(reason));
+  }
+
+  const detach = () => {
+    if (step !== 'closing') reject('This recording was resumed on another connection', CLOSE_TAKEN_OVER);
+  };
+
+  async function authenticate(token: string): Promise<void> {
+    const result = await validateSessionToken(deps.db, sessionPolicyOf(deps.config), token);
+    if (closed()) return;
+    if (!result.session) return reject('Invalid or expired session token');
+    if (result.user.kind === 'guest') return reject('Guest accounts cannot record');
+    user = result.user;
+    untrack = deps.sockets.track((result.session as Session).id, socket);
+    step = 'start';
+    clearTimeout(timer);
+    timer = setTimeout(() => reject('No recording metadata within 10 s'), handshakeMs);
+    send(socket, { status: 'authenticated' });
+  }
+
+  async function start(message: Record<string, unknown>): Promise<void> {
+    const parsed = startMessage.safeParse(message);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return reject(`Bad recording metadata: ${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}`);
+    }
+    const row = 'resume' in parsed.data
+      ? await requireOwnLiveRecording(deps.db, parsed.data.resume, user!.id)
+      : await createLiveRecording(deps.db, user!.id, {
+          name: parsed.data.name,
+          meetingLink: parsed.data.meeting_link ?? null,
+          orgId: parsed.data.org_id ?? null,
+          format: parsed.data.format,
+        });
+    if (closed()) return;
+    const live = await registry.attach(row, detach);
+    if (closed()) return registry.detach(live, detach);
+    recording = live;
+    live.acker = (seqs) => {
+      for (const seq of seqs) send(socket, { status: 'ack', seq });
+    };
+    live.onFailure = (error) => {
+      void registry.discard(live);
+      reject(error instanceof AppError ? error.message : 'The recording could not be written', error instanceof AppError ? CLOSE_POLICY : CLOSE_INTERNAL);
+    };
+    clearTimeout(timer);
+    step = 'recording';
+    send(socket, { status: 'recording_started', recording_id: row.id, filename: row.filename, next_seq: live.durableNext });
+  }
+
+  async function stop(): Promise<void> {
+    const live = recording!;
+    step = 'closing';
+    recording = null;
+    const result = await registry.finish(live);
+    send(socket, { status: 'recording_finished', recording_id: live.id, duration_ms: result.durationMs, bytes: result.bytes });
+    socket.close(1000, 'Recording finished');
+  }
+
+  function onFrame(data: Buffer): void {
+    const frame = parseFrame(data);
+    if ('error' in frame) return sendError(socket, frame.error);
+    const live = recording!;
+    if (frame.seq < live.receivedNext) {
+      // A resend of something we have: acknowledge it once durable, never write it twice.
+      if (frame.seq < live.durableNext) send(socket, { status: 'ack', seq: frame.seq });
+      return;
+    }
+    if (frame.seq > live.receivedNext) {
+      return sendError(socket, `Frame ${frame.seq} is out of order; expected ${live.receivedNext}`, { seq: frame.seq, expected_seq: live.receivedNext });
+    }
+    live.accept(frame);
+  }
+
+  async function onHandshakeText(text: string): Promise<void> {
+    const message = parseJsonObject(text);
+    if (step === 'auth') {
+      const parsed = message ? authMessage.safeParse(message) : null;
+      return parsed?.success ? authenticate(parsed.data.token) : reject('Expected {"token": "..."}');
+    }
+    if (!message) return reject('Expected recording metadata as JSON');
+    return start(message);
+  }
+
+  function onRecordingText(text: string): void {
+    const message = parseJsonObject(text);
+    if (message && controlMessage.safeParse(message).success) {
+      void stop().catch((error) => fail(error));
+      return;
+    }
+    sendError(socket, 'Unknown message; send binary audio frames or {"type":"stop"}');
+  }
+
+  function onMessage(buffer: Buffer, isBinary: boolean): Promise<void> | void {
+    if (step === 'closing') return;
+    if (step === 'recording') return isBinary ? onFrame(buffer) : onRecordingText(buffer.toString('utf8'));
+    if (isBinary) return reject('Audio before the handshake finished');
+    return onHandshakeText(buffer.toString('utf8'));
+  }
+
+  function fail(error: unknown): void {
+    if (error instanceof AppError) return reject(error.message);
+    deps.logger.error({ err: error }, 'recording socket failed');
+    reject('Internal error', CLOSE_INTERNAL);
+  }
+
+  // Handshake messages are handled one after another (a client may send token and metadata
+  // without waiting); once recording, frames are handled as they come.
+  let handshake: Promise<void> = Promise.resolve();
+  socket.on('message', (data: RawData, isBinary: boolean) => {
+    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    if (step === 'recording') return void onMessage(buffer, isBinary);
+    handshake = handshake.then(() => onMessage(buffer, isBinary)).catch((error) => fail(error));
+  });
+  socket.on('error', () => {});
+  socket.once('close', () => {
+    clearTimeout(timer);
+    step = 'closing';
+    untrack?.();
+    if (recording) registry.detach(recording, detach);
+  });
+
+  const protocolToken = readProtocolToken(req);
+  if (protocolToken) handshake = authenticate(protocolToken).catch((error) => fail(error));
+}

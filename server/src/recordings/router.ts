@@ -1,0 +1,68 @@
+// recordings.*: thin procedures — validate, authorize, call a service. Full members only.
+import { octetInputParser } from '@trpc/server/http';
+import { memberProcedure, router } from '../trpc/init';
+import { requireRecording } from './access';
+import { createLiveRecording, deleteRecording, listRecordings, toRecordingView } from './catalog';
+import { publishRecordingEvent, watchRecordingEvents, type RecordingEvent } from './progress';
+import {
+  downloadUrlOutput, listRecordingsInput, recordingIdInput, recordingPage, recordingView, startRecordingInput,
+} from './schema';
+import { createDownloadUrl } from './signing';
+import { readUploadMeta, uploadRecording } from './upload';
+import { Readable } from 'node:stream';
+
+export const recordingsRouter = router({
+  start: memberProcedure.input(startRecordingInput).mutation(async ({ ctx, input }) => {
+    const row = await createLiveRecording(ctx.deps.db, ctx.user.id, input);
+    return { recordingId: row.id, filename: row.filename };
+  }),
+
+  /** The body is the whole file; name, meetingLink and orgId come in x-recording-* headers (or the query string). */
+  upload: memberProcedure.input(octetInputParser).mutation(async ({ ctx, input }) => {
+    const meta = readUploadMeta(ctx.requestHeaders ?? {}, null);
+    const body = Readable.fromWeb(input as import('node:stream/web').ReadableStream<Uint8Array>);
+    const recording = await uploadRecording(ctx.deps, ctx.user.id, meta, body);
+    return { recording };
+  }),
+
+  list: memberProcedure
+    .meta({ openapi: { method: 'GET', path: '/recordings', protect: true, tags: ['recordings'], summary: 'Recordings you can read, newest first' } })
+    .input(listRecordingsInput)
+    .output(recordingPage)
+    .query(({ ctx, input }) => listRecordings(ctx.deps.db, ctx.user.id, input)),
+
+  get: memberProcedure
+    .meta({ openapi: { method: 'GET', path: '/recordings/{id}', protect: true, tags: ['recordings'], summary: 'One recording' } })
+    .input(recordingIdInput)
+    .output(recordingView)
+    .query(async ({ ctx, input }) => toRecordingView(await requireRecording(ctx.deps.db, input.id, ctx.user.id, 'read'))),
+
+  delete: memberProcedure.input(recordingIdInput).mutation(async ({ ctx, input }) => {
+    const row = await requireRecording(ctx.deps.db, input.id, ctx.user.id, 'delete');
+    await deleteRecording(ctx.deps.db, ctx.deps.recordingStorage, row);
+    await publishRecordingEvent(ctx.deps.bus, { type: 'deleted', id: row.id }).catch(() => {});
+    return { deleted: true };
+  }),
+
+  downloadUrl: memberProcedure
+    .input(recordingIdInput)
+    .output(downloadUrlOutput)
+    .query(async ({ ctx, input }) => {
+      const row = await requireRecording(ctx.deps.db, input.id, ctx.user.id, 'read');
+      return createDownloadUrl(ctx.deps, row.id);
+    }),
+
+  /** The current state first, then progress while live, ending with finished (or failed/deleted). */
+  events: memberProcedure.input(recordingIdInput).subscription(async function* ({ ctx, input, signal }): AsyncGenerator<RecordingEvent> {
+    const events = watchRecordingEvents(ctx.deps.bus, input.id, signal);
+    try {
+      const row = await requireRecording(ctx.deps.db, input.id, ctx.user.id, 'read');
+      if (row.status === 'finished') return yield { type: 'finished', id: row.id, durationMs: row.durationMs, bytes: row.bytes };
+      if (row.status === 'failed') return yield { type: 'failed', id: row.id, error: row.error ?? 'Recording failed' };
+      yield { type: 'progress', id: row.id, durationMs: row.durationMs, bytes: row.bytes, nextSeq: row.nextSeq };
+      for await (const event of events) yield event;
+    } finally {
+      await events.return(undefined);
+    }
+  }),
+});

@@ -1,0 +1,59 @@
+// Signed, expiring download links: HMAC-SHA256 over "<recording id>.<expiry>" with a server secret.
+// The secret is SIGNING_SECRET, or one generated once and kept in server_secrets so every
+// instance on the same database accepts the links of the others.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { serverSecrets } from '../db/schema/index';
+import type { AppDeps } from '../deps';
+
+const SECRET_NAME = 'recordings.download';
+export const DOWNLOAD_LINK_TTL_SECONDS = 15 * 60;
+
+const secrets = new WeakMap<AppDeps, Promise<string>>();
+
+export function loadSigningSecret(deps: AppDeps): Promise<string> {
+  let secret = secrets.get(deps);
+  if (!secret) {
+    secret = deps.config.signingSecret ? Promise.resolve(deps.config.signingSecret) : loadOrCreateStoredSecret(deps);
+    secret.catch(() => secrets.delete(deps));
+    secrets.set(deps, secret);
+  }
+  return secret;
+}
+
+async function loadOrCreateStoredSecret(deps: AppDeps): Promise<string> {
+  // Two instances starting together: one insert wins, both read the winner.
+  await deps.db
+    .insert(serverSecrets)
+    .values({ name: SECRET_NAME, value: randomBytes(32).toString('base64url') })
+    .onConflictDoNothing();
+  const [row] = await deps.db.select().from(serverSecrets).where(eq(serverSecrets.name, SECRET_NAME));
+  return row!.value;
+}
+
+function signature(secret: string, recordingId: string, expires: number): string {
+  return createHmac('sha256', secret).update(`${recordingId}.${expires}`).digest('base64url');
+}
+
+export async function createDownloadUrl(deps: AppDeps, recordingId: string, now = Date.now()) {
+  const expires = Math.floor(now / 1000) + DOWNLOAD_LINK_TTL_SECONDS;
+  const sig = signature(await loadSigningSecret(deps), recordingId, expires);
+  const url = `${deps.config.publicUrl}/recordings/${encodeURIComponent(recordingId)}/audio?expires=${expires}&sig=${sig}`;
+  return { url, expiresAt: new Date(expires * 1000).toISOString() };
+}
+
+/** True when sig is ours for this recording and the link has not expired. */
+export async function verifyDownloadSignature(
+  deps: AppDeps,
+  recordingId: string,
+  expiresParam: string | null,
+  sig: string | null,
+  now = Date.now(),
+): Promise<boolean> {
+  if (!sig || !expiresParam || !/^\d{1,12}$/.test(expiresParam) || sig.length > 100) return false;
+  const expires = Number(expiresParam);
+  if (expires * 1000 < now) return false;
+  const expected = Buffer.from(signature(await loadSigningSecret(deps), recordingId, expires));
+  const given = Buffer.from(sig);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
