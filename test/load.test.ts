@@ -72,10 +72,13 @@ describeOnce('load: 200 concurrent clients', () => {
         signedInUsers.map(async (u, i) => {
           const roomId = rooms[i % ROOMS]!.id;
           await counted('join', () => u.client.rooms.join.mutate({ roomId }));
-          subscriptions.push(u.client.rooms.events.subscribe({ roomId }, {
-            onData: (event) => void (event.data.type === 'message' && messagesReceived++),
-            onError: (e) => errors.push(`events: ${e.message}`),
-          }));
+          await new Promise<void>((started) => {
+            subscriptions.push(u.client.rooms.events.subscribe({ roomId }, {
+              onStarted: () => started(),
+              onData: (event) => void (event.data.type === 'message' && messagesReceived++),
+              onError: (e) => (errors.push(`events: ${e.message}`), started()),
+            }));
+          });
         }),
       );
       calls += CLIENTS * 2;
@@ -93,7 +96,11 @@ describeOnce('load: 200 concurrent clients', () => {
         }),
       );
       for (const r of await Promise.all(recordings)) framesAcked += r?.acked ?? 0;
-      await sleep(1000);
+      // Let the fan-out drain before counting what arrived.
+      for (let seen = -1; seen !== messagesReceived; ) {
+        seen = messagesReceived;
+        await sleep(1000);
+      }
       for (const s of subscriptions) s.unsubscribe();
     }
     const loadMs = Date.now() - started;
