@@ -1,18 +1,19 @@
-// @parley/sdk: a typed client for a Parley server.
-import { createTRPCClient, httpBatchLink } from '@trpc/client';
-import type { AppRouter } from '@parley/server';
+// @parley/sdk: a typed client for a Parley server (browsers and Node 20+).
+export { createParleyClient, CLOSE_SESSION_REVOKED } from './client';
+export type { ParleyClient, ParleyClientOptions, ParleyClientHelpers, ConnectionState } from './client';
+export type { SessionExpiredEvent } from './session-link';
+export { ParleyError, errorCode, hasErrorCode, isParleyClientError } from './errors';
+export type { ParleyErrorCode, ParleyClientError } from './errors';
+export type { AudioSource, RecordingMeta, RecordOptions, RecordProgress, RecordResult } from './record-stream';
+export type { RecordingFormat } from './recording-frames';
+export type { UploadMeta, UploadResult } from './upload';
+export type { AppRouter, ParleyErrorShape, ParleyRouterRecord } from './router.generated';
+export { TRPCClientError } from '@trpc/client';
+export type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 
-export type { AppRouter };
-
-export type ParleyClientOptions = { url: string; token?: string };
-
-export function createParleyClient(options: ParleyClientOptions) {
-  return createTRPCClient<AppRouter>({
-    links: [
-      httpBatchLink({
-        url: `${options.url.replace(/\/$/, '')}/trpc`,
-        headers: () => (options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      }),
-    ],
-  });
-}
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from './router.generated';
+/** Every procedure's input, e.g. `RouterInputs['auth']['login']`. */
+export type RouterInputs = inferRouterInputs<AppRouter>;
+/** Every procedure's output, e.g. `RouterOutputs['auth']['me']['user']`. */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

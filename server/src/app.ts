@@ -16,6 +16,7 @@ import { createHttpServer } from './http/server';
 import { createMailer } from './mail/mailer';
 import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
+import { addOpenApiRoutes } from './openapi/routes';
 import { SocketRegistry } from './sessions/socket-registry';
 import { startSessionSweep } from './sessions/sweep';
 import { SessionCache } from './auth/session-cache';
@@ -72,6 +73,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   routes.add('/trpc/', createTrpcHttpRoute(deps));
   const trpcWs = createTrpcWebSocket(deps);
   routes.upgrade('/trpc', trpcWs.upgrade);
+  addOpenApiRoutes(routes, deps);
   // Features add their HTTP routes, upgrade paths and shutdown work below (closers run on close()).
   closers.push(startSessionSweep(deps), () => deps.mailer.close());
   closers.push(() => deps.rooms.hub.close());

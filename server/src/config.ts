@@ -108,6 +108,7 @@ const envSchema = z.object({
   UPLOAD_MAX_BYTES: integer(500 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   SIGNING_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  REQUEST_TIMEOUT: duration('60s'),
   ROOM_SEND_LIMIT: integer(300, 1, 1_000_000),
   TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
   PARLEY_TRPC_HTTP: z.enum(['fast', 'stock']).default('fast'),
@@ -151,6 +152,8 @@ export type Config = {
   signingSecret: string | undefined;
   /** Read the client IP from X-Forwarded-For (only behind a proxy you run). */
   trustProxy: boolean;
+  /** Longest time a client may take to send a whole HTTP request (headers: at most 20 s of it). */
+  requestTimeoutMs: number;
   /** tRPC over HTTP: 'fast' (lean path for plain JSON queries/mutations, stock adapter for the rest) or 'stock' only. */
   trpcHttp: 'fast' | 'stock';
   /** rooms.send calls allowed per user per 10 seconds (per instance). */
@@ -227,6 +230,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     signingSecret: e.SIGNING_SECRET,
     trustProxy: e.TRUST_PROXY,
+    requestTimeoutMs: e.REQUEST_TIMEOUT,
     trpcHttp: e.PARLEY_TRPC_HTTP,
     roomSendLimit: e.ROOM_SEND_LIMIT,
     rateLimits: {

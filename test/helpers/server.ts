@@ -8,7 +8,7 @@ import { describe, inject } from 'vitest';
 import postgres from 'postgres';
 import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink, type TRPCClient } from '@trpc/client';
 import { WebSocket } from 'ws';
-import { startParley, type ParleyServer } from '../../server/src/app';
+import { startParley, type ParleyServer, type StartOptions } from '../../server/src/app';
 import { loadConfig } from '../../server/src/config';
 import type { AppRouter } from '../../server/src/trpc/router';
 
@@ -59,6 +59,8 @@ export type TestServerOptions = {
   env?: Record<string, string>;
   /** Share a database with another instance (scale-out tests) or a restart. */
   database?: TestDatabase;
+  /** A logger of the test's own (e.g. writing to a stream the test reads). */
+  logger?: StartOptions['logger'];
 };
 
 export function testEnv(database: TestDatabase, env: Record<string, string> = {}): Record<string, string> {
@@ -78,7 +80,7 @@ export function testEnv(database: TestDatabase, env: Record<string, string> = {}
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const owned = !options.database;
   const database = options.database ?? (await createTestDatabase());
-  const server = await startParley(loadConfig(testEnv(database, options.env)));
+  const server = await startParley(loadConfig(testEnv(database, options.env)), { logger: options.logger });
   return {
     ...server,
     database,

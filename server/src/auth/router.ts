@@ -29,24 +29,24 @@ export function issueSession(ctx: Context, result: { user: User; session: Sessio
 }
 
 export const passwordAuthRouter = router({
-  register: publicProcedure.input(registerInput).output(signedInOutput).mutation(async ({ ctx, input }) => {
+  register: publicProcedure.meta({ openapi: { method: 'POST', path: '/auth/register', tags: ['auth'], protect: false, summary: 'Create an account and sign in' } }).input(registerInput).output(signedInOutput).mutation(async ({ ctx, input }) => {
     const result = await registerWithPassword(ctx.deps, input, ctx.request);
     return issueSession(ctx, result);
   }),
 
-  login: publicProcedure.input(loginInput).output(loginOutput).mutation(async ({ ctx, input }) => {
+  login: publicProcedure.meta({ openapi: { method: 'POST', path: '/auth/login', tags: ['auth'], protect: false, summary: 'Sign in with e-mail and password (or get a two-factor challenge)' } }).input(loginInput).output(loginOutput).mutation(async ({ ctx, input }) => {
     const result = await signInWithPassword(ctx.deps, input, ctx.request);
     if ('twoFactorRequired' in result) return result;
     return issueSession(ctx, result);
   }),
 
-  logout: authedProcedure.output(okOutput).mutation(async ({ ctx }) => {
+  logout: authedProcedure.meta({ openapi: { method: 'POST', path: '/auth/logout', tags: ['auth'], summary: 'End the current session' } }).output(okOutput).mutation(async ({ ctx }) => {
     await signOut(ctx.deps, ctx.session, ctx.request);
     if (ctx.transport === 'http') ctx.responseCookies.push(serializeBlankSessionCookie(ctx.deps.config));
     return { ok: true as const };
   }),
 
-  me: authedProcedure.output(meOutput).query(({ ctx }) => ({
+  me: authedProcedure.meta({ openapi: { method: 'GET', path: '/auth/me', tags: ['auth'], summary: 'The signed-in user and the current session' } }).output(meOutput).query(({ ctx }) => ({
     user: toPublicUser(ctx.user),
     session: toPublicSession(ctx, ctx.session, ctx.session.id),
   })),

@@ -1,8 +1,8 @@
 // The node:http server: security headers, CORS for ALLOWED_ORIGINS, routing, upgrades, request logs.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import type { AppDeps } from '../deps';
 import { isOriginAllowed } from '../auth/csrf';
+import { requestIdOf, requestUserOf } from '../observability/request-log';
 import { type RouteTable, sendJson } from './routes';
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -21,6 +21,14 @@ function applyCors(deps: AppDeps, req: IncomingMessage, res: ServerResponse): vo
   res.setHeader('vary', 'Origin');
 }
 
+/** Probes and scrapes arrive every few seconds: their lines go to debug so info stays readable. */
+const QUIET_ROUTES = new Set(['/health', '/ready', '/metrics']);
+
+/** Behind a TLS-terminating proxy we trust, PUBLIC_URL may say http while clients use https. */
+function isForwardedHttps(deps: AppDeps, req: IncomingMessage): boolean {
+  return deps.config.trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() === 'https';
+}
+
 export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server {
   const https = new URL(deps.config.publicUrl).protocol === 'https:';
   // One labelled histogram child per route and status: prom-client hashes the labels on every
@@ -28,10 +36,12 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
   const durationOf = new Map<string, { observe(seconds: number): void }>();
   const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, (req, res) => {
     const started = process.hrtime.bigint();
-    const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) || randomUUID();
+    const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    if (https) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    if (https || isForwardedHttps(deps, req)) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    // API answers carry tokens and private data: no cache may keep them.
+    if (req.url?.startsWith('/trpc') || req.url?.startsWith('/api/')) res.setHeader('cache-control', 'no-store');
     applyCors(deps, req, res);
 
     let url: URL;
@@ -57,7 +67,9 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
       let duration = durationOf.get(key);
       if (!duration) durationOf.set(key, (duration = deps.metrics.httpRequestDuration.labels({ route, code: String(res.statusCode) })));
       duration.observe(seconds);
-      deps.logger.debug({ requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      const line = { requestId, method: req.method, route, path: url.pathname.slice(0, 200), status: res.statusCode, ms: Math.round(seconds * 1000), userId: requestUserOf(req) };
+      if (QUIET_ROUTES.has(route)) deps.logger.debug(line, 'request');
+      else deps.logger.info(line, 'request');
     });
     if (!found) return sendJson(res, 404, { error: 'Not found' });
     Promise.resolve(found.handler(req, res, url)).catch((error) => {
@@ -66,6 +78,12 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
       else res.destroy();
     });
   });
+
+  // REQUEST_TIMEOUT bounds a whole request (headers: at most 20 s of it); node checks them every
+  // connectionsCheckingInterval (30 s by default, which would let slow clients linger): set before listen().
+  server.requestTimeout = deps.config.requestTimeoutMs;
+  server.headersTimeout = Math.min(20_000, deps.config.requestTimeoutMs);
+  (server as http.Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(250, Math.min(5_000, Math.floor(deps.config.requestTimeoutMs / 4)));
 
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
@@ -76,8 +94,10 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
     if (origin && !isOriginAllowed(deps.config, origin)) return rejectUpgrade(socket, 403, 'Forbidden');
     handler(req, socket, head);
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    // Too slow (requestTimeout / headersTimeout) is 408, as node itself would answer; the rest is 400.
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\n\r\n`);
     else socket.destroy();
   });
   return server;

@@ -7,12 +7,13 @@ import { revokeOthersOutput, revokeSessionInput, sessionListOutput } from './sch
 import { listUserSessions, revokeOtherSessions, revokeUserSession } from './service';
 
 export const sessionsRouter = router({
-  list: authedProcedure.output(sessionListOutput).query(async ({ ctx }) => {
+  list: authedProcedure.meta({ openapi: { method: 'GET', path: '/sessions', tags: ['sessions'], summary: 'Where you are signed in' } }).output(sessionListOutput).query(async ({ ctx }) => {
     const list = await listUserSessions(ctx.deps, ctx.user.id);
     return list.map((s) => toPublicSession(ctx, s, ctx.session.id));
   }),
 
   revoke: authedProcedure
+    .meta({ openapi: { method: 'DELETE', path: '/sessions/{sessionId}', tags: ['sessions'], summary: 'End one of your sessions (its WebSockets close with 4401)' } })
     .input(revokeSessionInput)
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {
@@ -20,7 +21,7 @@ export const sessionsRouter = router({
       return { ok: true as const };
     }),
 
-  revokeOthers: authedProcedure.output(revokeOthersOutput).mutation(async ({ ctx }) => {
+  revokeOthers: authedProcedure.meta({ openapi: { method: 'POST', path: '/sessions/revoke-others', tags: ['sessions'], summary: 'End every session but this one' } }).output(revokeOthersOutput).mutation(async ({ ctx }) => {
     const revoked = await revokeOtherSessions(ctx.deps, ctx.user.id, ctx.session.id, ctx.request);
     return { ok: true as const, revoked };
   }),

@@ -1,6 +1,7 @@
 // The tRPC context: the server's dependencies, who is calling and how, and what to add to the response.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
+import { noteRequestUser } from '../observability/request-log';
 import type { AppDeps } from '../deps';
 import { isDatabaseUnavailable } from '../db/client';
 import { AppError, toTRPCError } from '../errors';
@@ -39,6 +40,7 @@ async function authenticate(deps: AppDeps, found: { token: string; source: Token
 
 export async function createHttpContext(deps: AppDeps, req: IncomingMessage, _res?: ServerResponse): Promise<Context> {
   const auth = await authenticate(deps, findRequestToken(req));
+  if (auth.user) noteRequestUser(req, auth.user.id);
   return {
     deps,
     request: readRequestInfo(req, deps.config),
@@ -67,6 +69,7 @@ export async function createWsContext(
         ? { token: cookieToken, source: 'cookie' as const }
         : null;
   const auth = await authenticate(deps, found);
+  if (auth.user) noteRequestUser(req, auth.user.id);
   if (auth.session) {
     const untrack = deps.sockets.track(auth.session.id, socket);
     socket.once('close', untrack);

@@ -4,6 +4,7 @@ import type { AnyTRPCRouter, TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
+import { requestIdOf, requestUserOf } from '../observability/request-log';
 import type { AppDeps } from '../deps';
 import { findAppError } from '../errors';
 import type { RouteHandler, UpgradeHandler } from '../http/routes';
@@ -71,9 +72,16 @@ export function createTrpcWebSocket(deps: AppDeps): { upgrade: UpgradeHandler; w
     createContext: ({ req, res, info }) => createWsContext(deps, req, res, (info.connectionParams as Record<string, string> | null) ?? null),
     onError: ({ error, path }) => logUnexpected(deps, error, path),
   });
-  wss.on('connection', (socket) => {
+  wss.on('connection', (socket, req: IncomingMessage) => {
+    const opened = Date.now();
+    const requestId = requestIdOf(req);
     deps.metrics.wsConnections.inc({ path: '/trpc' });
-    socket.once('close', () => deps.metrics.wsConnections.dec({ path: '/trpc' }));
+    deps.logger.info({ requestId, route: '/trpc', ws: 'open' }, 'websocket open');
+    socket.once('close', (code) => {
+      deps.metrics.wsConnections.dec({ path: '/trpc' });
+      // The user is known only once the context authenticated the connection.
+      deps.logger.info({ requestId, route: '/trpc', ws: 'close', code, userId: requestUserOf(req), ms: Date.now() - opened }, 'websocket closed');
+    });
   });
   return {
     wss,
