@@ -1,5 +1,7 @@
 // initTRPC, the error shape, and the reusable procedures every router builds on.
 import { initTRPC, TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError } from 'zod';
 import { AppError, findAppError, toTRPCError } from '../errors';
@@ -14,6 +16,9 @@ const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? error.cause : null;
     const appError = findAppError(error);
+    // A subscription's generator throws after the middlewares have returned: map its errors here.
+    const late = error.code === 'INTERNAL_SERVER_ERROR' ? lateError(error, appError) : null;
+    if (late) shape = { ...shape, code: TRPC_ERROR_CODES_BY_KEY[late.code], message: late.message, data: { ...shape.data, code: late.code, httpStatus: getHTTPStatusCodeFromError(late) } };
     return {
       ...shape,
       message: zodError ? summarizeZodError(zodError) : shape.message,
@@ -26,6 +31,11 @@ const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
     };
   },
 });
+
+function lateError(error: TRPCError, appError: AppError | undefined): TRPCError | null {
+  if (appError) return toTRPCError(appError);
+  return isDatabaseUnavailable(error) ? toTRPCError(new AppError('DATABASE_UNAVAILABLE', { cause: error })) : null;
+}
 
 function summarizeZodError(error: ZodError): string {
   const first = error.issues[0];
