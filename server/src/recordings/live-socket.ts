@@ -2,6 +2,7 @@
 // token → authenticated; metadata or resume → recording_started; seq-numbered binary frames →
 // acks for what is durably written; stop → recording_finished. Handshake steps have 10 s each
 // and fail with close 1008; once recording, bad messages get an error and the socket stays.
+import { isDatabaseUnavailable } from '../db/client';
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { AppDeps } from '../deps';
@@ -18,6 +19,9 @@ import { authMessage, closeReason, controlMessage, MAX_FRAME_BYTES, parseFrame, 
 export const RECORD_PATH = '/ws/record';
 const CLOSE_POLICY = 1008;
 const CLOSE_INTERNAL = 1011;
+/** The database is unreachable: acknowledged audio is safe; the client should resume shortly. */
+const CLOSE_TRY_AGAIN_LATER = 1013;
+const DATABASE_DOWN_REASON = 'The database is unavailable; resume shortly';
 const CLOSE_TAKEN_OVER = 4409;
 const METRIC_LABEL = { path: RECORD_PATH };
 
@@ -116,6 +120,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
     };
     live.onFailure = (error) => {
       void registry.discard(live);
+      if (isDatabaseUnavailable(error)) return reject(DATABASE_DOWN_REASON, CLOSE_TRY_AGAIN_LATER);
       reject(error instanceof AppError ? error.message : 'The recording could not be written', error instanceof AppError ? CLOSE_POLICY : CLOSE_INTERNAL);
     };
     clearTimeout(timer);
@@ -175,6 +180,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
 
   function fail(error: unknown): void {
     if (error instanceof AppError) return reject(error.message);
+    if (isDatabaseUnavailable(error)) return reject(DATABASE_DOWN_REASON, CLOSE_TRY_AGAIN_LATER);
     deps.logger.error({ err: error }, 'recording socket failed');
     reject('Internal error', CLOSE_INTERNAL);
   }
