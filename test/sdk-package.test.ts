@@ -44,7 +44,12 @@ import { createParleyClient as createNodeClient } from '@parley/sdk/node';
 
 const client = createParleyClient({ url: 'http://localhost:3000', onSessionExpired: (event) => console.log(event.reason) });
 export async function main(): Promise<string> {
-  const { user, token } = await client.auth.login.mutate({ email: 'a@example.com', password: 'secret' });
+  const signedIn = await client.auth.login.mutate({ email: 'a@example.com', password: 'secret' });
+  // With two-factor on, login answers a challenge for auth.totp.verifyLogin instead of a session.
+  const session = 'twoFactorRequired' in signedIn
+    ? await client.auth.totp.verifyLogin.mutate({ challenge: signedIn.challenge, code: '123456' })
+    : signedIn;
+  const { user, token } = session;
   const email: string | null = user.email;
   const me: RouterOutputs['auth']['me'] = await client.auth.me.query();
   const input: RouterInputs['auth']['register'] = { email: 'b@example.com', password: 'long enough', name: 'B' };
