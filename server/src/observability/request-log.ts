@@ -3,6 +3,8 @@
 // WeakMaps keyed by the IncomingMessage: nothing to clean up, nothing on the hot path but a lookup.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import type { AppDeps } from '../deps';
 
 const requestIds = new WeakMap<IncomingMessage, string>();
 const requestUsers = new WeakMap<IncomingMessage, string>();
@@ -25,4 +27,22 @@ export function noteRequestUser(req: IncomingMessage, userId: string): void {
 
 export function requestUserOf(req: IncomingMessage): string | undefined {
   return requestUsers.get(req);
+}
+
+/** Counts an open WebSocket in parley_ws_connections and logs its open and close (with user and duration). */
+export function trackWebSocket(
+  deps: Pick<AppDeps, 'metrics' | 'logger'>,
+  socket: WebSocket,
+  req: IncomingMessage,
+  route: string,
+): void {
+  const opened = Date.now();
+  const requestId = requestIdOf(req);
+  deps.metrics.wsConnections.inc({ path: route });
+  deps.logger.info({ requestId, route, ws: 'open' }, 'websocket open');
+  socket.once('close', (code) => {
+    deps.metrics.wsConnections.dec({ path: route });
+    // The user is known only once the connection authenticated.
+    deps.logger.info({ requestId, route, ws: 'close', code, userId: requestUserOf(req), ms: Date.now() - opened }, 'websocket closed');
+  });
 }

@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
+import { noteRequestUser, trackWebSocket } from '../observability/request-log';
 import type { UpgradeHandler } from '../http/routes';
 import { readProtocolToken } from '../auth/request';
 import { sessionPolicyOf, validateSessionToken, type Session, type User } from '../auth/session';
@@ -23,7 +24,6 @@ const CLOSE_INTERNAL = 1011;
 const CLOSE_TRY_AGAIN_LATER = 1013;
 const DATABASE_DOWN_REASON = 'The database is unavailable; resume shortly';
 const CLOSE_TAKEN_OVER = 4409;
-const METRIC_LABEL = { path: RECORD_PATH };
 
 export type RecordSocketOptions = { handshakeTimeoutMs?: number };
 
@@ -37,8 +37,7 @@ export function createRecordWebSocket(deps: AppDeps, options: RecordSocketOption
     handleProtocols: (protocols) => (protocols.has('bearer') ? 'bearer' : false),
   });
   wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
-    deps.metrics.wsConnections.inc(METRIC_LABEL);
-    socket.once('close', () => deps.metrics.wsConnections.dec(METRIC_LABEL));
+    trackWebSocket(deps, socket, req, RECORD_PATH);
     serveConnection(deps, registry, socket, req, handshakeMs);
   });
   registry.startSweeping();
@@ -91,6 +90,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
     if (result.user.kind === 'guest') return reject('Guest accounts cannot record');
     user = result.user;
     untrack = deps.sockets.track((result.session as Session).id, socket);
+    noteRequestUser(req, result.user.id);
     step = 'start';
     clearTimeout(timer);
     timer = setTimeout(() => reject('No recording metadata within 10 s'), handshakeMs);

@@ -4,7 +4,7 @@ import type { AnyTRPCRouter, TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
-import { requestIdOf, requestUserOf } from '../observability/request-log';
+import { trackWebSocket } from '../observability/request-log';
 import type { AppDeps } from '../deps';
 import { findAppError } from '../errors';
 import type { RouteHandler, UpgradeHandler } from '../http/routes';
@@ -72,17 +72,7 @@ export function createTrpcWebSocket(deps: AppDeps): { upgrade: UpgradeHandler; w
     createContext: ({ req, res, info }) => createWsContext(deps, req, res, (info.connectionParams as Record<string, string> | null) ?? null),
     onError: ({ error, path }) => logUnexpected(deps, error, path),
   });
-  wss.on('connection', (socket, req: IncomingMessage) => {
-    const opened = Date.now();
-    const requestId = requestIdOf(req);
-    deps.metrics.wsConnections.inc({ path: '/trpc' });
-    deps.logger.info({ requestId, route: '/trpc', ws: 'open' }, 'websocket open');
-    socket.once('close', (code) => {
-      deps.metrics.wsConnections.dec({ path: '/trpc' });
-      // The user is known only once the context authenticated the connection.
-      deps.logger.info({ requestId, route: '/trpc', ws: 'close', code, userId: requestUserOf(req), ms: Date.now() - opened }, 'websocket closed');
-    });
-  });
+  wss.on('connection', (socket, req: IncomingMessage) => trackWebSocket(deps, socket, req, '/trpc'));
   return {
     wss,
     broadcastReconnect: () => handler.broadcastReconnectNotification(),
