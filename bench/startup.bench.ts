@@ -1,34 +1,23 @@
 // Cold start: spawning `node --import tsx server/src/main.ts` until /ready answers 200, on a fresh
 // PGlite DATA_DIR and on a fresh Postgres database (both include applying every migration), and a
 // restart on existing PGlite data. Baseline: a bare node:http server started with the same loader.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import postgres from 'postgres';
 import { startPostgresCluster } from '../test/helpers/postgres-cluster';
 import type { BenchRow } from './types';
-import { median, root, spawnParley, tempDir } from './support/processes';
+import { median, spawnBareJson, spawnParley, tempDir } from './support/processes';
 
 const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 3));
 
 /** ms from spawn until the bare server (same tsx loader) answers an HTTP request. */
 async function bareStartMs(): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/support/bare-json-server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const bare = await spawnBareJson(undefined, { withTsxLoader: true });
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (d) => {
-        out += d;
-        const match = /listening (\d+)/.exec(out);
-        if (match) resolve(Number(match[1]));
-      });
-      child.once('exit', (code) => reject(new Error(`bare server exited (${code})`)));
-    });
-    await fetch(`http://127.0.0.1:${port}/ready`);
+    await fetch(`${bare.url}/ready`);
     return performance.now() - started;
   } finally {
-    child.kill('SIGTERM');
+    await bare.stop();
   }
 }
 

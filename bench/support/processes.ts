@@ -70,9 +70,10 @@ export async function spawnParley(env: Record<string, string>, options: { nodeAr
   return { url, pid: child.pid!, child, readyMs: performance.now() - started, output: () => out, stop: () => stopChild(child) };
 }
 
-/** The baseline server answering body. */
-export async function spawnBareJson(body: string): Promise<Child> {
-  const child = spawn(process.execPath, [path.join(root, 'bench/support/bare-json-server.mjs'), body], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** The baseline server answering body; withTsxLoader starts it under the same loader as Parley (start-up bench). */
+export async function spawnBareJson(body?: string, options: { withTsxLoader?: boolean } = {}): Promise<Child> {
+  const args = [...(options.withTsxLoader ? ['--import', 'tsx'] : []), path.join(root, 'bench/support/bare-json-server.mjs'), ...(body === undefined ? [] : [body])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
