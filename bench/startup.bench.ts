@@ -59,7 +59,7 @@ export async function run(): Promise<BenchRow[]> {
     return rows;
   }
   try {
-    const admin = postgres(cluster.url, { max: 1, onnotice: () => {} });
+    const admin = postgres(cluster.url, { max: 1, fetch_types: false, onnotice: () => {} });
     const pg: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const name = `parley_start_${round}`;

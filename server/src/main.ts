@@ -29,13 +29,25 @@ async function main() {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
     server.close().then(
-      () => process.exit(0),
+      () => process.exit(process.exitCode ?? 0),
       (error) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
+  // A promise some library left unawaited must not take every connection down with it: log it (name,
+  // code and message only — a driver error can carry query parameters) and keep serving. A thrown
+  // exception leaves state unknown, so that one drains and exits non-zero for the supervisor to restart.
+  process.on('unhandledRejection', (reason) => {
+    const error = reason as { name?: string; code?: unknown; message?: string } | undefined;
+    logger.error({ err: { name: error?.name, code: error?.code, message: error?.message } }, 'unhandled promise rejection');
+  });
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: { name: error.name, message: error.message, stack: error.stack } }, 'uncaught exception; shutting down');
+    process.exitCode = 1;
+    stop('uncaughtException');
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

@@ -36,7 +36,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     return { databaseUrl: undefined, dataDir, drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
   }
   const name = `parley_test_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(postgresUrl!, { max: 1, onnotice: () => {} });
+  const admin = postgres(postgresUrl!, { max: 1, fetch_types: false, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   await admin.end();
   const url = new URL(postgresUrl!);
@@ -45,7 +45,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     databaseUrl: url.toString(),
     dataDir,
     drop: async () => {
-      const client = postgres(postgresUrl!, { max: 1, onnotice: () => {} });
+      const client = postgres(postgresUrl!, { max: 1, fetch_types: false, onnotice: () => {} });
       await client.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
       await client.end();
       fs.rmSync(dataDir, { recursive: true, force: true });

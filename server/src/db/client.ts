@@ -73,6 +73,10 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
     connect_timeout: 3,
     idle_timeout: 60,
     onnotice: () => {},
+    // postgres.js otherwise runs an array-type lookup on every new connection from an event handler
+    // nobody awaits: when the connection drops during it (restart, outage, shutdown), the rejection is
+    // unhandled. The schema has no array columns and no query binds an array, so it is not needed.
+    fetch_types: false,
     connection: { application_name: 'parley' },
   });
   const db = drizzle(client, { schema }) as unknown as Database;
