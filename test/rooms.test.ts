@@ -201,6 +201,17 @@ describeDb(`rooms on ${dbKind}`, () => {
     expect((await errorOf(a.client.rooms.history.query({ roomId, before: 'garbage' }))).data?.code).toBe('BAD_REQUEST');
   });
 
+  it('answers BAD_REQUEST (not a server error) to text the database cannot store, and stores nothing', async () => {
+    const before = (await a.client.rooms.history.query({ roomId, limit: 1 })).messages[0]?.id;
+    for (const attempt of [a.client.rooms.create.mutate({ name: 'nul \u0000 room' }), a.client.rooms.send.mutate({ roomId, body: 'nul \u0000 body' })]) {
+      const error = await errorOf(attempt);
+      expect(error.data?.code).toBe('BAD_REQUEST');
+      expect(error.message).toBe('Text must not contain NUL characters');
+    }
+    expect((await a.client.rooms.history.query({ roomId, limit: 1 })).messages[0]?.id).toBe(before);
+    expect((await a.client.rooms.list.query()).some((room) => room.name.includes('nul'))).toBe(false);
+  });
+
   it('refuses the WebSocket upgrade for a foreign Origin and accepts an allowed one', async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const ws = new WebSocket(`${server.url.replace('http', 'ws')}/trpc`, { headers: { origin: 'https://evil.example.com' } });

@@ -37,6 +37,7 @@ export const errorCatalogue = {
   CONFLICT: { code: 'CONFLICT', message: 'This already exists' },
   RATE_LIMITED: { code: 'TOO_MANY_REQUESTS', message: 'Too many attempts; try again later' },
   INVALID_CURSOR: { code: 'BAD_REQUEST', message: 'This page cursor is not valid' },
+  INVALID_TEXT: { code: 'BAD_REQUEST', message: 'Text must not contain NUL characters' },
   TOO_MANY_SUBSCRIPTIONS: { code: 'TOO_MANY_REQUESTS', message: 'Too many subscriptions on this connection' },
   SUBSCRIBER_TOO_SLOW: { code: 'TOO_MANY_REQUESTS', message: 'Events arrived faster than this connection read them; resume with lastEventId' },
   PAYLOAD_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', message: 'The request is too large' },

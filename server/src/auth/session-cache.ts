@@ -27,6 +27,8 @@ type Entry = { session: Session; user: SessionValidation['user'] & {}; cachedAt:
 
 export class SessionCache {
   private readonly entries = new Map<string, Entry>();
+  /** Session ids of each user with entries, so forgetting a user does not scan the cache. */
+  private readonly byUser = new Map<string, Set<string>>();
   /** One query for concurrent lookups of the same token. */
   private readonly inFlight = new Map<string, Promise<SessionValidation>>();
   /** Bumped by every invalidation: a lookup that started before one must not be stored. */
@@ -51,27 +53,45 @@ export class SessionCache {
     this.inFlight.set(token, lookup);
     const result = await lookup;
     if (result.session && generation === this.generation) {
-      if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+      if (this.entries.size >= MAX_ENTRIES) this.clearEntries();
       const writeDue = result.session.lastSeenAt.getTime() + LAST_SEEN_WRITE_INTERVAL_MS;
       const validUntil = Math.min(writeDue, sessionExpiresAt(result.session, policy).getTime());
       this.entries.set(id, { session: result.session, user: result.user, cachedAt: Date.now(), validUntil });
+      let ids = this.byUser.get(result.user.id);
+      if (!ids) this.byUser.set(result.user.id, (ids = new Set()));
+      ids.add(id);
     }
     return copyValidation(result);
   }
 
   forgetSessions(sessionIds: readonly string[]): void {
     this.generation++;
-    for (const id of sessionIds) this.entries.delete(id);
+    for (const id of sessionIds) {
+      const entry = this.entries.get(id);
+      if (!entry) continue;
+      this.entries.delete(id);
+      const ids = this.byUser.get(entry.user.id);
+      ids?.delete(id);
+      if (ids?.size === 0) this.byUser.delete(entry.user.id);
+    }
   }
 
   forgetUser(userId: string): void {
     this.generation++;
-    for (const [id, entry] of this.entries) if (entry.user.id === userId) this.entries.delete(id);
+    const ids = this.byUser.get(userId);
+    if (!ids) return;
+    this.byUser.delete(userId);
+    for (const id of ids) this.entries.delete(id);
   }
 
   clear(): void {
     this.generation++;
+    this.clearEntries();
+  }
+
+  private clearEntries(): void {
     this.entries.clear();
+    this.byUser.clear();
   }
 
   /** Follows revocations published by any instance; returns the unsubscribe function. */

@@ -101,10 +101,22 @@ const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'CONNECT_TIMEOUT', 
 
 /** True when error (or one of its causes) says the database can't be reached right now. */
 export function isDatabaseUnavailable(error: unknown): boolean {
+  return hasErrorCode(error, DB_DOWN_CODES);
+}
+
+// 22021 character_not_in_repertoire (a NUL in text), 22P05 untranslatable_character.
+const INVALID_TEXT_CODES = new Set(['22021', '22P05']);
+
+/** True when the database refused a text value it cannot store (a NUL character, say): the caller's fault. */
+export function isInvalidTextError(error: unknown): boolean {
+  return hasErrorCode(error, INVALID_TEXT_CODES);
+}
+
+function hasErrorCode(error: unknown, codes: ReadonlySet<string>): boolean {
   let current: unknown = error;
   for (let depth = 0; current && depth < 6; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && DB_DOWN_CODES.has(code)) return true;
+    if (typeof code === 'string' && codes.has(code)) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AddressedFrame, messageFrame, messageIdOfEventId, roomFrameEncoder } from './frames';
+import * as ws from 'ws';
+
+// ws's own framer (exported at runtime, not in its type declarations).
+const { Sender } = ws as unknown as { Sender: { frame(data: Buffer, options: object): Buffer[] } };
+import { AddressedFrame, frameText, messageFrame, messageIdOfEventId, roomFrameEncoder } from './frames';
 
 const message = { id: 7, roomId: 'r', senderId: 'u', senderName: 'Ann "A"', body: 'hé\n"quoted"', clientMessageId: null, createdAt: '2026-01-01T00:00:00.000Z' };
 
@@ -26,5 +30,20 @@ describe('room frames', () => {
   it('reads the message id out of message and typing/presence event ids', () => {
     expect(messageIdOfEventId('42')).toBe(42);
     expect(messageIdOfEventId('42:1z')).toBe(42);
+  });
+
+  it('builds the same WebSocket text frame as ws does, for each length encoding', () => {
+    for (const text of ['', 'hé', 'x'.repeat(125), 'x'.repeat(126), 'é'.repeat(40_000), 'y'.repeat(70_000)]) {
+      const expected = Buffer.concat(Sender.frame(Buffer.from(text), { fin: true, opcode: 1, mask: false, readOnly: false, rsv1: false }));
+      expect(frameText(text).equals(expected)).toBe(true);
+    }
+  });
+
+  it('builds the wire frame of a reply once per prefix', () => {
+    const frame = messageFrame(message);
+    const a = frame.wireFor('{"id":1,"result":');
+    expect(frame.wireFor('{"id":1,"result":')).toBe(a);
+    expect(a.subarray(a.length - Buffer.byteLength(frame.textFor('{"id":1,"result":'))).toString()).toBe(frame.textFor('{"id":1,"result":'));
+    expect(frame.wireFor('{"id":2,"result":')).not.toBe(a);
   });
 });

@@ -12,6 +12,8 @@ export type RoomEvent = MessageEvent | TypingEvent | PresenceEvent;
 export class RoomFrame {
   /** `"result":{...}` of the reply, with both the tracked id and the event inside. */
   readonly result: string;
+  /** The whole WebSocket frame per reply prefix: built once, written to every subscriber that shares it. */
+  private wire: Map<string, Buffer> | null = null;
 
   constructor(
     /** The tracked() event id: "<messageId>" or "<lastMessageId>:<n>" for typing and presence. */
@@ -24,10 +26,45 @@ export class RoomFrame {
     this.result = `{"type":"data","id":${idJson},"data":{"id":${idJson},"data":${JSON.stringify(event)}}}`;
   }
 
+  /** The reply text for one subscription. */
+  textFor(replyPrefix: string): string {
+    return `${replyPrefix}${this.result}}`;
+  }
+
+  /**
+   * The reply as a finished WebSocket text frame (header + payload in one buffer). Clients number
+   * their subscriptions from 1, so most subscribers of a room share a prefix and so one buffer.
+   */
+  wireFor(replyPrefix: string): Buffer {
+    this.wire ??= new Map();
+    let buffer = this.wire.get(replyPrefix);
+    if (!buffer) this.wire.set(replyPrefix, (buffer = frameText(this.textFor(replyPrefix))));
+    return buffer;
+  }
+
   /** Other transports (SSE, JSON.stringify) see the plain event. */
   toJSON(): RoomEvent {
     return this.event;
   }
+}
+
+/** An unmasked, final, uncompressed text frame (RFC 6455 §5.2), as a server sends it. */
+export function frameText(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x81; // FIN + opcode 1 (text)
+  if (header === 2) frame[1] = length;
+  else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(0, 2);
+    frame.writeUInt32BE(length, 6);
+  }
+  frame.write(text, header, 'utf8');
+  return frame;
 }
 
 export function messageFrame(message: RoomMessage): RoomFrame {
@@ -65,9 +102,9 @@ export const roomFrameEncoder = {
       const prefix = `{"id":${JSON.stringify(reply.id ?? null)},${reply.jsonrpc === '2.0' ? '"jsonrpc":"2.0",' : ''}"result":`;
       if (data instanceof AddressedFrame) {
         data.onAddressed(prefix);
-        return `${prefix}${data.frame.result}}`;
+        return data.frame.textFor(prefix);
       }
-      return `${prefix}${data.result}}`;
+      return data.textFor(prefix);
     }
     return JSON.stringify(message);
   },

@@ -7,6 +7,27 @@ import type { RoomFrame } from './frames';
 /** The parts of a ws WebSocket the hub needs: how much is still unsent, and a way out. */
 export type SubscriberSocket = { readonly bufferedAmount: number; send(data: string): void; close(code?: number, reason?: string): void };
 
+/**
+ * The internals of a `ws` WebSocket that let a finished frame go out as is — what Socket.IO's
+ * broadcast does (engine.io's `wsPreEncodedFrame` → `_sender.sendFrame`). Only while the sender is
+ * idle (nothing queued behind compression or a Blob read) and no extension rewrites frames.
+ */
+type WsInternals = {
+  readyState?: number;
+  _extensions?: Record<string, unknown>;
+  _sender?: { _state?: number; _queue?: unknown[]; sendFrame?(list: Buffer[]): void };
+};
+
+function writeFinishedFrame(socket: SubscriberSocket, frame: RoomFrame, replyPrefix: string): void {
+  const ws = socket as unknown as WsInternals;
+  const sender = ws._sender;
+  if (ws.readyState === 1 && sender?._state === 0 && sender._queue?.length === 0 && typeof sender.sendFrame === 'function' && ws._extensions?.['permessage-deflate'] === undefined) {
+    sender.sendFrame([frame.wireFor(replyPrefix)]);
+  } else {
+    socket.send(frame.textFor(replyPrefix));
+  }
+}
+
 /** Close code for a subscriber that fell too far behind: reconnect and resume with lastEventId. */
 export const CLOSE_TOO_SLOW = 1013;
 
@@ -35,7 +56,7 @@ export class RoomSubscriber {
   push(frame: RoomFrame): void {
     if (this.ended) return;
     if (this.direct) {
-      this.socket!.send(`${this.replyPrefix}${frame.result}}`);
+      writeFinishedFrame(this.socket!, frame, this.replyPrefix!);
       return;
     }
     this.queue.push(frame);

@@ -7,7 +7,7 @@ import { ZodError } from 'zod';
 import { AppError, findAppError, toTRPCError } from '../errors';
 import { isCrossSiteRequest } from '../auth/csrf';
 import type { Context } from './context';
-import { isDatabaseUnavailable } from '../db/client';
+import { isDatabaseUnavailable, isInvalidTextError } from '../db/client';
 
 // meta: procedures with .meta({ openapi }) are also served as REST under /api (trpc-to-openapi).
 const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
@@ -34,7 +34,14 @@ const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
 
 function lateError(error: TRPCError, appError: AppError | undefined): TRPCError | null {
   if (appError) return toTRPCError(appError);
-  return isDatabaseUnavailable(error) ? toTRPCError(new AppError('DATABASE_UNAVAILABLE', { cause: error })) : null;
+  return databaseError(error);
+}
+
+/** Database failures that are not bugs: the database is down, or it refused the caller's text. */
+function databaseError(error: TRPCError): TRPCError | null {
+  if (isDatabaseUnavailable(error)) return toTRPCError(new AppError('DATABASE_UNAVAILABLE', { cause: error }));
+  if (isInvalidTextError(error)) return toTRPCError(new AppError('INVALID_TEXT', { cause: error }));
+  return null;
 }
 
 function summarizeZodError(error: ZodError): string {
@@ -45,21 +52,26 @@ function summarizeZodError(error: ZodError): string {
 }
 
 /** Domain errors become their catalogued tRPC error; a dead database becomes SERVICE_UNAVAILABLE. */
-const mapErrors = t.middleware(async ({ ctx, type, next }) => {
+const mapErrors = t.middleware(async ({ ctx, type, path, next }) => {
   const result = await next();
-  // A mutation may change its caller (e-mail, name, sessions): their cached session must not outlive it.
+  // An account or session mutation may change its caller (e-mail, name, sessions): their cached session
+  // must not outlive it. Users and sessions change only through auth.* and sessions.*; rooms, recordings
+  // and orgs never touch them, so a chat message does not cost its sender a session lookup on the next call.
   // (Here rather than in a middleware of its own: every layer costs each call a few object copies.)
-  if (type === 'mutation') {
+  if (type === 'mutation' && changesAccounts(path)) {
     if (ctx.user) ctx.deps.sessionCache.forgetUser(ctx.user.id);
     else ctx.deps.sessionCache.clear();
   }
   if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR') {
     const appError = findAppError(result.error);
     if (appError) throw toTRPCError(appError);
-    if (isDatabaseUnavailable(result.error)) throw toTRPCError(new AppError('DATABASE_UNAVAILABLE', { cause: result.error }));
+    const mapped = databaseError(result.error);
+    if (mapped) throw mapped;
   }
   return result;
 });
+
+const changesAccounts = (path: string) => path.startsWith('auth.') || path.startsWith('sessions.');
 
 /** Cookie-authenticated mutations must come from our own origin or ALLOWED_ORIGINS. */
 const csrf = t.middleware(({ ctx, type, next }) => {
