@@ -3,7 +3,7 @@ import { WebSocket } from 'ws';
 import { closeClients, createClient, dbKind, describeDb, describePostgres, registerUser, startTestServer, type TestServer, startInstances, type Instances } from './helpers/server';
 import { follow, until } from './helpers/rooms';
 
-type ClientError = { data?: { code?: string; retryAfter?: number } };
+type ClientError = { message: string; data?: { code?: string; retryAfter?: number } };
 
 async function errorOf(promise: Promise<unknown>): Promise<ClientError> {
   try {
