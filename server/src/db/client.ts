@@ -8,6 +8,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type postgres from 'postgres';
 import * as schema from './schema/index';
 import { migrateDatabase } from './migrate';
+import { installSingleTripQuery } from './pglite-query';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -50,6 +51,7 @@ async function openPGlite(dir: string): Promise<DatabaseHandle> {
   const { drizzle } = await import('drizzle-orm/pglite');
   if (!dir.startsWith('memory://')) await fs.mkdir(path.dirname(path.resolve(dir)), { recursive: true });
   const pglite = await PGlite.create(dir);
+  installSingleTripQuery(pglite);
   const db = drizzle(pglite, { schema }) as unknown as Database;
   return {
     db,

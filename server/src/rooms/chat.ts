@@ -17,7 +17,7 @@ export async function sendMessage(
   const { message, created } = await storeMessage(deps.db, user, input);
   if (created) {
     deps.metrics.roomMessages.inc();
-    deps.rooms.hub.publish(input.roomId, { t: 'm', m: message });
+    await deps.rooms.hub.publishAndDeliver(input.roomId, { t: 'm', m: message });
   }
   return message;
 }

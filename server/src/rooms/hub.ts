@@ -13,7 +13,7 @@ import { messageFrame, RoomFrame } from './frames';
 import { listMessagesBetween, readLastMessageId } from './messages';
 import { type PresenceChange, RoomPresence } from './presence';
 import type { RoomMessage } from './schema';
-import { CLOSE_TOO_SLOW, RoomSubscriber, type SubscriberSocket } from './subscriber';
+import { CLOSE_TOO_SLOW, RoomSubscriber, type SubscriberSocket, untilHeldFramesLeave } from './subscriber';
 
 /** What travels on room:<id>. Short keys: every instance receives every room event. */
 export type RoomBusEvent =
@@ -116,6 +116,12 @@ export class RoomHub {
 
   publish(roomId: string, event: RoomBusEvent): void {
     this.deps.bus.publish(roomChannel(roomId), event).catch((error) => this.deps.logger.warn({ err: error, roomId }, 'rooms: publishing an event failed'));
+  }
+
+  /** Publishes and resolves once this instance's subscribers have been handed the event. */
+  async publishAndDeliver(roomId: string, event: RoomBusEvent): Promise<void> {
+    await this.deps.bus.publish(roomChannel(roomId), event).catch((error) => this.deps.logger.warn({ err: error, roomId }, 'rooms: publishing an event failed'));
+    await untilHeldFramesLeave();
   }
 
   close(): void {

@@ -38,6 +38,7 @@ function writeFinishedFrame(socket: SubscriberSocket, frame: RoomFrame, replyPre
  * messages (several sends handled in one turn) costs each subscriber one writev, not one per frame.
  */
 const held: Socket[] = [];
+let onReleased: { promise: Promise<void>; resolve: () => void } | null = null;
 
 function holdUntilTurnEnds(net: Socket): void {
   if (net.writableCorked) return;
@@ -47,6 +48,24 @@ function holdUntilTurnEnds(net: Socket): void {
 
 function releaseHeld(): void {
   for (const net of held.splice(0)) net.uncork();
+  const waiting = onReleased;
+  onReleased = null;
+  waiting?.resolve();
+}
+
+/**
+ * Resolves once the frames held this turn have been handed to their sockets. A sender awaits it
+ * before its own call answers, so its message is on its way to local subscribers (the sender's
+ * own connection included) before the answer is.
+ */
+export function untilHeldFramesLeave(): Promise<void> {
+  if (held.length === 0) return Promise.resolve();
+  if (!onReleased) {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    onReleased = { promise, resolve };
+  }
+  return onReleased.promise;
 }
 
 /** Close code for a subscriber that fell too far behind: reconnect and resume with lastEventId. */
