@@ -39,6 +39,16 @@ function toText(value: unknown): string | null | undefined {
   return undefined; // arrays and objects need the described type: leave them to PGlite
 }
 
+type Parsers = Parameters<typeof parse.parseResults>[1];
+const overlays = new WeakMap<object, Parsers>();
+
+/** defaults with the query's own parsers on top: a prototype chain instead of a copied table. */
+function overlay(defaults: Parsers, own: NonNullable<QueryOptions['parsers']>): Parsers {
+  let merged = overlays.get(own);
+  if (!merged) overlays.set(own, (merged = Object.assign(Object.create(defaults) as Parsers, own)));
+  return merged;
+}
+
 /** Prepared statements kept by the session; a query seen again skips parsing and, after a few runs, planning. */
 const MAX_STATEMENTS = 500;
 
@@ -84,7 +94,10 @@ export function installSingleTripQuery(pglite: PGlite): void {
           if (statements.size > MAX_STATEMENTS) forget(statements.keys().next().value!);
         }
         await internals.syncToFs();
-        return parse.parseResults(messages, internals.parsers, options)[0] as Results<T>;
+        // PGlite merges per-query parsers into a copy of its whole parser table (hundreds of types)
+        // on every call; drizzle passes some on every query. A cached overlay does the same lookups.
+        const parsers = options?.parsers ? overlay(internals.parsers, options.parsers) : internals.parsers;
+        return parse.parseResults(messages, parsers, options?.rowMode ? { rowMode: options.rowMode } : undefined)[0] as Results<T>;
       }),
     );
   } as PGlite['query'];
