@@ -4,9 +4,10 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { randomBytes } from 'node:crypto';
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { EventBus } from '../bus/bus';
 import type { Database } from '../db/client';
+import { preparedPerDatabase } from '../db/prepared';
 import { sessions, users } from '../db/schema/index';
 import type { Config } from '../config';
 
@@ -42,21 +43,43 @@ export async function createSession(
 ): Promise<{ session: Session; token: string }> {
   const { id, secret, token } = generateSessionToken();
   const now = new Date();
-  const [session] = await db
-    .insert(sessions)
-    .values({
-      id,
-      secretHash: hashSessionSecret(secret),
-      userId,
-      createdAt: now,
-      lastSeenAt: now,
-      absoluteExpiresAt: new Date(now.getTime() + policy.maxAgeMs),
-      ip: meta.ip ?? null,
-      userAgent: meta.userAgent?.slice(0, 512) ?? null,
-    })
-    .returning();
+  const [session] = await insertSession(db).execute({
+    id,
+    secretHash: hashSessionSecret(secret),
+    userId,
+    now,
+    absoluteExpiresAt: new Date(now.getTime() + policy.maxAgeMs),
+    ip: meta.ip ?? null,
+    userAgent: meta.userAgent?.slice(0, 512) ?? null,
+  });
   return { session: session!, token };
 }
+
+const insertSession = preparedPerDatabase((db) =>
+  db
+    .insert(sessions)
+    .values({
+      id: sql.placeholder('id'),
+      secretHash: sql.placeholder('secretHash'),
+      userId: sql.placeholder('userId'),
+      createdAt: sql.placeholder('now'),
+      lastSeenAt: sql.placeholder('now'),
+      absoluteExpiresAt: sql.placeholder('absoluteExpiresAt'),
+      ip: sql.placeholder('ip'),
+      userAgent: sql.placeholder('userAgent'),
+    })
+    .returning()
+    .prepare('parley_insert_session'),
+);
+
+const selectSessionWithUser = preparedPerDatabase((db) =>
+  db
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(sessions.userId, users.id))
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .prepare('parley_select_session'),
+);
 
 /** When the session ends if it is not used again. */
 export function sessionExpiresAt(session: Pick<Session, 'lastSeenAt' | 'absoluteExpiresAt'>, policy: SessionPolicy): Date {
@@ -70,11 +93,7 @@ export async function validateSessionToken(db: Database, policy: SessionPolicy, 
   if (dot <= 0 || token.length > 200) return none;
   const id = token.slice(0, dot);
   const secret = token.slice(dot + 1);
-  const [row] = await db
-    .select({ session: sessions, user: users })
-    .from(sessions)
-    .innerJoin(users, eq(sessions.userId, users.id))
-    .where(eq(sessions.id, id));
+  const [row] = await selectSessionWithUser(db).execute({ id });
   if (!row) return none;
   if (!constantTimeEqual(hashSessionSecret(secret), row.session.secretHash)) return none;
   const now = Date.now();

@@ -1,6 +1,7 @@
 // Users: creation, lookup by normalized e-mail, and the public shape the API returns.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
+import { preparedPerDatabase } from '../db/prepared';
 import { generateId } from '../db/ids';
 import { users } from '../db/schema/index';
 import type { User } from './session';
@@ -10,9 +11,11 @@ export function normalizeEmail(email: string): string {
 }
 
 export async function getUserByEmail(db: Database, email: string): Promise<User | null> {
-  const [user] = await db.select().from(users).where(eq(users.email, normalizeEmail(email)));
+  const [user] = await selectUserByEmail(db).execute({ email: normalizeEmail(email) });
   return user ?? null;
 }
+
+const selectUserByEmail = preparedPerDatabase((db) => db.select().from(users).where(eq(users.email, sql.placeholder('email'))).prepare('parley_user_by_email'));
 
 export async function getUserById(db: Database, id: string): Promise<User | null> {
   const [user] = await db.select().from(users).where(eq(users.id, id));
