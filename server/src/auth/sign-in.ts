@@ -7,7 +7,7 @@ import { hashPassword, verifyPasswordHash } from './password';
 import { assertAcceptablePassword } from './password-rules';
 import { beginLoginAttempt, clearLoginFailures, type LoginAttempt, consumeOrThrow, getLimiter, recordLoginFailure } from './rate-limit';
 import { createSession, invalidateSession, type Session, sessionPolicyOf, type User } from './session';
-import { createUser, getUserByEmail, normalizeEmail, setPasswordHash } from './user';
+import { createUser, getUserByEmail, getUserForSignIn, normalizeEmail, setPasswordHash } from './user';
 import { startTwoFactorLogin, type TwoFactorRequired } from './totp/two-factor-login';
 
 export type ClientMeta = { ip: string | null; userAgent: string | null };
@@ -40,15 +40,19 @@ export async function registerWithPassword(
 
 let dummyHash: Promise<string> | undefined;
 
-/** Wrong e-mail and wrong password cost the same: an unknown e-mail is verified against a dummy hash. */
-export async function verifyCredentials(deps: AppDeps, email: string, password: string): Promise<User | null> {
-  const user = await getUserByEmail(deps.db, email);
+/**
+ * Wrong e-mail and wrong password cost the same: an unknown e-mail is verified against a dummy hash.
+ * The same query says whether the account has two-factor on, so sign-in needs no second lookup.
+ */
+export async function verifyCredentials(deps: AppDeps, email: string, password: string): Promise<{ user: User; totpEnabled: boolean } | null> {
+  const found = await getUserForSignIn(deps.db, email);
   const profile = deps.config.passwordHashProfile;
-  if (!user?.passwordHash) {
+  if (!found?.user.passwordHash) {
     dummyHash ??= hashPassword('parley-dummy-password', profile);
     await timedHash(deps, 'verify', async () => verifyPasswordHash(await dummyHash!, password, profile));
     return null;
   }
+  const { user } = found;
   const check = await timedHash(deps, 'verify', () => verifyPasswordHash(user.passwordHash!, password, profile));
   if (!check.valid) return null;
   if (check.needsRehash) {
@@ -56,7 +60,7 @@ export async function verifyCredentials(deps: AppDeps, email: string, password: 
     await setPasswordHash(deps.db, user.id, upgraded);
     user.passwordHash = upgraded;
   }
-  return user;
+  return { user, totpEnabled: found.totpEnabled };
 }
 
 export async function signInWithPassword(
@@ -72,13 +76,13 @@ export async function signInWithPassword(
     await recordAuditEvent(deps, { event: 'login_failure', ...meta, detail: { reason: 'rate_limited' } });
     throw error;
   }
-  let user: User | null;
+  let verified: Awaited<ReturnType<typeof verifyCredentials>>;
   try {
-    user = await verifyCredentials(deps, input.email, input.password);
+    verified = await verifyCredentials(deps, input.email, input.password);
   } finally {
     attempt.end();
   }
-  if (!user) {
+  if (!verified) {
     const known = await getUserByEmail(deps.db, accountKey);
     const delayMs = await recordLoginFailure(deps, accountKey, meta.ip);
     await recordAuditEvent(deps, { event: 'login_failure', userId: known?.id ?? null, ...meta });
@@ -86,9 +90,9 @@ export async function signInWithPassword(
     throw new AppError('INVALID_CREDENTIALS');
   }
   if (attempt.hadFailures) await clearLoginFailures(deps, accountKey);
+  const { user } = verified;
   // With TOTP on, the password only earns a challenge for auth.totp.verifyLogin.
-  const twoFactor = await startTwoFactorLogin(deps, user);
-  if (twoFactor) return twoFactor;
+  if (verified.totpEnabled) return startTwoFactorLogin(deps, user);
   const { session, token } = await createSession(deps.db, sessionPolicyOf(deps.config), user.id, meta);
   // A sign-in from a user agent + IP this account never used before earns a mail to the account.
   const { knownDevice } = await recordLogin(deps, user.id, { ip: meta.ip, userAgent: meta.userAgent });

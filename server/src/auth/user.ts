@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { preparedPerDatabase } from '../db/prepared';
 import { generateId } from '../db/ids';
-import { users } from '../db/schema/index';
+import { totpCredentials, users } from '../db/schema/index';
 import type { User } from './session';
 
 export function normalizeEmail(email: string): string {
@@ -14,6 +14,23 @@ export async function getUserByEmail(db: Database, email: string): Promise<User 
   const [user] = await selectUserByEmail(db).execute({ email: normalizeEmail(email) });
   return user ?? null;
 }
+
+/** The account for a password sign-in, and whether it has two-factor on. */
+export async function getUserForSignIn(db: Database, email: string): Promise<{ user: User; totpEnabled: boolean } | null> {
+  const [row] = await selectUserForSignIn(db).execute({ email: normalizeEmail(email) });
+  return row ? { user: row.user, totpEnabled: row.totpEnabled === true } : null;
+}
+
+const selectUserForSignIn = preparedPerDatabase((db) =>
+  db
+    .select({
+      user: users,
+      totpEnabled: sql<boolean>`exists (select 1 from ${totpCredentials} where ${totpCredentials.userId} = ${users.id} and ${totpCredentials.enabledAt} is not null)`,
+    })
+    .from(users)
+    .where(eq(users.email, sql.placeholder('email')))
+    .prepare('parley_user_for_sign_in'),
+);
 
 const selectUserByEmail = preparedPerDatabase((db) => db.select().from(users).where(eq(users.email, sql.placeholder('email'))).prepare('parley_user_by_email'));
 

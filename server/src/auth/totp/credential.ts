@@ -1,11 +1,10 @@
 // A user's authenticator app: setup (secret, otpauth:// URI, QR code), enable with a first code,
 // disable with a code, and checking a code once per time step.
 import { encodeBase32NoPadding } from '@oslojs/encoding';
-import { and, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import { renderSVG } from 'uqr';
 import type { AppDeps } from '../../deps';
 import type { Database } from '../../db/client';
-import { preparedPerDatabase } from '../../db/prepared';
 import { totpCredentials } from '../../db/schema/index';
 import { AppError } from '../../errors';
 import type { User } from '../session';
@@ -22,17 +21,12 @@ async function getTotpCredential(db: Database, userId: string): Promise<TotpCred
 }
 
 export async function isTotpEnabled(db: Database, userId: string): Promise<boolean> {
-  const [row] = await selectEnabledTotp(db).execute({ userId });
-  return row !== undefined;
-}
-
-const selectEnabledTotp = preparedPerDatabase((db) =>
-  db
+  const [row] = await db
     .select({ userId: totpCredentials.userId })
     .from(totpCredentials)
-    .where(and(eq(totpCredentials.userId, sql.placeholder('userId')), isNotNull(totpCredentials.enabledAt)))
-    .prepare('parley_totp_enabled'),
-);
+    .where(and(eq(totpCredentials.userId, userId), isNotNull(totpCredentials.enabledAt)));
+  return row !== undefined;
+}
 
 /** A new secret each time until enabled, so an abandoned setup leaves nothing usable. */
 export async function setupTotp(deps: AppDeps, user: User) {

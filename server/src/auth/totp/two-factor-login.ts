@@ -8,7 +8,7 @@ import { AppError } from '../../errors';
 import { consumeChallenge, findChallenge, storeChallenge } from '../challenges';
 import { createSession, type Session, sessionPolicyOf, type User } from '../session';
 import { getUserById } from '../user';
-import { isTotpEnabled, verifySecondFactor } from './credential';
+import { verifySecondFactor } from './credential';
 
 export type TwoFactorRequired = { twoFactorRequired: true; challenge: string };
 
@@ -17,9 +17,8 @@ function challengeKey(challenge: string): string {
   return encodeHexLowerCase(sha256(new TextEncoder().encode(challenge)));
 }
 
-/** Called by auth.login once the password is right: null when no second factor is needed. */
-export async function startTwoFactorLogin(deps: AppDeps, user: User): Promise<TwoFactorRequired | null> {
-  if (!(await isTotpEnabled(deps.db, user.id))) return null;
+/** Called by auth.login once the password is right for an account with two-factor on. */
+export async function startTwoFactorLogin(deps: AppDeps, user: User): Promise<TwoFactorRequired> {
   const challenge = encodeBase64urlNoPadding(randomBytes(32));
   const key = challengeKey(challenge);
   await storeChallenge(deps.db, { id: key, kind: 'two_factor_login', userId: user.id, value: key });
