@@ -1,6 +1,7 @@
 // The live recordings open on this instance, whether a socket is attached or not. A recording
 // whose socket dropped stays open for a quick resume until RECORDING_IDLE_TIMEOUT, then is
-// finalized. Recordings left live by a crashed instance are finalized by the idle sweep.
+// finalized. Recordings left live by a crashed instance are finalized by the idle sweep. Every
+// CHECKPOINT_INTERVAL_MS the rows of the open recordings catch up with their live journals.
 import { and, eq, inArray, lt } from 'drizzle-orm';
 import { recordings } from '../db/schema/index';
 import type { AppDeps } from '../deps';
@@ -9,12 +10,17 @@ import type { RecordingRow } from './access';
 import { LiveRowWriter } from './live-row-writer';
 import { LiveRecording } from './live-session';
 
+/** How stale a live recording's row (durationMs, bytes in recordings.get) may get. */
+const CHECKPOINT_INTERVAL_MS = 2000;
+
 type Entry = { recording: LiveRecording; detach: (() => void) | null; idleTimer: NodeJS.Timeout | null };
 
 export class LiveRegistry {
   private readonly entries = new Map<string, Entry>();
   private readonly opening = new Map<string, Promise<LiveRecording>>();
   private sweepTimer: NodeJS.Timeout | null = null;
+  private checkpointTimer: NodeJS.Timeout | null = null;
+  private checkpointing = false;
   private readonly rows: LiveRowWriter;
 
   constructor(private readonly deps: AppDeps) {
@@ -133,7 +139,22 @@ export class LiveRegistry {
       .where(and(inArray(recordings.id, ids), eq(recordings.status, 'live')));
   }
 
+  /** One statement (per 500) for every open recording whose row lags its journal. */
+  private async checkpointAll(): Promise<void> {
+    if (this.checkpointing) return;
+    this.checkpointing = true;
+    try {
+      const results = await Promise.allSettled([...this.entries.values()].map((entry) => entry.recording.checkpoint()));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) this.deps.logger.warn({ err: failed.reason }, 'live recording checkpoint failed; the journals keep the state');
+    } finally {
+      this.checkpointing = false;
+    }
+  }
+
   startSweeping(): void {
+    this.checkpointTimer = setInterval(() => void this.checkpointAll(), CHECKPOINT_INTERVAL_MS);
+    this.checkpointTimer.unref();
     const every = Math.min(60_000, Math.max(1000, Math.floor(this.deps.config.recordingIdleTimeoutMs / 3)));
     const run = () =>
       void this.touchOpen()
@@ -147,6 +168,7 @@ export class LiveRegistry {
   /** Graceful shutdown: every open recording becomes a valid Ogg file and stays resumable. */
   async suspendAll(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     const entries = [...this.entries.keys()].map((id) => this.forget(id)!);
     await Promise.allSettled(
       entries.map(async (entry) => {

@@ -1,6 +1,6 @@
 // Saves the durable state of many live recordings in one UPDATE: every recording waiting for its
 // row to be written joins the next statement (group commit across recordings), so the database
-// sees a few statements per second however many streams are live, instead of one per frame.
+// sees one statement per checkpoint however many streams are live (see live-journal.ts).
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 
