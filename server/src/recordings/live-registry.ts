@@ -7,6 +7,10 @@ import { recordings } from '../db/schema/index';
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
 import type { RecordingRow } from './access';
+import { EncoderPool } from './encoder-pool';
+import { parseInputFormat } from './audio/formats';
+import { createInlineEncoder } from './live-batch';
+import type { ResumeState } from './live-encoding';
 import { LiveRowWriter } from './live-row-writer';
 import { LiveRecording } from './live-session';
 
@@ -22,10 +26,17 @@ export class LiveRegistry {
   private checkpointTimer: NodeJS.Timeout | null = null;
   private checkpointing = false;
   private readonly rows: LiveRowWriter;
+  /** Encoder threads for PCM input; null: everything is encoded on the main thread. */
+  readonly encoders: EncoderPool | null;
 
   constructor(private readonly deps: AppDeps) {
     this.rows = new LiveRowWriter(deps.db);
+    this.encoders = deps.config.recordingEncoderThreads > 0 ? new EncoderPool(deps.config.recordingEncoderThreads, deps.logger) : null;
   }
+
+  /** PCM is encoded in a thread; Opus input (mostly copied packets) stays on this one. */
+  private readonly openEncoder = async (format: string, state: ResumeState | null) =>
+    this.encoders && parseInputFormat(format)?.kind === 'pcm' ? this.encoders.open(format, state) : createInlineEncoder(format, state);
 
   get size(): number {
     return this.entries.size;
@@ -40,7 +51,7 @@ export class LiveRegistry {
     if (!entry) {
       let opening = this.opening.get(row.id);
       if (!opening) {
-        opening = LiveRecording.open(this.deps, row, this.rows);
+        opening = LiveRecording.open(this.deps, row, this.rows, this.openEncoder);
         this.opening.set(row.id, opening);
         opening.finally(() => this.opening.delete(row.id)).catch(() => {});
       }
@@ -116,7 +127,7 @@ export class LiveRegistry {
     for (const row of rows) {
       if (this.entries.has(row.id) || this.opening.has(row.id)) continue;
       try {
-        const recording = await LiveRecording.open(this.deps, row, this.rows);
+        const recording = await LiveRecording.open(this.deps, row, this.rows, this.openEncoder);
         await recording.finish();
         finalized++;
       } catch (error) {
@@ -176,5 +187,6 @@ export class LiveRegistry {
         await entry.recording.suspend();
       }),
     );
+    await this.encoders?.close();
   }
 }

@@ -10,13 +10,16 @@ import { recordings } from '../db/schema/index';
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
 import type { RecordingRow } from './access';
-import { durableBytesOf, openLiveEncoder, parseResumeState, type LiveEncoder, type ResumeState } from './live-encoding';
+import type { BatchEncoder } from './live-batch';
+import { durableBytesOf, parseResumeState, type ResumeState } from './live-encoding';
 import { LiveJournal, newerState, type DurableState } from './live-journal';
 import { PROGRESS_INTERVAL_MS, publishRecordingEvent } from './progress';
 import type { LiveRowUpdate, LiveRowWriter } from './live-row-writer';
 import type { AppendHandle } from './storage';
 
 export type Frame = { seq: number; payload: Buffer };
+/** Where a recording's encoder runs (an encoder thread for PCM, this thread for Opus input). */
+export type EncoderOpener = (format: string, state: ResumeState | null) => Promise<BatchEncoder>;
 export type Acker = (seqs: number[]) => void;
 /** A frame the encoder refused (undecodable WebM/Ogg): it and the frames after it were dropped. */
 export type Rejecter = (seq: number, message: string) => void;
@@ -44,7 +47,7 @@ export class LiveRecording {
   private constructor(
     private readonly deps: AppDeps,
     readonly row: RecordingRow,
-    private encoder: LiveEncoder,
+    private readonly encoder: BatchEncoder,
     private readonly file: AppendHandle,
     private readonly journal: LiveJournal,
     private readonly rows: LiveRowWriter,
@@ -59,25 +62,20 @@ export class LiveRecording {
   }
 
   /** Opens a live recording where its last durable batch ended (bytes after it are cut off). */
-  static async open(deps: AppDeps, row: RecordingRow, rows: LiveRowWriter): Promise<LiveRecording> {
+  static async open(deps: AppDeps, row: RecordingRow, rows: LiveRowWriter, openEncoder: EncoderOpener): Promise<LiveRecording> {
     const { journal, latest } = await LiveJournal.open(deps.recordingStorage, row.filename);
     const fromRow: DurableState = { nextSeq: row.nextSeq, durationMs: row.durationMs, bytes: row.bytes, state: parseResumeState(row.resumeState) };
     const durable = newerState(fromRow, latest);
     let file: AppendHandle | null = null;
     try {
       file = await deps.recordingStorage.openAppend(row.filename, { truncateTo: durableBytesOf(durable.state) });
-      const encoder = openLiveEncoder(row.format, durable.state);
+      const encoder = await openEncoder(row.format, durable.state);
       return new LiveRecording(deps, row, encoder, file, journal, rows, { durable, fromRow });
     } catch (error) {
       await file?.close();
       await journal.close();
       throw error;
     }
-  }
-
-  /** The state of the last acknowledged batch: where to start over after a refused frame. */
-  private get savedState(): ResumeState | null {
-    return this.durable.state;
   }
 
   get id(): string {
@@ -112,29 +110,19 @@ export class LiveRecording {
     }
   }
 
-  /** Encodes the batch; on a refused frame, starts over from the saved state with the frames before it. */
-  private encode(batch: Frame[]): { pages: Buffer[]; accepted: Frame[] } {
-    const pages: Buffer[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      try {
-        pages.push(...this.encoder.push(batch[i]!.payload));
-      } catch (error) {
-        this.encoder = openLiveEncoder(this.row.format, this.savedState);
-        this.receivedNext = batch[i]!.seq;
-        this.queue = [];
-        this.rejecter?.(batch[i]!.seq, error instanceof AppError ? error.message : 'This frame could not be decoded');
-        return i === 0 ? { pages: [], accepted: [] } : this.encode(batch.slice(0, i));
-      }
-    }
-    pages.push(...this.encoder.flush());
-    return { pages, accepted: batch };
-  }
-
   private async commit(frames: Frame[]): Promise<void> {
     if (this.notLive) throw new AppError('RECORDING_NOT_LIVE');
-    const { pages, accepted: batch } = this.encode(frames);
-    if (!batch.length) return;
-    const bytes = Buffer.concat(pages);
+    const encoded = await this.encoder.encode(frames.map((f) => f.payload));
+    if (encoded.rejection !== null) {
+      // The refused frame and everything after it are dropped; the client resends from there.
+      const refused = frames[encoded.accepted]!.seq;
+      this.receivedNext = refused;
+      this.queue = [];
+      this.rejecter?.(refused, encoded.rejection);
+    }
+    const batch = frames.slice(0, encoded.accepted);
+    if (!batch.length || this.closed) return;
+    const bytes = encoded.bytes;
     if (bytes.length) {
       // write() is enough to survive a crash of this process (the page cache keeps it); fsync per
       // batch would cost one disk flush per stream per frame, so it happens on finish/suspend.
@@ -142,7 +130,7 @@ export class LiveRecording {
       this.deps.metrics.recordingBytes.inc(bytes.length);
     }
     const nextSeq = batch.at(-1)!.seq + 1;
-    const durable: DurableState = { nextSeq, durationMs: this.encoder.durationMs, bytes: this.file.size, state: this.encoder.state() };
+    const durable: DurableState = { nextSeq, durationMs: encoded.durationMs, bytes: this.file.size, state: encoded.state };
     if (!(await this.journal.save(durable))) {
       // Too large for a journal slot (a huge incomplete WebM element held by the demuxer): the row then.
       if (!(await this.rows.save(this.rowUpdate(durable)))) throw new AppError('RECORDING_NOT_LIVE');
@@ -194,12 +182,12 @@ export class LiveRecording {
     await this.drain();
     if (this.closed) throw new AppError('RECORDING_NOT_LIVE');
     this.closed = true;
-    const final = Buffer.concat(this.encoder.finish());
-    await this.file.append(final);
+    const final = await this.encoder.finish();
+    await this.file.append(final.bytes);
     await this.file.sync();
     await this.file.close();
-    this.deps.metrics.recordingBytes.inc(final.length);
-    this.durationMs = this.encoder.durationMs;
+    this.deps.metrics.recordingBytes.inc(final.bytes.length);
+    this.durationMs = final.durationMs;
     this.bytes = this.file.size;
     const now = new Date();
     await this.deps.db
@@ -219,10 +207,13 @@ export class LiveRecording {
     await this.drain();
     if (this.closed) return;
     this.closed = true;
-    await this.file.append(Buffer.concat(this.encoder.finish()));
-    await this.file.sync();
-    await this.file.close();
-    await this.journal.close();
+    try {
+      await this.file.append((await this.encoder.finish()).bytes);
+      await this.file.sync();
+    } finally {
+      await this.file.close();
+      await this.journal.close();
+    }
     // The row catches up with the journal when it can; resuming reads both anyway.
     if (this.durable.nextSeq > this.checkpointed.nextSeq) await this.rows.save(this.rowUpdate(this.durable)).catch(() => {});
   }
@@ -230,6 +221,7 @@ export class LiveRecording {
   /** Lets go of the file without writing anything more (the row already holds the durable state). */
   async release(): Promise<void> {
     this.closed = true;
+    this.encoder.close();
     await this.file.close();
     await this.journal.close();
   }

@@ -39,6 +39,24 @@ export interface RecordingStorage {
 }
 
 const SIDE_SUFFIX = '.state';
+/**
+ * Writes up to this size go straight to the page cache with a synchronous pwrite (~5 µs of CPU)
+ * instead of a libuv pool round trip (~40 µs: queueing, a thread wake-up, the promise): a live
+ * recording makes two small writes per batch, thousands per second with many streams.
+ */
+const SYNC_WRITE_MAX = 64 * 1024;
+
+/** Writes all of data at position. */
+async function writeAt(handle: fsp.FileHandle, data: Uint8Array, position: number): Promise<number> {
+  let offset = 0;
+  while (offset < data.length) {
+    offset +=
+      data.length <= SYNC_WRITE_MAX
+        ? fs.writeSync(handle.fd, data, offset, data.length - offset, position + offset)
+        : (await handle.write(data, offset, data.length - offset, position + offset)).bytesWritten;
+  }
+  return offset;
+}
 
 const SAFE_NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
@@ -95,8 +113,7 @@ export function createLocalStorage(dir: string): RecordingStorage {
           return buffer.subarray(0, bytesRead);
         },
         async write(data, position) {
-          let offset = 0;
-          while (offset < data.length) offset += (await handle.write(data, offset, data.length - offset, position + offset)).bytesWritten;
+          await writeAt(handle, data, position);
         },
         close,
         async remove() {
@@ -117,12 +134,7 @@ function openHandle(handle: fsp.FileHandle, initialSize: number): AppendHandle {
     },
     async append(chunk) {
       // Positional writes: the file may have been truncated, so O_APPEND's "end" is what we track.
-      let offset = 0;
-      while (offset < chunk.length) {
-        const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset, size);
-        offset += bytesWritten;
-        size += bytesWritten;
-      }
+      size += await writeAt(handle, chunk, size);
     },
     async sync() {
       await handle.datasync();
