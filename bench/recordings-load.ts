@@ -77,6 +77,6 @@ await Promise.race([Promise.all(streams), deadline]);
 latencies.sort((a, b) => a - b);
 const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
 process.stdout.write(
-  `${JSON.stringify({ acks: latencies.length, p50: pick(0.5), p99: pick(0.99), max: latencies.at(-1) ?? NaN, errors, unacked, failedStreams, ms: performance.now() - started })}\n`,
+  `${JSON.stringify({ acks: latencies.length, p50: pick(0.5), p99: pick(0.99), max: latencies.at(-1) ?? NaN, errors, unacked, failedStreams, ms: performance.now() - started, cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000 })}\n`,
 );
 process.exit(0);
