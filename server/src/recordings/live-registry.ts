@@ -6,7 +6,8 @@ import { and, eq, inArray, lt } from 'drizzle-orm';
 import { recordings } from '../db/schema/index';
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
-import type { RecordingRow } from './access';
+import { requireOrgMembership, type RecordingRow } from './access';
+import { newLiveRecordingRow, type NewRecording } from './catalog';
 import { EncoderPool } from './encoder-pool';
 import { parseInputFormat } from './audio/formats';
 import { createInlineEncoder } from './live-batch';
@@ -36,10 +37,16 @@ export class LiveRegistry {
 
   /** PCM is encoded in a thread; Opus input (mostly copied packets) stays on this one. */
   private readonly openEncoder = async (format: string, state: ResumeState | null) =>
-    this.encoders && parseInputFormat(format)?.kind === 'pcm' ? this.encoders.open(format, state) : createInlineEncoder(format, state);
+    this.encoders && (parseInputFormat(format)?.kind === 'pcm' || process.env.XOPUS === '1') ? this.encoders.open(format, state) : createInlineEncoder(format, state);
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Creates the row of a new live recording (batched with other recorders starting meanwhile). */
+  async create(ownerId: string, input: NewRecording): Promise<RecordingRow> {
+    if (input.orgId) await requireOrgMembership(this.deps.db, input.orgId, ownerId);
+    return this.rows.create(newLiveRecordingRow(ownerId, input));
   }
 
   /**

@@ -5,8 +5,6 @@
 // written (group commit), so a slow disk means fewer, larger commits rather than a growing
 // backlog. The row gets the durable state at checkpoints (the registry's timer, one statement for
 // all recordings), on suspend and on finish; opening takes the newer of row and journal.
-import { eq } from 'drizzle-orm';
-import { recordings } from '../db/schema/index';
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
 import type { RecordingRow } from './access';
@@ -189,11 +187,7 @@ export class LiveRecording {
     this.deps.metrics.recordingBytes.inc(final.bytes.length);
     this.durationMs = final.durationMs;
     this.bytes = this.file.size;
-    const now = new Date();
-    await this.deps.db
-      .update(recordings)
-      .set({ status: 'finished', durationMs: this.durationMs, bytes: this.bytes, resumeState: null, updatedAt: now, finishedAt: now })
-      .where(eq(recordings.id, this.id));
+    await this.rows.finish({ id: this.id, durationMs: this.durationMs, bytes: this.bytes });
     await this.journal.remove().catch(() => {});
     await publishRecordingEvent(this.deps.bus, { type: 'finished', id: this.id, durationMs: this.durationMs, bytes: this.bytes }).catch(() => {});
     return { durationMs: this.durationMs, bytes: this.bytes };

@@ -12,7 +12,6 @@ import type { UpgradeHandler } from '../http/routes';
 import { readProtocolToken } from '../auth/request';
 import { sessionPolicyOf, type Session, type User } from '../auth/session';
 import { requireOwnLiveRecording } from './access';
-import { createLiveRecording } from './catalog';
 import { LiveRegistry } from './live-registry';
 import type { LiveRecording } from './live-session';
 import { authMessage, closeReason, controlMessage, MAX_FRAME_BYTES, parseFrame, parseJsonObject, startMessage } from './live-protocol';
@@ -106,7 +105,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
     }
     const row = 'resume' in parsed.data
       ? await requireOwnLiveRecording(deps.db, parsed.data.resume, user!.id)
-      : await createLiveRecording(deps.db, user!.id, {
+      : await registry.create(user!.id, {
           name: parsed.data.name,
           meetingLink: parsed.data.meeting_link ?? null,
           orgId: parsed.data.org_id ?? null,
