@@ -37,7 +37,7 @@ export class LiveRegistry {
 
   /** PCM is encoded in a thread; Opus input (mostly copied packets) stays on this one. */
   private readonly openEncoder = async (format: string, state: ResumeState | null) =>
-    this.encoders && (parseInputFormat(format)?.kind === 'pcm' || process.env.XOPUS === '1') ? this.encoders.open(format, state) : createInlineEncoder(format, state);
+    this.encoders && parseInputFormat(format)?.kind === 'pcm' ? this.encoders.open(format, state) : createInlineEncoder(format, state);
 
   get size(): number {
     return this.entries.size;

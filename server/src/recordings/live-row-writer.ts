@@ -12,7 +12,12 @@ export type LiveRowUpdate = { id: string; nextSeq: number; bytes: number; durati
 export type LiveRowFinish = { id: string; bytes: number; durationMs: number };
 export type NewLiveRow = typeof recordings.$inferInsert & { id: string };
 
-const MAX_BATCH = 500;
+/**
+ * Rows per statement. PGlite runs a statement synchronously on the main thread: a checkpoint of
+ * 1,000 recordings as two 500-row statements held every socket for a few hundred ms; 100-row
+ * statements with a turn of the event loop between them keep each pause short.
+ */
+const MAX_BATCH = 100;
 
 /** One statement for everything queued while the previous statement ran. */
 class GroupCommit<T, R> {
@@ -41,6 +46,7 @@ class GroupCommit<T, R> {
           // One bad row must not fail the others: each on its own then.
           else for (const w of batch) await this.write([w.item]).then(([result]) => w.resolve(result!), w.reject);
         }
+        if (this.waiting.length) await new Promise<void>((resolve) => setImmediate(resolve)); // let sockets in between
       }
     } finally {
       this.writing = false;
