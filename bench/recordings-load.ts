@@ -12,6 +12,7 @@ const latencies: number[] = [];
 let errors = 0;
 let unacked = 0;
 let failedStreams = 0;
+let finishedStreams = 0;
 
 function runStream(index: number): Promise<void> {
   return new Promise((resolve) => {
@@ -20,7 +21,11 @@ function runStream(index: number): Promise<void> {
     const frames = Math.floor((options.seconds * 1000) / options.intervalMs);
     let seq = 0;
     let timer: NodeJS.Timeout | null = null;
+    let done = false;
     const finish = () => {
+      if (done) return;
+      done = true;
+      finishedStreams++;
       if (timer) clearInterval(timer);
       unacked += sentAt.size;
       ws.terminate();
@@ -74,9 +79,11 @@ for (let i = 0; i < options.streams; i++) {
 }
 const deadline = new Promise<void>((r) => setTimeout(r, (options.seconds + 30) * 1000).unref());
 await Promise.race([Promise.all(streams), deadline]);
+// A stream still running at the deadline (never started, or its last acks never came) did not hold.
+failedStreams += options.streams - finishedStreams;
 latencies.sort((a, b) => a - b);
 const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
 process.stdout.write(
-  `${JSON.stringify({ acks: latencies.length, p50: pick(0.5), p99: pick(0.99), max: latencies.at(-1) ?? NaN, errors, unacked, failedStreams, ms: performance.now() - started })}\n`,
+  `${JSON.stringify({ acks: latencies.length, p50: pick(0.5), p99: pick(0.99), max: latencies.at(-1) ?? NaN, errors, unacked, failedStreams, ms: performance.now() - started, cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000 })}\n`,
 );
 process.exit(0);

@@ -18,7 +18,8 @@ const SECONDS = 10;
 const ACK_LIMIT_MS = 1000;
 const BUDGET_MS = 150_000;
 
-type Round = { streams: number; acks: number; p50: number; p99: number; max: number; errors: number; unacked: number; failedStreams: number };
+/** serverCpu/loadCpu: CPU ms per stream-second of audio, of the server (all its threads) and of the recorders' process. */
+type Round = { streams: number; acks: number; p50: number; p99: number; max: number; errors: number; unacked: number; failedStreams: number; serverCpu: number; loadCpu: number };
 
 async function register(url: string): Promise<string> {
   const res = await fetch(`${url}/trpc/auth.register`, {
@@ -33,8 +34,12 @@ async function register(url: string): Promise<string> {
 async function round(url: string, token: string, streams: number, load: { format: string; file: string; frameBytes: number; intervalMs: number }): Promise<Round> {
   const script = path.join(import.meta.dirname, 'recordings-load.ts');
   const options = { url, token, streams, seconds: SECONDS, ...load };
+  const cpu = process.cpuUsage();
   const { stdout } = await exec(process.execPath, ['--import', 'tsx', script, JSON.stringify(options)], { maxBuffer: 1 << 20, timeout: (SECONDS + 45) * 1000 });
-  return { streams, ...(JSON.parse(stdout.trim().split('\n').at(-1)!) as Omit<Round, 'streams'>) };
+  const used = process.cpuUsage(cpu);
+  const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as Omit<Round, 'streams' | 'serverCpu' | 'loadCpu'> & { cpuMs: number };
+  const streamSeconds = streams * SECONDS;
+  return { streams, ...result, serverCpu: (used.user + used.system) / 1000 / streamSeconds, loadCpu: result.cpuMs / streamSeconds };
 }
 
 const kept = (r: Round) => r.failedStreams === 0 && r.unacked === 0 && r.errors === 0 && r.max < ACK_LIMIT_MS;
@@ -53,7 +58,9 @@ async function capacity(url: string, token: string, counts: number[], load: Para
 }
 
 const describeRounds = (rounds: Round[]) =>
-  rounds.map((r) => `${r.streams}: max ${Math.round(r.max)} ms, p99 ${Math.round(r.p99)} ms${r.unacked || r.failedStreams || r.errors ? `, ${r.unacked} unacked, ${r.failedStreams} failed` : ''}`).join('; ');
+  rounds
+    .map((r) => `${r.streams}: max ${Math.round(r.max)} ms, p99 ${Math.round(r.p99)} ms${r.unacked || r.failedStreams || r.errors ? `, ${r.unacked} unacked, ${r.failedStreams} failed` : ''}, CPU per stream-second: server ${r.serverCpu.toFixed(1)} ms, recorders ${r.loadCpu.toFixed(1)} ms`)
+    .join('; ');
 
 export async function run(): Promise<BenchRow[]> {
   const until = Date.now() + BUDGET_MS;

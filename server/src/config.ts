@@ -1,5 +1,6 @@
 // The server's configuration: the environment, parsed once with zod.
 // This is the only module that reads process.env.
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -103,6 +104,8 @@ const envSchema = z.object({
   PASSWORD_HASH_PROFILE: z.enum(['dev', 'production']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RECORDING_IDLE_TIMEOUT: duration('5m'),
+  /** Threads encoding live PCM recordings (default: one per core); 0 encodes on the main thread. */
+  RECORDING_ENCODER_THREADS: integer(os.availableParallelism(), 0, 64),
   SESSION_INACTIVITY_TIMEOUT: duration('30d', 'd'),
   SESSION_MAX_AGE: duration('90d', 'd'),
   UPLOAD_MAX_BYTES: integer(500 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
@@ -144,6 +147,7 @@ export type Config = {
   passwordHashProfile: 'dev' | 'production';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   recordingIdleTimeoutMs: number;
+  recordingEncoderThreads: number;
   sessionInactivityMs: number;
   sessionMaxAgeMs: number;
   uploadMaxBytes: number;
@@ -224,6 +228,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     passwordHashProfile: e.PASSWORD_HASH_PROFILE ?? (e.NODE_ENV === 'production' ? 'production' : 'dev'),
     logLevel: e.LOG_LEVEL,
     recordingIdleTimeoutMs: e.RECORDING_IDLE_TIMEOUT,
+    recordingEncoderThreads: e.RECORDING_ENCODER_THREADS,
     sessionInactivityMs: e.SESSION_INACTIVITY_TIMEOUT,
     sessionMaxAgeMs: e.SESSION_MAX_AGE,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,

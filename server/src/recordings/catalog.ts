@@ -37,14 +37,16 @@ export function newRecordingIdentity(): { id: string; filename: string } {
 /** Creates the row of a live recording (its file appears with the first audio). */
 export async function createLiveRecording(db: Database, ownerId: string, input: NewRecording): Promise<RecordingRow> {
   if (input.orgId) await requireOrgMembership(db, input.orgId, ownerId);
+  const [row] = await db.insert(recordings).values(newLiveRecordingRow(ownerId, input)).returning();
+  return row!;
+}
+
+/** The row of a new live recording, not yet written. */
+export function newLiveRecordingRow(ownerId: string, input: NewRecording) {
   const { id, filename } = newRecordingIdentity();
   // Millisecond timestamps from here, so list cursors (ISO, ms) compare exactly.
   const now = new Date();
-  const [row] = await db
-    .insert(recordings)
-    .values({ id, createdAt: now, updatedAt: now, ownerId, orgId: input.orgId ?? null, name: input.name, meetingLink: input.meetingLink ?? null, format: input.format, filename })
-    .returning();
-  return row!;
+  return { id, createdAt: now, updatedAt: now, ownerId, orgId: input.orgId ?? null, name: input.name, meetingLink: input.meetingLink ?? null, format: input.format, filename };
 }
 
 type Cursor = { createdAt: Date; id: string };

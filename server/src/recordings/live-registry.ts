@@ -1,13 +1,22 @@
 // The live recordings open on this instance, whether a socket is attached or not. A recording
 // whose socket dropped stays open for a quick resume until RECORDING_IDLE_TIMEOUT, then is
-// finalized. Recordings left live by a crashed instance are finalized by the idle sweep.
+// finalized. Recordings left live by a crashed instance are finalized by the idle sweep. Every
+// CHECKPOINT_INTERVAL_MS the rows of the open recordings catch up with their live journals.
 import { and, eq, inArray, lt } from 'drizzle-orm';
 import { recordings } from '../db/schema/index';
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
-import type { RecordingRow } from './access';
+import { requireOrgMembership, type RecordingRow } from './access';
+import { newLiveRecordingRow, type NewRecording } from './catalog';
+import { EncoderPool } from './encoder-pool';
+import { parseInputFormat } from './audio/formats';
+import { createInlineEncoder } from './live-batch';
+import type { ResumeState } from './live-encoding';
 import { LiveRowWriter } from './live-row-writer';
 import { LiveRecording } from './live-session';
+
+/** How stale a live recording's row (durationMs, bytes in recordings.get) may get. */
+const CHECKPOINT_INTERVAL_MS = 2000;
 
 type Entry = { recording: LiveRecording; detach: (() => void) | null; idleTimer: NodeJS.Timeout | null };
 
@@ -15,14 +24,29 @@ export class LiveRegistry {
   private readonly entries = new Map<string, Entry>();
   private readonly opening = new Map<string, Promise<LiveRecording>>();
   private sweepTimer: NodeJS.Timeout | null = null;
+  private checkpointTimer: NodeJS.Timeout | null = null;
+  private checkpointing = false;
   private readonly rows: LiveRowWriter;
+  /** Encoder threads for PCM input; null: everything is encoded on the main thread. */
+  readonly encoders: EncoderPool | null;
 
   constructor(private readonly deps: AppDeps) {
     this.rows = new LiveRowWriter(deps.db);
+    this.encoders = deps.config.recordingEncoderThreads > 0 ? new EncoderPool(deps.config.recordingEncoderThreads, deps.logger) : null;
   }
+
+  /** PCM is encoded in a thread; Opus input (mostly copied packets) stays on this one. */
+  private readonly openEncoder = async (format: string, state: ResumeState | null) =>
+    this.encoders && parseInputFormat(format)?.kind === 'pcm' ? this.encoders.open(format, state) : createInlineEncoder(format, state);
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Creates the row of a new live recording (batched with other recorders starting meanwhile). */
+  async create(ownerId: string, input: NewRecording): Promise<RecordingRow> {
+    if (input.orgId) await requireOrgMembership(this.deps.db, input.orgId, ownerId);
+    return this.rows.create(newLiveRecordingRow(ownerId, input));
   }
 
   /**
@@ -34,7 +58,7 @@ export class LiveRegistry {
     if (!entry) {
       let opening = this.opening.get(row.id);
       if (!opening) {
-        opening = LiveRecording.open(this.deps, row, this.rows);
+        opening = LiveRecording.open(this.deps, row, this.rows, this.openEncoder);
         this.opening.set(row.id, opening);
         opening.finally(() => this.opening.delete(row.id)).catch(() => {});
       }
@@ -110,7 +134,7 @@ export class LiveRegistry {
     for (const row of rows) {
       if (this.entries.has(row.id) || this.opening.has(row.id)) continue;
       try {
-        const recording = await LiveRecording.open(this.deps, row, this.rows);
+        const recording = await LiveRecording.open(this.deps, row, this.rows, this.openEncoder);
         await recording.finish();
         finalized++;
       } catch (error) {
@@ -133,7 +157,22 @@ export class LiveRegistry {
       .where(and(inArray(recordings.id, ids), eq(recordings.status, 'live')));
   }
 
+  /** One statement (per 500) for every open recording whose row lags its journal. */
+  private async checkpointAll(): Promise<void> {
+    if (this.checkpointing) return;
+    this.checkpointing = true;
+    try {
+      const results = await Promise.allSettled([...this.entries.values()].map((entry) => entry.recording.checkpoint()));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) this.deps.logger.warn({ err: failed.reason }, 'live recording checkpoint failed; the journals keep the state');
+    } finally {
+      this.checkpointing = false;
+    }
+  }
+
   startSweeping(): void {
+    this.checkpointTimer = setInterval(() => void this.checkpointAll(), CHECKPOINT_INTERVAL_MS);
+    this.checkpointTimer.unref();
     const every = Math.min(60_000, Math.max(1000, Math.floor(this.deps.config.recordingIdleTimeoutMs / 3)));
     const run = () =>
       void this.touchOpen()
@@ -147,6 +186,7 @@ export class LiveRegistry {
   /** Graceful shutdown: every open recording becomes a valid Ogg file and stays resumable. */
   async suspendAll(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     const entries = [...this.entries.keys()].map((id) => this.forget(id)!);
     await Promise.allSettled(
       entries.map(async (entry) => {
@@ -154,5 +194,6 @@ export class LiveRegistry {
         await entry.recording.suspend();
       }),
     );
+    await this.encoders?.close();
   }
 }

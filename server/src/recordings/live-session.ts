@@ -1,19 +1,23 @@
 // One live recording being written on this instance: frames in seq order go through the live
-// encoder into the file; after each batch the Ogg pages are flushed, the file synced and the
-// row updated (next_seq, bytes, resume_state) — only then are the frames acknowledged. A batch
-// is everything that arrived while the previous one was being written (group commit), so a
-// slow disk or database means fewer, larger commits rather than a growing backlog.
-import { eq } from 'drizzle-orm';
-import { recordings } from '../db/schema/index';
+// encoder into the file; after each batch the Ogg pages are appended and the durable state
+// (next seq, duration, resume state) written to the recording's live journal — only then are
+// the frames acknowledged. A batch is everything that arrived while the previous one was being
+// written (group commit), so a slow disk means fewer, larger commits rather than a growing
+// backlog. The row gets the durable state at checkpoints (the registry's timer, one statement for
+// all recordings), on suspend and on finish; opening takes the newer of row and journal.
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
 import type { RecordingRow } from './access';
-import { durableBytesOf, openLiveEncoder, parseResumeState, type LiveEncoder, type ResumeState } from './live-encoding';
+import type { BatchEncoder } from './live-batch';
+import { durableBytesOf, parseResumeState, type ResumeState } from './live-encoding';
+import { LiveJournal, newerState, type DurableState } from './live-journal';
 import { PROGRESS_INTERVAL_MS, publishRecordingEvent } from './progress';
-import type { LiveRowWriter } from './live-row-writer';
+import type { LiveRowUpdate, LiveRowWriter } from './live-row-writer';
 import type { AppendHandle } from './storage';
 
 export type Frame = { seq: number; payload: Buffer };
+/** Where a recording's encoder runs (an encoder thread for PCM, this thread for Opus input). */
+export type EncoderOpener = (format: string, state: ResumeState | null) => Promise<BatchEncoder>;
 export type Acker = (seqs: number[]) => void;
 /** A frame the encoder refused (undecodable WebM/Ogg): it and the frames after it were dropped. */
 export type Rejecter = (seq: number, message: string) => void;
@@ -23,6 +27,11 @@ export class LiveRecording {
   private writing: Promise<void> | null = null;
   private lastProgressAt = 0;
   private closed = false;
+  /** A checkpoint found the row no longer live (deleted or finalized elsewhere). */
+  private notLive = false;
+  /** The state of the last acknowledged batch, and the one the row holds. */
+  private durable: DurableState;
+  private checkpointed: DurableState;
   /** Seq of the next frame to accept into the queue (≥ durable next seq). */
   receivedNext: number;
   /** Frames below this seq are in the file and the row: acknowledged. */
@@ -36,27 +45,33 @@ export class LiveRecording {
   private constructor(
     private readonly deps: AppDeps,
     readonly row: RecordingRow,
-    private encoder: LiveEncoder,
+    private readonly encoder: BatchEncoder,
     private readonly file: AppendHandle,
+    private readonly journal: LiveJournal,
     private readonly rows: LiveRowWriter,
-    /** The state saved with the last durable batch: where to start over after a refused frame. */
-    private savedState: ResumeState | null,
+    opened: { durable: DurableState; fromRow: DurableState },
   ) {
-    this.receivedNext = row.nextSeq;
-    this.durableNext = row.nextSeq;
-    this.durationMs = row.durationMs;
+    this.durable = opened.durable;
+    this.checkpointed = opened.fromRow;
+    this.receivedNext = this.durable.nextSeq;
+    this.durableNext = this.durable.nextSeq;
+    this.durationMs = this.durable.durationMs;
     this.bytes = file.size;
   }
 
   /** Opens a live recording where its last durable batch ended (bytes after it are cut off). */
-  static async open(deps: AppDeps, row: RecordingRow, rows: LiveRowWriter): Promise<LiveRecording> {
-    const state = parseResumeState(row.resumeState);
-    const file = await deps.recordingStorage.openAppend(row.filename, { truncateTo: durableBytesOf(state) });
+  static async open(deps: AppDeps, row: RecordingRow, rows: LiveRowWriter, openEncoder: EncoderOpener): Promise<LiveRecording> {
+    const { journal, latest } = await LiveJournal.open(deps.recordingStorage, row.filename);
+    const fromRow: DurableState = { nextSeq: row.nextSeq, durationMs: row.durationMs, bytes: row.bytes, state: parseResumeState(row.resumeState) };
+    const durable = newerState(fromRow, latest);
+    let file: AppendHandle | null = null;
     try {
-      const encoder = openLiveEncoder(row.format, state);
-      return new LiveRecording(deps, row, encoder, file, rows, state);
+      file = await deps.recordingStorage.openAppend(row.filename, { truncateTo: durableBytesOf(durable.state) });
+      const encoder = await openEncoder(row.format, durable.state);
+      return new LiveRecording(deps, row, encoder, file, journal, rows, { durable, fromRow });
     } catch (error) {
-      await file.close();
+      await file?.close();
+      await journal.close();
       throw error;
     }
   }
@@ -93,28 +108,19 @@ export class LiveRecording {
     }
   }
 
-  /** Encodes the batch; on a refused frame, starts over from the saved state with the frames before it. */
-  private encode(batch: Frame[]): { pages: Buffer[]; accepted: Frame[] } {
-    const pages: Buffer[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      try {
-        pages.push(...this.encoder.push(batch[i]!.payload));
-      } catch (error) {
-        this.encoder = openLiveEncoder(this.row.format, this.savedState);
-        this.receivedNext = batch[i]!.seq;
-        this.queue = [];
-        this.rejecter?.(batch[i]!.seq, error instanceof AppError ? error.message : 'This frame could not be decoded');
-        return i === 0 ? { pages: [], accepted: [] } : this.encode(batch.slice(0, i));
-      }
-    }
-    pages.push(...this.encoder.flush());
-    return { pages, accepted: batch };
-  }
-
   private async commit(frames: Frame[]): Promise<void> {
-    const { pages, accepted: batch } = this.encode(frames);
-    if (!batch.length) return;
-    const bytes = Buffer.concat(pages);
+    if (this.notLive) throw new AppError('RECORDING_NOT_LIVE');
+    const encoded = await this.encoder.encode(frames.map((f) => f.payload));
+    if (encoded.rejection !== null) {
+      // The refused frame and everything after it are dropped; the client resends from there.
+      const refused = frames[encoded.accepted]!.seq;
+      this.receivedNext = refused;
+      this.queue = [];
+      this.rejecter?.(refused, encoded.rejection);
+    }
+    const batch = frames.slice(0, encoded.accepted);
+    if (!batch.length || this.closed) return;
+    const bytes = encoded.bytes;
     if (bytes.length) {
       // write() is enough to survive a crash of this process (the page cache keeps it); fsync per
       // batch would cost one disk flush per stream per frame, so it happens on finish/suspend.
@@ -122,20 +128,44 @@ export class LiveRecording {
       this.deps.metrics.recordingBytes.inc(bytes.length);
     }
     const nextSeq = batch.at(-1)!.seq + 1;
-    const state = this.encoder.state();
-    const flushed = { durationMs: this.encoder.durationMs };
-    const stillLive = await this.rows.save({ id: this.id, nextSeq, bytes: this.file.size, durationMs: flushed.durationMs, resumeState: JSON.stringify(state) });
-    if (!stillLive) throw new AppError('RECORDING_NOT_LIVE'); // deleted or finalized meanwhile
+    const durable: DurableState = { nextSeq, durationMs: encoded.durationMs, bytes: this.file.size, state: encoded.state };
+    if (!(await this.journal.save(durable))) {
+      // Too large for a journal slot (a huge incomplete WebM element held by the demuxer): the row then.
+      if (!(await this.rows.save(this.rowUpdate(durable)))) throw new AppError('RECORDING_NOT_LIVE');
+      this.checkpointed = durable;
+    }
+    this.durable = durable;
     this.durableNext = nextSeq;
-    this.savedState = state;
-    this.durationMs = flushed.durationMs;
-    this.bytes = this.file.size;
+    this.durationMs = durable.durationMs;
+    this.bytes = durable.bytes;
     this.acker?.(batch.map((f) => f.seq));
     const now = Date.now();
     if (now - this.lastProgressAt >= PROGRESS_INTERVAL_MS) {
       this.lastProgressAt = now;
       void publishRecordingEvent(this.deps.bus, { type: 'progress', id: this.id, durationMs: this.durationMs, bytes: this.bytes, nextSeq }).catch(() => {});
     }
+  }
+
+  private rowUpdate(durable: DurableState): LiveRowUpdate {
+    return { id: this.id, nextSeq: durable.nextSeq, bytes: durable.bytes, durationMs: durable.durationMs, resumeState: JSON.stringify(durable.state) };
+  }
+
+  /**
+   * Gives the row the last acknowledged state when it lags behind. Throws when the database
+   * fails (the journal still has everything: the next checkpoint tries again).
+   */
+  async checkpoint(): Promise<void> {
+    const durable = this.durable;
+    if (this.closed || durable.nextSeq <= this.checkpointed.nextSeq) return;
+    const stillLive = await this.rows.save(this.rowUpdate(durable));
+    if (stillLive) {
+      if (durable.nextSeq > this.checkpointed.nextSeq) this.checkpointed = durable;
+      return;
+    }
+    // Deleted or finalized meanwhile: fail between batches, never under a write in flight.
+    this.notLive = true;
+    await this.drain();
+    if (!this.closed) this.fail(new AppError('RECORDING_NOT_LIVE'));
   }
 
   private fail(error: Error): void {
@@ -150,18 +180,15 @@ export class LiveRecording {
     await this.drain();
     if (this.closed) throw new AppError('RECORDING_NOT_LIVE');
     this.closed = true;
-    const final = Buffer.concat(this.encoder.finish());
-    await this.file.append(final);
+    const final = await this.encoder.finish();
+    await this.file.append(final.bytes);
     await this.file.sync();
     await this.file.close();
-    this.deps.metrics.recordingBytes.inc(final.length);
-    this.durationMs = this.encoder.durationMs;
+    this.deps.metrics.recordingBytes.inc(final.bytes.length);
+    this.durationMs = final.durationMs;
     this.bytes = this.file.size;
-    const now = new Date();
-    await this.deps.db
-      .update(recordings)
-      .set({ status: 'finished', durationMs: this.durationMs, bytes: this.bytes, resumeState: null, updatedAt: now, finishedAt: now })
-      .where(eq(recordings.id, this.id));
+    await this.rows.finish({ id: this.id, durationMs: this.durationMs, bytes: this.bytes });
+    await this.journal.remove().catch(() => {});
     await publishRecordingEvent(this.deps.bus, { type: 'finished', id: this.id, durationMs: this.durationMs, bytes: this.bytes }).catch(() => {});
     return { durationMs: this.durationMs, bytes: this.bytes };
   }
@@ -174,14 +201,22 @@ export class LiveRecording {
     await this.drain();
     if (this.closed) return;
     this.closed = true;
-    await this.file.append(Buffer.concat(this.encoder.finish()));
-    await this.file.sync();
-    await this.file.close();
+    try {
+      await this.file.append((await this.encoder.finish()).bytes);
+      await this.file.sync();
+    } finally {
+      await this.file.close();
+      await this.journal.close();
+    }
+    // The row catches up with the journal when it can; resuming reads both anyway.
+    if (this.durable.nextSeq > this.checkpointed.nextSeq) await this.rows.save(this.rowUpdate(this.durable)).catch(() => {});
   }
 
   /** Lets go of the file without writing anything more (the row already holds the durable state). */
   async release(): Promise<void> {
     this.closed = true;
+    this.encoder.close();
     await this.file.close();
+    await this.journal.close();
   }
 }

@@ -10,9 +10,8 @@ import { AppError } from '../errors';
 import { noteRequestUser, trackWebSocket } from '../observability/request-log';
 import type { UpgradeHandler } from '../http/routes';
 import { readProtocolToken } from '../auth/request';
-import { sessionPolicyOf, validateSessionToken, type Session, type User } from '../auth/session';
+import { sessionPolicyOf, type Session, type User } from '../auth/session';
 import { requireOwnLiveRecording } from './access';
-import { createLiveRecording } from './catalog';
 import { LiveRegistry } from './live-registry';
 import type { LiveRecording } from './live-session';
 import { authMessage, closeReason, controlMessage, MAX_FRAME_BYTES, parseFrame, parseJsonObject, startMessage } from './live-protocol';
@@ -84,7 +83,8 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
   };
 
   async function authenticate(token: string): Promise<void> {
-    const result = await validateSessionToken(deps.db, sessionPolicyOf(deps.config), token);
+    // Through the cache, as HTTP calls do: a burst of recorders with one token costs one query.
+    const result = await deps.sessionCache.validate(deps.db, sessionPolicyOf(deps.config), token);
     if (closed()) return;
     if (!result.session) return reject('Invalid or expired session token');
     if (result.user.kind === 'guest') return reject('Guest accounts cannot record');
@@ -105,7 +105,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
     }
     const row = 'resume' in parsed.data
       ? await requireOwnLiveRecording(deps.db, parsed.data.resume, user!.id)
-      : await createLiveRecording(deps.db, user!.id, {
+      : await registry.create(user!.id, {
           name: parsed.data.name,
           meetingLink: parsed.data.meeting_link ?? null,
           orgId: parsed.data.org_id ?? null,

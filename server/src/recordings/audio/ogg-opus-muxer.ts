@@ -76,19 +76,34 @@ export function createOggOpusMuxer(
   let pendingSamples = 0;
   const head = resume ? { channels: resume.channels, preSkip: resume.preSkip, inputSampleRate: resume.inputSampleRate } : header;
 
+  // Hot on the live path (a page per acknowledged batch, thousands per second): one allocation,
+  // lacing written in place, no intermediate arrays.
   function page(packets: Buffer[], granule: number, flags: number): Buffer {
-    const lacing: number[] = [];
-    for (const packet of packets) lacing.push(...lacingValues(packet.length));
-    const out = Buffer.alloc(27 + lacing.length + packets.reduce((n, p) => n + p.length, 0));
+    let segments = 0;
+    let bodyLength = 0;
+    for (const packet of packets) {
+      segments += segmentCount(packet.length);
+      bodyLength += packet.length;
+    }
+    const out = Buffer.allocUnsafe(27 + segments + bodyLength);
     out.write('OggS', 0, 'latin1');
     out[4] = 0;
     out[5] = flags;
-    out.writeBigInt64LE(BigInt(granule), 6);
+    // Granule positions stay far below 2^53: two 32-bit halves instead of a BigInt.
+    out.writeUInt32LE(granule % 0x1_0000_0000, 6);
+    out.writeUInt32LE(Math.floor(granule / 0x1_0000_0000), 10);
     out.writeUInt32LE(serial, 14);
     out.writeUInt32LE(pageSequence++, 18);
-    out[26] = lacing.length;
-    Buffer.from(lacing).copy(out, 27);
-    let offset = 27 + lacing.length;
+    out.writeUInt32LE(0, 22); // CRC, computed over the page with this field zero
+    out[26] = segments;
+    let lacing = 27;
+    for (const packet of packets) {
+      const full = Math.floor(packet.length / 255);
+      out.fill(255, lacing, lacing + full);
+      out[lacing + full] = packet.length % 255;
+      lacing += full + 1;
+    }
+    let offset = lacing;
     for (const packet of packets) offset += packet.copy(out, offset);
     out.writeUInt32LE(computeOggCrc(out), 22);
     bytes += out.length;
@@ -112,17 +127,15 @@ export function createOggOpusMuxer(
 
   function addPacket(packet: Buffer): Buffer[] {
     if (finished) throw new Error('The Ogg stream is already finished');
+    if (headersWritten) return queue(packet);
     return [...headerPages(), ...queue(packet)];
   }
 
   function queue(packet: Buffer): Buffer[] {
     const samples = readOpusPacketSamples(packet);
     if (samples === null) throw new Error('Malformed Opus packet');
-    const pages: Buffer[] = [];
-    const segments = lacingValues(packet.length).length;
-    if (pending.length > 0 && (pendingSegments + segments > MAX_SEGMENTS || pending.length >= maxPackets)) {
-      pages.push(takePending(0));
-    }
+    const segments = segmentCount(packet.length);
+    const pages: Buffer[] = pending.length > 0 && (pendingSegments + segments > MAX_SEGMENTS || pending.length >= maxPackets) ? [takePending(0)] : NO_PAGES;
     pending.push(packet);
     pendingSegments += segments;
     pendingSamples += samples;
@@ -143,11 +156,11 @@ export function createOggOpusMuxer(
       const last = pending.pop()!;
       const lastSamples = readOpusPacketSamples(last)!;
       pendingSamples -= lastSamples;
-      pendingSegments -= lacingValues(last.length).length;
+      pendingSegments -= segmentCount(last.length);
       pages.push(takePending(0));
       pending.push(last);
       pendingSamples = lastSamples;
-      pendingSegments = lacingValues(last.length).length;
+      pendingSegments = segmentCount(last.length);
       return pages;
     },
     finish(finalGranule) {
@@ -181,11 +194,12 @@ export function createOggOpusMuxer(
 }
 
 /** Ogg lacing: a packet is cut in 255-byte segments ended by one shorter (possibly empty) one. */
-function lacingValues(length: number): number[] {
-  const values = new Array<number>(Math.floor(length / 255)).fill(255);
-  values.push(length % 255);
-  return values;
+function segmentCount(length: number): number {
+  return Math.floor(length / 255) + 1;
 }
+
+/** Shared empty result of queue() (callers only read or spread it). */
+const NO_PAGES = Object.freeze([]) as unknown as Buffer[];
 
 export function encodeOpusHead(head: OggOpusHeader): Buffer {
   const out = Buffer.alloc(19);

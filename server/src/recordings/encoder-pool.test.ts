@@ -1,0 +1,57 @@
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readOggPages } from './audio/ogg-pages';
+import { EncoderPool } from './encoder-pool';
+import { createInlineEncoder } from './live-batch';
+
+/** Two seconds of a gliding tone, as 100 ms frames of 16 kHz mono s16le. */
+function frames(): Buffer[] {
+  const out: Buffer[] = [];
+  for (let f = 0; f < 20; f++) {
+    const frame = Buffer.alloc(3200);
+    for (let i = 0; i < 1600; i++) {
+      const t = (f * 1600 + i) / 16000;
+      frame.writeInt16LE(Math.round(8000 * Math.sin(2 * Math.PI * (200 + 100 * t) * t)), i * 2);
+    }
+    out.push(frame);
+  }
+  return out;
+}
+
+const packetsOf = (bytes: Uint8Array[]) => readOggPages(Buffer.concat(bytes)).flatMap((page) => page.packets.map((p) => p.toString('hex')));
+
+describe('the encoder threads', () => {
+  const pool = new EncoderPool(2, pino({ level: 'silent' }));
+  afterAll(() => pool.close());
+
+  it('make the same Opus packets, duration and resume state as encoding on the main thread', async () => {
+    const inThread = await pool.open('pcm_s16le_16000_mono', null);
+    const inline = createInlineEncoder('pcm_s16le_16000_mono', null);
+    const a: Uint8Array[] = [];
+    const b: Uint8Array[] = [];
+    const input = frames();
+    for (let i = 0; i < input.length; i += 4) {
+      const batch = input.slice(i, i + 4);
+      const [x, y] = await Promise.all([inThread.encode(batch), inline.encode(batch)]);
+      expect(x.accepted).toBe(batch.length);
+      expect(x.durationMs).toBe(y.durationMs);
+      expect({ ...x.state, muxer: { ...x.state!.muxer, serial: 0 } }).toEqual({ ...y.state, muxer: { ...y.state!.muxer, serial: 0 } });
+      a.push(x.bytes);
+      b.push(y.bytes);
+    }
+    const [endA, endB] = await Promise.all([inThread.finish(), inline.finish()]);
+    expect(endA.durationMs).toBe(2000);
+    expect(endB.durationMs).toBe(2000);
+    expect(packetsOf([...a, endA.bytes])).toEqual(packetsOf([...b, endB.bytes]));
+  });
+
+  it('survive a crashed thread: its encoders fail, new ones work', async () => {
+    const before = await pool.open('pcm_s16le_16000_mono', null);
+    pool.crashThreads();
+    await expect(before.encode(frames().slice(0, 1))).rejects.toThrow('The audio encoder stopped');
+    const after = await pool.open('pcm_s16le_16000_mono', null);
+    const result = await after.encode(frames().slice(0, 5));
+    expect(result.durationMs).toBe(500);
+    after.close();
+  });
+});

@@ -1,0 +1,127 @@
+// Encoder threads for live PCM recordings: libopus is synchronous and costs ~1/60 of real time
+// per stream, so on the main thread it capped one server at a few dozen streams and delayed every
+// other socket's acks. A few worker threads (one per core by default) each hold the encoders of
+// the recordings given to them; a batch goes over as transferred buffers and comes back as Ogg
+// pages with the state to journal. Threads start on first use. A thread that dies fails the
+// recordings it held (their sockets close with an error; clients resume from the journal) and is
+// replaced for new ones; the server and the other threads carry on.
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { EncoderCall, EncoderReply } from './encoder-worker';
+import type { BatchEncoder, BatchResult } from './live-batch';
+import type { ResumeState } from './live-encoding';
+
+type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+type Thread = { worker: Worker; pending: Map<number, Pending>; sessions: number; dead: boolean };
+type Call = EncoderCall extends infer C ? (C extends EncoderCall ? Omit<C, 'call'> : never) : never;
+
+const ENTRY = new URL('./encoder-worker-entry.mjs', import.meta.url);
+
+/** A copy in its own ArrayBuffer: a ws payload is a view into a larger read buffer. */
+function own(bytes: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return copy;
+}
+
+export class EncoderPool {
+  private readonly threads: (Thread | null)[];
+  private nextCall = 1;
+  private nextSession = 1;
+  private closed = false;
+
+  constructor(
+    size: number,
+    private readonly logger: Logger,
+  ) {
+    this.threads = new Array<Thread | null>(Math.max(1, size)).fill(null);
+  }
+
+  /** An encoder for one recording, on the thread holding the fewest. */
+  async open(format: string, state: ResumeState | null): Promise<BatchEncoder> {
+    const thread = this.pick();
+    const session = this.nextSession++;
+    await this.call(thread, { op: 'open', session, format, state });
+    thread.sessions++;
+    let open = true;
+    const end = () => {
+      if (!open) return false;
+      open = false;
+      thread.sessions--;
+      return true;
+    };
+    return {
+      encode: (payloads) => {
+        const copies = payloads.map(own);
+        return this.call(thread, { op: 'encode', session, payloads: copies }, copies.map((c) => c.buffer as ArrayBuffer)) as Promise<BatchResult>;
+      },
+      finish: async () => {
+        try {
+          return (await this.call(thread, { op: 'finish', session })) as { bytes: Uint8Array; durationMs: number };
+        } finally {
+          end();
+        }
+      },
+      close: () => {
+        if (end() && !thread.dead) this.call(thread, { op: 'close', session }).catch(() => {});
+      },
+    };
+  }
+
+  /** Tests: makes every running thread crash, as a fault in native code would. */
+  crashThreads(): void {
+    for (const thread of this.threads) if (thread && !thread.dead) void this.call(thread, { op: 'crash', session: 0 }).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.threads.map((thread) => thread?.worker.terminate()));
+  }
+
+  private pick(): Thread {
+    if (this.closed) throw new Error('The encoder threads are shut down');
+    let best = -1;
+    for (let i = 0; i < this.threads.length; i++) {
+      const thread = this.threads[i];
+      if (!thread || thread.dead) {
+        this.threads[i] = this.spawn(i);
+        return this.threads[i]!;
+      }
+      if (best < 0 || thread.sessions < this.threads[best]!.sessions) best = i;
+    }
+    return this.threads[best]!;
+  }
+
+  private spawn(index: number): Thread {
+    // execArgv [] : the entry registers tsx itself; inheriting --import tsx would register it twice.
+    const worker = new Worker(ENTRY, { execArgv: [], name: `parley-encoder-${index}` });
+    const thread: Thread = { worker, pending: new Map(), sessions: 0, dead: false };
+    worker.unref(); // idle threads never keep the process alive; close() ends them
+    worker.on('message', (reply: EncoderReply) => {
+      const pending = thread.pending.get(reply.call);
+      if (!pending) return;
+      thread.pending.delete(reply.call);
+      if (reply.error !== undefined) pending.reject(new Error(reply.error));
+      else pending.resolve(reply.result);
+    });
+    worker.on('error', (error) => this.logger.error({ err: error }, 'an encoder thread failed'));
+    worker.on('exit', (code) => {
+      thread.dead = true;
+      if (this.threads[index] === thread) this.threads[index] = null;
+      if (!this.closed) this.logger.error({ code, recordings: thread.sessions }, 'an encoder thread stopped; its recordings fail and can be resumed');
+      const error = new Error('The audio encoder stopped');
+      for (const pending of thread.pending.values()) pending.reject(error);
+      thread.pending.clear();
+    });
+    return thread;
+  }
+
+  private call(thread: Thread, message: Call, transfer: ArrayBuffer[] = []): Promise<unknown> {
+    if (thread.dead) return Promise.reject(new Error('The audio encoder stopped'));
+    const call = this.nextCall++;
+    return new Promise((resolve, reject) => {
+      thread.pending.set(call, { resolve, reject });
+      thread.worker.postMessage({ ...message, call }, transfer);
+    });
+  }
+}
