@@ -82,6 +82,8 @@ class Connection<TContext> {
   ) {
     this.lastSeen = openedAt;
     this.tokens = burst;
+    // A request id from randomUUID() is a rope of 13 pieces (~400 bytes): flatten it once.
+    Number(label);
   }
 }
 
@@ -225,40 +227,75 @@ export function createFastTrpcWsHandler<TContext>(options: FastWsOptions<TContex
     }
   }
 
-  /** The subscription's whole life; the id is freed right before the client hears `stopped`. */
+  /**
+   * The subscription's whole life in one async function (an idle subscription is this function
+   * parked on iterator.next()); the id is freed right before the client hears `stopped`.
+   */
   async function runSubscription(conn: Conn, id: RequestId, jsonrpc: '2.0' | undefined, path: string, input: unknown, batchIndex: number) {
     const controller = new AbortController();
+    const signal = controller.signal;
     const subscriptions = (conn.subscriptions ??= new Map());
     // Registered before any await: a stop or a disconnect during setup cancels it.
     subscriptions.set(id, controller);
-    let setupError: TRPCError | null = null;
+    let error: TRPCError | null = null;
+    let iterator: AsyncIterator<unknown> | null = null;
     try {
-      await streamSubscription(conn, id, jsonrpc, path, input, batchIndex, controller);
+      iterator = await openSubscription(conn, path, input, batchIndex, controller);
     } catch (cause) {
-      setupError = getTRPCErrorFromUnknown(cause);
+      error = getTRPCErrorFromUnknown(cause);
+    }
+    if (iterator) {
+      respond(conn, { id, jsonrpc, result: { type: 'started' } });
+      let completed = false;
+      try {
+        for (;;) {
+          let next: IteratorResult<unknown>;
+          try {
+            next = await iterator.next();
+          } catch (cause) {
+            const failure = getTRPCErrorFromUnknown(cause);
+            if (!signal.aborted) throw failure;
+            if (!isAbortError(failure.cause)) report(conn, failure, 'subscription', path, input);
+            break;
+          }
+          // Stopped while waiting: the value is not sent (the stock adapter races next() with the signal).
+          if (signal.aborted) break;
+          if (next.done) {
+            completed = true;
+            break;
+          }
+          // The next value is asked for only once this one was handed to the socket (rooms rely on it).
+          respond(conn, { id, jsonrpc, result: dataResult(next.value) });
+        }
+      } catch (cause) {
+        error = getTRPCErrorFromUnknown(cause);
+      }
+      // Cleanup that waits for cancellation is woken unless the iterator finished by itself.
+      if (!completed) abortOnce(controller);
+      try {
+        await iterator.return?.();
+      } catch (cause) {
+        report(conn, getTRPCErrorFromUnknown(cause), 'subscription', path, input);
+      }
+      // An iteration error is answered, and `stopped` follows it.
+      if (error) respondWithError(conn, id, jsonrpc, error, 'subscription', path, input);
+      error = null;
     }
     if (conn.socket.readyState !== OPEN) abortOnce(controller);
     if (subscriptions.get(id) === controller) subscriptions.delete(id);
-    const cancelled = setupError && controller.signal.aborted && setupError.code === 'INTERNAL_SERVER_ERROR' && isAbortError(setupError.cause);
-    if (setupError && !cancelled) respondWithError(conn, id, jsonrpc, setupError, 'subscription', path, input);
+    // A setup error is answered instead of `stopped`, unless it only says the setup was cancelled.
+    const cancelled = error && signal.aborted && error.code === 'INTERNAL_SERVER_ERROR' && isAbortError(error.cause);
+    if (error && !cancelled) respondWithError(conn, id, jsonrpc, error, 'subscription', path, input);
     else respond(conn, { id, jsonrpc, result: { type: 'stopped' } });
   }
 
-  /** Throws setup errors; iteration errors are answered here (and `stopped` follows them). */
-  async function streamSubscription(
-    conn: Conn,
-    id: RequestId,
-    jsonrpc: '2.0' | undefined,
-    path: string,
-    input: unknown,
-    batchIndex: number,
-    controller: AbortController,
-  ): Promise<void> {
+  /** Calls the procedure; the iterator to stream, or null when there is nothing to stream. Throws setup errors. */
+  async function openSubscription(conn: Conn, path: string, input: unknown, batchIndex: number, controller: AbortController) {
     const { socket } = conn;
     const signal = controller.signal;
     const failed = await conn.ready;
     if (failed) throw failed;
-    if (signal.aborted || socket.readyState !== OPEN) return;
+    if (signal.aborted || socket.readyState !== OPEN) return null;
     const result = await call(conn, 'subscription', path, input, signal, batchIndex);
     const observable = isObservable(result);
     if (!observable && !isAsyncIterable(result)) {
@@ -266,50 +303,23 @@ export function createFastTrpcWsHandler<TContext>(options: FastWsOptions<TContex
     }
     if (socket.readyState !== OPEN) {
       abortOnce(controller);
-      if (observable) return;
+      if (observable) return null;
     }
     const iterable = (observable ? observableToAsyncIterable(result, signal) : result) as AsyncIterable<unknown>;
     const iterator = iterable[Symbol.asyncIterator]();
-    if (signal.aborted || socket.readyState !== OPEN) {
-      abortOnce(controller);
-      await iterator.return?.().catch((cause: unknown) => report(conn, getTRPCErrorFromUnknown(cause), 'subscription', path, input));
-      return;
-    }
-    respond(conn, { id, jsonrpc, result: { type: 'started' } });
+    if (!signal.aborted && socket.readyState === OPEN) return iterator;
+    abortOnce(controller);
+    await iterator.return?.().catch((cause: unknown) => report(conn, getTRPCErrorFromUnknown(cause), 'subscription', path, input));
+    return null;
+  }
 
-    let completed = false;
-    let failure: TRPCError | null = null;
+  /** handleRequest answers its own errors; this catches only a failure to do so. */
+  function reportStray(cause: unknown): void {
     try {
-      for (;;) {
-        let next: IteratorResult<unknown>;
-        try {
-          next = await iterator.next();
-        } catch (cause) {
-          const error = getTRPCErrorFromUnknown(cause);
-          if (!signal.aborted) throw error;
-          if (!isAbortError(error.cause)) report(conn, error, 'subscription', path, input);
-          break;
-        }
-        // Stopped while waiting: the value is not sent (the stock adapter races next() with the signal).
-        if (signal.aborted) break;
-        if (next.done) {
-          completed = true;
-          break;
-        }
-        // tRPC asks for the next value only after this one was handed to the socket (rooms rely on it).
-        respond(conn, { id, jsonrpc, result: dataResult(next.value) });
-      }
-    } catch (cause) {
-      failure = getTRPCErrorFromUnknown(cause);
+      options.onError({ error: getTRPCErrorFromUnknown(cause), path: undefined, type: 'unknown', input: undefined, ctx: undefined });
+    } catch {
+      console.error('[parley fast-ws]', cause);
     }
-    // Cleanup that waits for cancellation is woken unless the iterator finished by itself.
-    if (!completed) abortOnce(controller);
-    try {
-      await iterator.return?.();
-    } catch (cause) {
-      report(conn, getTRPCErrorFromUnknown(cause), 'subscription', path, input);
-    }
-    if (failure) respondWithError(conn, id, jsonrpc, failure, 'subscription', path, input);
   }
 
   function onMessage(this: WebSocket, raw: RawData, isBinary: boolean): void {
@@ -354,7 +364,7 @@ export function createFastTrpcWsHandler<TContext>(options: FastWsOptions<TContex
       return;
     }
     for (let index = 0; index < messages.length; index++) {
-      handleRequest(conn, messages[index]!, index).catch((cause: unknown) => report(conn, getTRPCErrorFromUnknown(cause), 'unknown', undefined, undefined));
+      handleRequest(conn, messages[index]!, index).catch(reportStray);
     }
   }
 
