@@ -65,8 +65,10 @@ class Connection<TContext> {
   ctx: TContext | undefined = undefined;
   /** The context's outcome (null: built); null itself until the connectionParams message arrives. */
   ready: Promise<TRPCError | null> | null = null;
-  /** Open subscriptions by request id; made on the first one. */
-  subscriptions: Map<RequestId, AbortController> | null = null;
+  /** The first open subscription, inline (most connections have one); a Map only for the others. */
+  private subscriptionId: RequestId | null = null;
+  private subscription: AbortController | null = null;
+  private others: Map<RequestId, AbortController> | null = null;
   lastSeen: number;
   /** When a PING went out unanswered (0: none pending). */
   pingSentAt = 0;
@@ -84,6 +86,34 @@ class Connection<TContext> {
     this.tokens = burst;
     // A request id from randomUUID() is a rope of 13 pieces (~400 bytes): flatten it once.
     Number(label);
+  }
+
+  findSubscription(id: RequestId): AbortController | undefined {
+    return this.subscription && this.subscriptionId === id ? this.subscription : this.others?.get(id);
+  }
+
+  addSubscription(id: RequestId, controller: AbortController): void {
+    if (!this.subscription) {
+      this.subscriptionId = id;
+      this.subscription = controller;
+    } else (this.others ??= new Map()).set(id, controller);
+  }
+
+  /** Frees the id, unless it already went to a newer subscription. */
+  removeSubscription(id: RequestId, controller: AbortController): void {
+    if (this.subscription === controller) {
+      this.subscription = null;
+      this.subscriptionId = null;
+    } else if (this.others?.get(id) === controller) this.others.delete(id);
+  }
+
+  abortSubscriptions(): void {
+    if (this.subscription) abortOnce(this.subscription);
+    this.subscription = null;
+    this.subscriptionId = null;
+    if (!this.others) return;
+    for (const controller of this.others.values()) abortOnce(controller);
+    this.others.clear();
   }
 }
 
@@ -199,7 +229,7 @@ export function createFastTrpcWsHandler<TContext>(options: FastWsOptions<TContex
       return;
     }
     if (message.method === 'subscription.stop') {
-      const controller = conn.subscriptions?.get(id);
+      const controller = conn.findSubscription(id);
       if (controller) abortOnce(controller);
       return;
     }
@@ -208,7 +238,7 @@ export function createFastTrpcWsHandler<TContext>(options: FastWsOptions<TContex
     let input = message.params.input;
     if (lastEventId !== undefined) input = isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
     if (type === 'subscription') {
-      if (conn.subscriptions?.has(id)) {
+      if (conn.findSubscription(id)) {
         respondWithError(conn, id, jsonrpc, new TRPCError({ message: `Duplicate id ${id}`, code: 'BAD_REQUEST' }), type, path, input);
         return;
       }
@@ -234,9 +264,8 @@ export function createFastTrpcWsHandler<TContext>(options: FastWsOptions<TContex
   async function runSubscription(conn: Conn, id: RequestId, jsonrpc: '2.0' | undefined, path: string, input: unknown, batchIndex: number) {
     const controller = new AbortController();
     const signal = controller.signal;
-    const subscriptions = (conn.subscriptions ??= new Map());
     // Registered before any await: a stop or a disconnect during setup cancels it.
-    subscriptions.set(id, controller);
+    conn.addSubscription(id, controller);
     let error: TRPCError | null = null;
     let iterator: AsyncIterator<unknown> | null = null;
     try {
@@ -282,7 +311,7 @@ export function createFastTrpcWsHandler<TContext>(options: FastWsOptions<TContex
       error = null;
     }
     if (conn.socket.readyState !== OPEN) abortOnce(controller);
-    if (subscriptions.get(id) === controller) subscriptions.delete(id);
+    conn.removeSubscription(id, controller);
     // A setup error is answered instead of `stopped`, unless it only says the setup was cancelled.
     const cancelled = error && signal.aborted && error.code === 'INTERNAL_SERVER_ERROR' && isAbortError(error.cause);
     if (error && !cancelled) respondWithError(conn, id, jsonrpc, error, 'subscription', path, input);
@@ -377,10 +406,7 @@ export function createFastTrpcWsHandler<TContext>(options: FastWsOptions<TContex
   function onClose(this: WebSocket, code: number): void {
     const conn = connectionOf(this);
     if (!conn) return;
-    if (conn.subscriptions) {
-      for (const controller of conn.subscriptions.values()) abortOnce(controller);
-      conn.subscriptions.clear();
-    }
+    conn.abortSubscriptions();
     options.onClose(conn.label, code, conn.ctx, conn.openedAt);
   }
 
