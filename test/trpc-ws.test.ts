@@ -6,14 +6,18 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTRPCClient, createWSClient, TRPCClientError, wsLink } from '@trpc/client';
 // The server's own copy of @trpc/server (the test folder has none): tracked() must be the same module.
 import { tracked } from '../server/node_modules/@trpc/server/dist/index.mjs';
-import { WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { AppError } from '../server/src/errors';
+import { createServer } from 'node:http';
+import { applyWSSHandler } from '../server/node_modules/@trpc/server/dist/adapters/ws.mjs';
+
 import { createHttpServer } from '../server/src/http/server';
 import { RouteTable } from '../server/src/http/routes';
 import { createTrpcHttpRoute, createTrpcWebSocket } from '../server/src/trpc/handlers';
 import { mergeRouters, publicProcedure, router } from '../server/src/trpc/init';
 import { appRouter } from '../server/src/trpc/router';
-import { closeClients, createClient, dbKind, describeDb, registerUser, startTestServer, type TestServer } from './helpers/server';
+import { createFastTrpcWsHandler } from '../server/src/trpc/fast-ws';
+import { closeClients, createClient, dbKind, describeDb, describeOnce, registerUser, startTestServer, type TestServer } from './helpers/server';
 import { follow, until } from './helpers/rooms';
 import { byRequestId, RawSocket } from './helpers/raw-socket';
 
@@ -303,3 +307,56 @@ describeDb(`the lean WebSocket handler answers byte for byte like the stock adap
     expect(answers.fast.noParams).toEqual(answers.stock.noParams);
   });
 });
+
+/** A bare WebSocket server with either handler and a short keep-alive (no database, no Parley stack). */
+async function startKeepAliveServer(mode: Mode, keepAlive: { pingMs: number; pongWaitMs: number }) {
+  const bare = router({ ping: publicProcedure.query(() => 'pong') });
+  const httpServer = createServer();
+  const wss = new WebSocketServer({ server: httpServer });
+  if (mode === 'stock') {
+    applyWSSHandler({ wss, router: bare, keepAlive: { enabled: true, ...keepAlive }, createContext: () => ({}) as never });
+  } else {
+    createFastTrpcWsHandler({
+      wss,
+      router: bare,
+      encoder: { encode: (m) => JSON.stringify(m), decode: (d) => JSON.parse(String(d)) },
+      keepAlive,
+      messageRate: { burst: 1000, perSecond: 1000 },
+      createContext: async () => ({}),
+      onError: () => {},
+      onOpen: () => 'test',
+      onClose: () => {},
+    });
+  }
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`,
+    close: () => {
+      for (const client of wss.clients) client.terminate();
+      return new Promise((r) => httpServer.close(r));
+    },
+  };
+}
+
+for (const mode of MODES) {
+  describeOnce(`keep-alive of the ${mode} WebSocket handler`, () => {
+    it('sends PING after a quiet spell, keeps a client that answers PONG and drops one that does not', async () => {
+      const server = await startKeepAliveServer(mode, { pingMs: 100, pongWaitMs: 150 });
+      try {
+        const answering = await RawSocket.open(server.url);
+        answering.ws.on('message', (data) => String(data) === 'PING' && answering.send('PONG'));
+        const silent = await RawSocket.open(server.url);
+        await silent.until(() => silent.closed !== null, 'the silent client to be dropped');
+        expect(silent.frames).toEqual(['PING']);
+        expect(silent.closed!.code).toBe(1006);
+        await answering.until(() => answering.frames.filter((f) => f === 'PING').length >= 3, 'three PINGs');
+        expect(answering.closed).toBeNull();
+        answering.send('{"id":1,"method":"query","params":{"path":"ping"}}');
+        await answering.until(() => answering.frames.includes('{"id":1,"result":{"type":"data","data":"pong"}}'), 'the answer');
+        answering.close();
+      } finally {
+        await server.close();
+      }
+    });
+  });
+}
