@@ -142,7 +142,7 @@ export function createFastTrpcWsHandler<TContext>(options: FastWsOptions<TContex
     attachConnection(socket, conn);
     socket.on('message', onMessage);
     socket.on('error', onSocketError);
-    socket.once('close', onClose);
+    socket.on('close', onClose); // 'close' comes once; once() would wrap the listener per socket
     // Without ?connectionParams=1 the context is built at once; otherwise from the first message.
     if (!wantsConnectionParams(req.url)) conn.ready = buildContext(conn, undefined);
     keepAliveTimer ??= setInterval(checkKeepAlive, tickMs).unref();
