@@ -4,6 +4,7 @@ import type { EventBus } from '../bus/bus';
 import { SESSION_REVOKED_CHANNEL, type SessionRevokedEvent } from '../auth/session';
 
 export const CLOSE_SESSION_REVOKED = 4401;
+const SOCKET_CLOSED = 3; // WebSocket.CLOSED
 
 type Closable = { close(code?: number, reason?: string): void };
 
@@ -24,7 +25,9 @@ export class SocketRegistry {
    * track() until the socket closes, without a closure per socket: one shared 'close' listener
    * finds the session id in a WeakMap (a long-lived WebSocket keeps only its entry).
    */
-  trackUntilClosed(sessionId: string, socket: Closable & { on(event: 'close', listener: () => void): unknown }): void {
+  trackUntilClosed(sessionId: string, socket: Closable & { readonly readyState: number; on(event: 'close', listener: () => void): unknown }): void {
+    // Closed while the session was being validated: its 'close' event has passed, nothing to track.
+    if (socket.readyState === SOCKET_CLOSED) return;
     this.track(sessionId, socket, false);
     this.sessionOf.set(socket, sessionId);
     socket.on('close', this.untrackClosed);
