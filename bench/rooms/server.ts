@@ -48,7 +48,7 @@ async function startParleyServer(): Promise<Record<string, unknown>> {
   const { loadConfig } = await import('../../server/src/config');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
   const server = await startParley(
-    loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', PASSWORD_HASH_PROFILE: 'dev', ROOM_SEND_LIMIT: '1000000' }),
+    loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', PASSWORD_HASH_PROFILE: 'dev', ROOM_SEND_LIMIT: '1000000', PARLEY_TRPC_WS: process.env.PARLEY_TRPC_WS }),
   );
   process.once('disconnect', () => fs.rmSync(dataDir, { recursive: true, force: true }));
   return { url: server.url };

@@ -115,6 +115,7 @@ const envSchema = z.object({
   ROOM_SEND_LIMIT: integer(300, 1, 1_000_000),
   TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
   PARLEY_TRPC_HTTP: z.enum(['fast', 'stock']).default('fast'),
+  PARLEY_TRPC_WS: z.enum(['fast', 'stock']).default('fast'),
   RATE_LIMIT_LOGIN_IP: rateLimit('100/15m'),
   RATE_LIMIT_REGISTER_IP: rateLimit('300/1h'),
   RATE_LIMIT_REGISTER_EMAIL: rateLimit('10/1h'),
@@ -160,6 +161,8 @@ export type Config = {
   requestTimeoutMs: number;
   /** tRPC over HTTP: 'fast' (lean path for plain JSON queries/mutations, stock adapter for the rest) or 'stock' only. */
   trpcHttp: 'fast' | 'stock';
+  /** tRPC over WebSocket: 'fast' (lean handler, fast-ws.ts) or 'stock' (tRPC's applyWSSHandler). */
+  trpcWs: 'fast' | 'stock';
   /** rooms.send calls allowed per user per 10 seconds (per instance). */
   roomSendLimit: number;
   /** Brute-force defence (auth/rate-limit.ts): shared by instances on Postgres. */
@@ -237,6 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     requestTimeoutMs: e.REQUEST_TIMEOUT,
     trpcHttp: e.PARLEY_TRPC_HTTP,
+    trpcWs: e.PARLEY_TRPC_WS,
     roomSendLimit: e.ROOM_SEND_LIMIT,
     rateLimits: {
       loginIp: e.RATE_LIMIT_LOGIN_IP,

@@ -72,6 +72,8 @@ export function testEnv(database: TestDatabase, env: Record<string, string> = {}
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PASSWORD_HASH_PROFILE: 'dev',
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+    // PARLEY_TRPC_WS=stock npx vitest run …: the same suites over tRPC's stock WebSocket adapter.
+    ...(process.env.PARLEY_TRPC_WS ? { PARLEY_TRPC_WS: process.env.PARLEY_TRPC_WS } : {}),
     ...env,
   };
 }

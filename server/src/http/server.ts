@@ -86,7 +86,7 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
   (server as http.Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(250, Math.min(5_000, Math.floor(deps.config.requestTimeoutMs / 4)));
 
   server.on('upgrade', (req, socket, head) => {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     const pathname = (req.url ?? '/').split('?')[0]!;
     const handler = routes.upgrades.get(pathname);
     const origin = req.headers.origin;
@@ -105,4 +105,9 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
 
 function rejectUpgrade(socket: import('node:stream').Duplex, status: number, text: string) {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+}
+
+/** One listener shared by every upgraded socket (a closure each would stay for the connection's life). */
+function destroySocket(this: { destroy(): void }): void {
+  this.destroy();
 }

@@ -37,12 +37,29 @@ export function trackWebSocket(
   route: string,
 ): void {
   const opened = Date.now();
+  const requestId = noteWebSocketOpen(deps, req, route);
+  socket.once('close', (code) => {
+    // The user is known only once the connection authenticated.
+    noteWebSocketClosed(deps, route, requestId, code, requestUserOf(req), opened);
+  });
+}
+
+/** The open half of trackWebSocket, for handlers that keep the request id themselves (and not the request). */
+export function noteWebSocketOpen(deps: Pick<AppDeps, 'metrics' | 'logger'>, req: IncomingMessage, route: string): string {
   const requestId = requestIdOf(req);
   deps.metrics.wsConnections.inc({ path: route });
   deps.logger.info({ requestId, route, ws: 'open' }, 'websocket open');
-  socket.once('close', (code) => {
-    deps.metrics.wsConnections.dec({ path: route });
-    // The user is known only once the connection authenticated.
-    deps.logger.info({ requestId, route, ws: 'close', code, userId: requestUserOf(req), ms: Date.now() - opened }, 'websocket closed');
-  });
+  return requestId;
+}
+
+export function noteWebSocketClosed(
+  deps: Pick<AppDeps, 'metrics' | 'logger'>,
+  route: string,
+  requestId: string,
+  code: number,
+  userId: string | undefined,
+  opened: number,
+): void {
+  deps.metrics.wsConnections.dec({ path: route });
+  deps.logger.info({ requestId, route, ws: 'close', code, userId, ms: Date.now() - opened }, 'websocket closed');
 }

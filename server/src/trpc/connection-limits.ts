@@ -7,6 +7,10 @@ export const CLOSE_POLICY_VIOLATION = 1008;
 const BURST = 200;
 const PER_SECOND = 50;
 
+export type MessageRate = { burst: number; perSecond: number };
+/** The limit of both tRPC WebSocket handlers (the lean one keeps its bucket in its connection object). */
+export const TRPC_MESSAGE_RATE: MessageRate = { burst: BURST, perSecond: PER_SECOND };
+
 export function limitMessageRate(socket: WebSocket, burst = BURST, perSecond = PER_SECOND): void {
   let tokens = burst;
   let last = Date.now();

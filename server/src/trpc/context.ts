@@ -70,9 +70,6 @@ export async function createWsContext(
         : null;
   const auth = await authenticate(deps, found);
   if (auth.user) noteRequestUser(req, auth.user.id);
-  if (auth.session) {
-    const untrack = deps.sockets.track(auth.session.id, socket);
-    socket.once('close', untrack);
-  }
+  if (auth.session) deps.sockets.trackUntilClosed(auth.session.id, socket);
   return { deps, request: readRequestInfo(req, deps.config), transport: 'ws', ...auth, responseCookies: [], responseHeaders: {}, socket };
 }

@@ -226,7 +226,7 @@ export function createFastTrpcHttpHandler<TContext>(options: FastHttpOptions<TCo
 }
 
 /** tRPC's default transformer leaves values as they are; any other one needs the stock path. */
-function isIdentityTransformer(transformer: { input: { deserialize(v: unknown): unknown }; output: { serialize(v: unknown): unknown } }): boolean {
+export function isIdentityTransformer(transformer: { input: { deserialize(v: unknown): unknown }; output: { serialize(v: unknown): unknown } }): boolean {
   const probe = { probe: [1] };
   return transformer.output.serialize(probe) === probe && transformer.input.deserialize(probe) === probe;
 }

@@ -1,10 +1,10 @@
-// tRPC over HTTP (/trpc/*) and over WebSocket (/trpc upgrade).
+// tRPC over HTTP (/trpc/*) and over WebSocket (/trpc upgrade), each on a lean path or tRPC's stock adapter.
 import type { IncomingMessage } from 'node:http';
 import type { AnyTRPCRouter, TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
-import { trackWebSocket } from '../observability/request-log';
+import { noteWebSocketClosed, noteWebSocketOpen, trackWebSocket } from '../observability/request-log';
 import type { AppDeps } from '../deps';
 import { findAppError } from '../errors';
 import type { RouteHandler, UpgradeHandler } from '../http/routes';
@@ -12,7 +12,8 @@ import { type Context, createHttpContext, createWsContext } from './context';
 import { createFastTrpcHttpHandler } from './fast-http';
 import { appRouter } from './router';
 import { roomFrameEncoder } from '../rooms/frames';
-import { limitMessageRate } from './connection-limits';
+import { limitMessageRate, TRPC_MESSAGE_RATE } from './connection-limits';
+import { createFastTrpcWsHandler } from './fast-ws';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_WS_MESSAGE_BYTES = 256 * 1024;
@@ -61,14 +62,41 @@ export function createTrpcHttpRoute(
   });
 }
 
-export function createTrpcWebSocket(deps: AppDeps): { upgrade: UpgradeHandler; wss: WebSocketServer; broadcastReconnect(): void } {
+const KEEP_ALIVE = { pingMs: 30_000, pongWaitMs: 10_000 };
+
+type TrpcWebSocket = { upgrade: UpgradeHandler; wss: WebSocketServer; broadcastReconnect(): void };
+
+/** /trpc upgrades: the lean handler (fast-ws.ts), or tRPC's stock adapter when PARLEY_TRPC_WS=stock. */
+export function createTrpcWebSocket(deps: AppDeps, options: { router?: AnyTRPCRouter } = {}): TrpcWebSocket {
+  const router = options.router ?? appRouter;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
+  if (deps.config.trpcWs === 'stock') return createStockTrpcWebSocket(deps, wss, router);
+  const handler = createFastTrpcWsHandler<Context>({
+    wss,
+    router,
+    // Room events are spliced in pre-serialized (one JSON.stringify per room event); the rest is JSON.
+    encoder: roomFrameEncoder,
+    keepAlive: KEEP_ALIVE,
+    messageRate: TRPC_MESSAGE_RATE,
+    createContext: (req, socket, connectionParams) => createWsContext(deps, req, socket, connectionParams),
+    onError: ({ error, path }) => logUnexpected(deps, error, path),
+    onOpen: (req) => noteWebSocketOpen(deps, req, '/trpc'),
+    onClose: (requestId, code, ctx, opened) => noteWebSocketClosed(deps, '/trpc', requestId, code, ctx?.user?.id, opened),
+  });
+  return {
+    wss,
+    broadcastReconnect: () => handler.broadcastReconnectNotification(),
+    upgrade: (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)),
+  };
+}
+
+function createStockTrpcWebSocket(deps: AppDeps, wss: WebSocketServer, router: AnyTRPCRouter): TrpcWebSocket {
   const handler = applyWSSHandler({
     wss,
-    router: appRouter,
+    router,
     // JSON like tRPC's default; room events are spliced in pre-serialized (one JSON.stringify per room event).
     experimental_encoder: roomFrameEncoder,
-    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+    keepAlive: { enabled: true, ...KEEP_ALIVE },
     createContext: ({ req, res, info }) => createWsContext(deps, req, res, (info.connectionParams as Record<string, string> | null) ?? null),
     onError: ({ error, path }) => logUnexpected(deps, error, path),
   });
