@@ -136,6 +136,19 @@ describeOnce('live recording over /ws/record', () => {
     expect((await client.closed).code).toBe(4401);
   });
 
+  it('recordings.get shows a live recording as far as it is acknowledged, without waiting for the row checkpoint', async () => {
+    const client = await connected();
+    const { recordingId } = await client.start(META);
+    await client.stream(speech, { frameBytes: FRAME_BYTES, fromSeq: 0, toSeq: 50 });
+    expect(client.acked.size).toBe(50);
+    const live = await user.client.recordings.get.query({ id: recordingId });
+    expect(live.status).toBe('live');
+    // Opus frames are 20 ms: 5 s acknowledged is 5 s in the file, give or take the encoder's look-ahead.
+    expect(Math.abs(live.durationMs - 5000)).toBeLessThanOrEqual(40);
+    expect(live.bytes).toBeGreaterThan(0);
+    await client.stop();
+  });
+
   it('reports progress over recordings.events while live, then finished', async () => {
     const client = await connected();
     const { recordingId } = await client.start(META);

@@ -79,6 +79,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   closers.push(() => deps.rooms.hub.close());
   closers.push(startGuestCleanup(deps));
   const recorder = createRecordWebSocket(deps);
+  deps.liveRecordings = recorder.registry;
   routes.upgrade(RECORD_PATH, recorder.upgrade);
   routes.add(AUDIO_PATH, createAudioDownloadRoute(deps));
   routes.add(UPLOAD_PATH, createUploadRoute(deps));

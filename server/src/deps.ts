@@ -9,6 +9,7 @@ import type { SocketRegistry } from './sessions/socket-registry';
 import type { RoomsRuntime } from './rooms/runtime';
 import type { SessionCache } from './auth/session-cache';
 import type { RecordingStorage } from './recordings/storage';
+import type { LiveProgress } from './recordings/live-registry';
 
 export type AppDeps = {
   config: Config;
@@ -29,4 +30,6 @@ export type AppDeps = {
   shutdownSignal: AbortSignal;
   /** Live room subscriptions of this instance and the send/typing throttles. */
   rooms: RoomsRuntime;
+  /** Live recordings open on this instance (set once /ws/record is served): fresher than their rows. */
+  liveRecordings?: { progressOf(id: string): LiveProgress | null };
 };

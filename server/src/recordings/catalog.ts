@@ -1,6 +1,7 @@
 // The recordings table as the API shows it: create, list (cursor pages), read, delete.
 import { and, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
+import type { AppDeps } from '../deps';
 import { generateId } from '../db/ids';
 import { recordings } from '../db/schema/index';
 import { AppError } from '../errors';
@@ -8,6 +9,16 @@ import { listOrgIdsOf } from '../orgs/membership';
 import { requireOrgMembership, type RecordingRow } from './access';
 import type { RecordingView } from './schema';
 import type { RecordingStorage } from './storage';
+
+/**
+ * The row with what a recording open on this instance has acknowledged since the row's last
+ * checkpoint (rows of live recordings catch up every few seconds; other instances see that).
+ */
+export function withLiveProgress(deps: Pick<AppDeps, 'liveRecordings'>, row: RecordingRow): RecordingRow {
+  if (row.status !== 'live') return row;
+  const live = deps.liveRecordings?.progressOf(row.id);
+  return live && live.nextSeq > row.nextSeq ? { ...row, ...live } : row;
+}
 
 export function toRecordingView(row: RecordingRow): RecordingView {
   return {

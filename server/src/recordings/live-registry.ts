@@ -18,6 +18,8 @@ import { LiveRecording } from './live-session';
 /** How stale a live recording's row (durationMs, bytes in recordings.get) may get. */
 const CHECKPOINT_INTERVAL_MS = 2000;
 
+export type LiveProgress = { nextSeq: number; durationMs: number; bytes: number };
+
 type Entry = { recording: LiveRecording; detach: (() => void) | null; idleTimer: NodeJS.Timeout | null };
 
 export class LiveRegistry {
@@ -41,6 +43,12 @@ export class LiveRegistry {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** What the open recording id has acknowledged so far (its row catches up at checkpoints). */
+  progressOf(id: string): LiveProgress | null {
+    const recording = this.entries.get(id)?.recording;
+    return recording ? { nextSeq: recording.durableNext, durationMs: recording.durationMs, bytes: recording.bytes } : null;
   }
 
   /** Creates the row of a new live recording (batched with other recorders starting meanwhile). */

@@ -2,7 +2,7 @@
 import { octetInputParser } from '@trpc/server/http';
 import { memberProcedure, router } from '../trpc/init';
 import { requireRecording } from './access';
-import { createLiveRecording, deleteRecording, listRecordings, toRecordingView } from './catalog';
+import { createLiveRecording, deleteRecording, listRecordings, toRecordingView, withLiveProgress } from './catalog';
 import { publishRecordingEvent, watchRecordingEvents, type RecordingEvent } from './progress';
 import {
   downloadUrlOutput, listRecordingsInput, recordingIdInput, recordingPage, recordingView, startRecordingInput,
@@ -35,7 +35,7 @@ export const recordingsRouter = router({
     .meta({ openapi: { method: 'GET', path: '/recordings/{id}', protect: true, tags: ['recordings'], summary: 'One recording' } })
     .input(recordingIdInput)
     .output(recordingView)
-    .query(async ({ ctx, input }) => toRecordingView(await requireRecording(ctx.deps.db, input.id, ctx.user.id, 'read'))),
+    .query(async ({ ctx, input }) => toRecordingView(withLiveProgress(ctx.deps, await requireRecording(ctx.deps.db, input.id, ctx.user.id, 'read')))),
 
   delete: memberProcedure.input(recordingIdInput).mutation(async ({ ctx, input }) => {
     const row = await requireRecording(ctx.deps.db, input.id, ctx.user.id, 'delete');
@@ -56,7 +56,7 @@ export const recordingsRouter = router({
   events: memberProcedure.input(recordingIdInput).subscription(async function* ({ ctx, input, signal }): AsyncGenerator<RecordingEvent> {
     const events = watchRecordingEvents(ctx.deps.bus, input.id, signal);
     try {
-      const row = await requireRecording(ctx.deps.db, input.id, ctx.user.id, 'read');
+      const row = withLiveProgress(ctx.deps, await requireRecording(ctx.deps.db, input.id, ctx.user.id, 'read'));
       if (row.status === 'finished') return yield { type: 'finished', id: row.id, durationMs: row.durationMs, bytes: row.bytes };
       if (row.status === 'failed') return yield { type: 'failed', id: row.id, error: row.error ?? 'Recording failed' };
       yield { type: 'progress', id: row.id, durationMs: row.durationMs, bytes: row.bytes, nextSeq: row.nextSeq };
