@@ -114,13 +114,14 @@ export class RoomHub {
     }
   }
 
-  publish(roomId: string, event: RoomBusEvent): void {
-    this.deps.bus.publish(roomChannel(roomId), event).catch((error) => this.deps.logger.warn({ err: error, roomId }, 'rooms: publishing an event failed'));
+  /** Never rejects: a failed publish is logged. Callers that don't need to wait may ignore the promise. */
+  publish(roomId: string, event: RoomBusEvent): Promise<void> {
+    return this.deps.bus.publish(roomChannel(roomId), event).catch((error) => this.deps.logger.warn({ err: error, roomId }, 'rooms: publishing an event failed'));
   }
 
   /** Publishes and resolves once this instance's subscribers have been handed the event. */
   async publishAndDeliver(roomId: string, event: RoomBusEvent): Promise<void> {
-    await this.deps.bus.publish(roomChannel(roomId), event).catch((error) => this.deps.logger.warn({ err: error, roomId }, 'rooms: publishing an event failed'));
+    await this.publish(roomId, event);
     await untilHeldFramesLeave();
   }
 
