@@ -70,7 +70,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
 
   const routes = new RouteTable();
   addHealthRoutes(routes, deps);
-  routes.add('/trpc/', createTrpcHttpRoute(deps));
+  routes.add('/trpc/', createTrpcHttpRoute(deps), { writesHead: true });
   const trpcWs = createTrpcWebSocket(deps);
   routes.upgrade('/trpc', trpcWs.upgrade);
   addOpenApiRoutes(routes, deps);
@@ -83,7 +83,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   routes.upgrade(RECORD_PATH, recorder.upgrade);
   routes.add(AUDIO_PATH, createAudioDownloadRoute(deps));
   routes.add(UPLOAD_PATH, createUploadRoute(deps));
-  routes.add('/trpc/recordings.upload', createTrpcHttpRoute(deps, { maxBodySize: config.uploadMaxBytes }));
+  routes.add('/trpc/recordings.upload', createTrpcHttpRoute(deps, { maxBodySize: config.uploadMaxBytes }), { writesHead: true });
   closers.push(() => recorder.close());
 
   const server = createHttpServer(deps, routes);

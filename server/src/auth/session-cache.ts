@@ -6,7 +6,7 @@
 // - every mutation drops its caller's entries (all of them when it has no session), so a user's
 //   own changes (verified e-mail, new name) show on their next call; lastSeenAt writes keep their
 //   once-a-minute rhythm because an entry whose write is due is a miss.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { EventBus } from '../bus/bus';
 import type { Database } from '../db/client';
 import {
@@ -41,10 +41,10 @@ export class SessionCache {
     const now = Date.now();
     const entry = this.entries.get(id);
     if (entry && now - entry.cachedAt < CACHE_TTL_MS && now < entry.validUntil) {
-      const hash = createHash('sha256').update(token.slice(dot + 1)).digest();
-      if (hash.length !== entry.session.secretHash.length || !timingSafeEqual(hash, entry.session.secretHash)) return { session: null, user: null };
-      // Copies: a procedure may change its ctx objects without touching the next request's.
-      return { session: { ...entry.session }, user: { ...entry.user } };
+      const secretHash = hash('sha256', token.slice(dot + 1), 'buffer');
+      if (secretHash.length !== entry.session.secretHash.length || !timingSafeEqual(secretHash, entry.session.secretHash)) return { session: null, user: null };
+      // Frozen when stored: every request shares them, and none can change them for the next.
+      return { session: entry.session, user: entry.user };
     }
     const pending = this.inFlight.get(token);
     if (pending) return pending.then(copyValidation);
@@ -56,7 +56,7 @@ export class SessionCache {
       if (this.entries.size >= MAX_ENTRIES) this.clearEntries();
       const writeDue = result.session.lastSeenAt.getTime() + LAST_SEEN_WRITE_INTERVAL_MS;
       const validUntil = Math.min(writeDue, sessionExpiresAt(result.session, policy).getTime());
-      this.entries.set(id, { session: result.session, user: result.user, cachedAt: Date.now(), validUntil });
+      this.entries.set(id, { session: Object.freeze({ ...result.session }), user: Object.freeze({ ...result.user }), cachedAt: Date.now(), validUntil });
       let ids = this.byUser.get(result.user.id);
       if (!ids) this.byUser.set(result.user.id, (ids = new Set()));
       ids.add(id);

@@ -13,7 +13,8 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 export function addHealthRoutes(routes: RouteTable, deps: AppDeps): void {
-  routes.add('/health', (_req, res) => sendJson(res, 200, { status: 'ok' }));
+  // writesHead: these answer only through sendJson.
+  routes.add('/health', (_req, res) => sendJson(res, 200, { status: 'ok' }), { writesHead: true });
 
   routes.add('/ready', async (_req, res) => {
     if (deps.shutdownSignal.aborted) return sendJson(res, 503, { status: 'unavailable', reason: 'shutting down' });
@@ -24,7 +25,7 @@ export function addHealthRoutes(routes: RouteTable, deps: AppDeps): void {
       const reason = `database: ${(error as Error).message || 'no answer'}`;
       sendJson(res, 503, { status: 'unavailable', reason });
     }
-  });
+  }, { writesHead: true });
 
   routes.add('/metrics', async (req, res) => {
     const token = deps.config.metricsToken;

@@ -3,19 +3,56 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
+/** Response header lines, flat: name, value, name, value ... (a value may be a list, e.g. set-cookie). */
+export type HeaderLines = (string | string[])[];
+export type RouteOptions = {
+  /**
+   * The handler writes its head only through writeHead() below, so the server's own headers
+   * (request id, security headers, CORS) go out with it in one piece instead of one setHeader each.
+   */
+  writesHead?: boolean;
+};
+
+const SERVER_HEADERS = Symbol('parley.serverHeaders');
+type WithServerHeaders = ServerResponse & { [SERVER_HEADERS]?: HeaderLines };
+
+/** For writesHead routes: the server's headers, written by writeHead() or applyServerHeaders(). */
+export function holdServerHeaders(res: ServerResponse, lines: HeaderLines): void {
+  (res as WithServerHeaders)[SERVER_HEADERS] = lines;
+}
+
+/** Sets the server's held headers on res now (a writesHead route handing the response to other code). */
+export function applyServerHeaders(res: ServerResponse): void {
+  const held = (res as WithServerHeaders)[SERVER_HEADERS];
+  if (!held) return;
+  (res as WithServerHeaders)[SERVER_HEADERS] = undefined;
+  for (let i = 0; i < held.length; i += 2) res.setHeader(held[i] as string, held[i + 1]!);
+}
+
+/** The status line and headers, with the server's held headers if any, in one writeHead. */
+export function writeHead(res: ServerResponse, status: number, lines: HeaderLines): void {
+  const held = (res as WithServerHeaders)[SERVER_HEADERS];
+  if (held) (res as WithServerHeaders)[SERVER_HEADERS] = undefined;
+  res.writeHead(status, (held ? (lines.length ? held.concat(lines) : held) : lines) as string[]);
+}
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
+/** label: for metrics and logs (never the raw path, which holds ids). */
+type Route = { handler: RouteHandler; label: string; writesHead: boolean };
+
 export class RouteTable {
-  private readonly exact = new Map<string, RouteHandler>();
-  private readonly prefixes: [string, RouteHandler][] = [];
-  private readonly patterns: [RegExp, RouteHandler][] = [];
+  private readonly exact = new Map<string, Route>();
+  private readonly prefixes: [string, Route][] = [];
+  private readonly patterns: [RegExp, Route][] = [];
   readonly upgrades = new Map<string, UpgradeHandler>();
 
   /** '/health' matches exactly; '/trpc/' matches the prefix; a RegExp matches the pathname. */
-  add(path: string | RegExp, handler: RouteHandler): this {
-    if (path instanceof RegExp) this.patterns.push([path, handler]);
-    else if (path.endsWith('/')) this.prefixes.push([path, handler]);
-    else this.exact.set(path, handler);
+  add(path: string | RegExp, handler: RouteHandler, options: RouteOptions = {}): this {
+    const label = path instanceof RegExp ? path.source : path.endsWith('/') ? `${path}*` : path;
+    const route: Route = { handler, label, writesHead: options.writesHead ?? false };
+    if (path instanceof RegExp) this.patterns.push([path, route]);
+    else if (path.endsWith('/')) this.prefixes.push([path, route]);
+    else this.exact.set(path, route);
     return this;
   }
 
@@ -24,18 +61,19 @@ export class RouteTable {
     return this;
   }
 
-  /** Returns the handler and a route label for metrics (never the raw path, which holds ids). */
-  find(pathname: string): { handler: RouteHandler; label: string } | null {
+  find(pathname: string): Route | null {
     const exact = this.exact.get(pathname);
-    if (exact) return { handler: exact, label: pathname };
-    for (const [prefix, handler] of this.prefixes) if (pathname.startsWith(prefix)) return { handler, label: `${prefix}*` };
-    for (const [pattern, handler] of this.patterns) if (pattern.test(pathname)) return { handler, label: pattern.source };
+    if (exact) return exact;
+    for (const [prefix, route] of this.prefixes) if (pathname.startsWith(prefix)) return route;
+    for (const [pattern, route] of this.patterns) if (pattern.test(pathname)) return route;
     return null;
   }
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const json = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json), ...headers });
+  const lines: HeaderLines = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(json))];
+  for (const name in headers) lines.push(name, headers[name]!);
+  writeHead(res, status, lines);
   res.end(json);
 }

@@ -3,22 +3,23 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AppDeps } from '../deps';
 import { isOriginAllowed } from '../auth/csrf';
 import { requestIdOf, requestUserOf } from '../observability/request-log';
-import { type RouteTable, sendJson } from './routes';
+import { applyServerHeaders, type HeaderLines, holdServerHeaders, type RouteTable, sendJson } from './routes';
 
-const SECURITY_HEADERS: Record<string, string> = {
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-  'referrer-policy': 'no-referrer',
-  'cross-origin-resource-policy': 'same-site',
-};
+const SECURITY_HEADERS: HeaderLines = [
+  'x-content-type-options', 'nosniff',
+  'x-frame-options', 'DENY',
+  'content-security-policy', "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy', 'no-referrer',
+  'cross-origin-resource-policy', 'same-site',
+];
+const HSTS: HeaderLines = ['strict-transport-security', 'max-age=31536000; includeSubDomains'];
 
-function applyCors(deps: AppDeps, req: IncomingMessage, res: ServerResponse): void {
+/** CORS for ALLOWED_ORIGINS only. */
+function addCors(deps: AppDeps, req: IncomingMessage, lines: HeaderLines): boolean {
   const origin = req.headers.origin;
-  if (!origin || !deps.config.allowedOrigins.includes(origin.replace(/\/$/, ''))) return;
-  res.setHeader('access-control-allow-origin', origin);
-  res.setHeader('access-control-allow-credentials', 'true');
-  res.setHeader('vary', 'Origin');
+  if (!origin || !deps.config.allowedOrigins.includes(origin.replace(/\/$/, ''))) return false;
+  lines.push('access-control-allow-origin', origin, 'access-control-allow-credentials', 'true', 'vary', 'Origin');
+  return true;
 }
 
 /** Probes and scrapes arrive every few seconds: their lines go to debug so info stays readable. */
@@ -31,45 +32,50 @@ function isForwardedHttps(deps: AppDeps, req: IncomingMessage): boolean {
 
 export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server {
   const https = new URL(deps.config.publicUrl).protocol === 'https:';
+  const serverHeaders = https ? [...SECURITY_HEADERS, ...HSTS] : SECURITY_HEADERS;
   // One labelled histogram child per route and status: prom-client hashes the labels on every
   // observe() otherwise, a visible share of a fast request's CPU.
   const durationOf = new Map<string, { observe(seconds: number): void }>();
   const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, (req, res) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const requestId = requestIdOf(req);
-    res.setHeader('x-request-id', requestId);
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    if (https || isForwardedHttps(deps, req)) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    // The server's own headers, as one list: a route that writes its head through writeHead() sends
+    // them with it; for the others they are set on res here.
+    const lines: HeaderLines = ['x-request-id', requestId, ...serverHeaders];
+    if (!https && isForwardedHttps(deps, req)) lines.push(...HSTS);
     // API answers carry tokens and private data: no cache may keep them.
-    if (req.url?.startsWith('/trpc') || req.url?.startsWith('/api/')) res.setHeader('cache-control', 'no-store');
-    applyCors(deps, req, res);
+    if (req.url?.startsWith('/trpc') || req.url?.startsWith('/api/')) lines.push('cache-control', 'no-store');
+    const cors = addCors(deps, req, lines);
 
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
     } catch {
+      holdServerHeaders(res, lines);
       return sendJson(res, 400, { error: 'Bad request URL' });
     }
     if (req.method === 'OPTIONS') {
-      if (res.hasHeader('access-control-allow-origin')) {
-        res.setHeader('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
-        res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? 'content-type, authorization');
-        res.setHeader('access-control-max-age', '600');
+      if (cors) {
+        const requested = req.headers['access-control-request-headers'] ?? 'content-type, authorization';
+        lines.push('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS', 'access-control-allow-headers', requested, 'access-control-max-age', '600');
       }
-      res.writeHead(204).end();
+      res.writeHead(204, lines as string[]).end();
       return;
     }
     const found = routes.find(url.pathname);
+    holdServerHeaders(res, lines);
+    if (!found?.writesHead) applyServerHeaders(res);
     res.once('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const seconds = (performance.now() - started) / 1000;
       const route = found?.label ?? 'unmatched';
       const key = `${res.statusCode} ${route}`;
       let duration = durationOf.get(key);
       if (!duration) durationOf.set(key, (duration = deps.metrics.httpRequestDuration.labels({ route, code: String(res.statusCode) })));
       duration.observe(seconds);
+      const level = QUIET_ROUTES.has(route) ? 'debug' : 'info';
+      if (!deps.logger.isLevelEnabled(level)) return;
       const line = { requestId, method: req.method, route, path: url.pathname.slice(0, 200), status: res.statusCode, ms: Math.round(seconds * 1000), userId: requestUserOf(req) };
-      if (QUIET_ROUTES.has(route)) deps.logger.debug(line, 'request');
-      else deps.logger.info(line, 'request');
+      deps.logger[level](line, 'request');
     });
     if (!found) return sendJson(res, 404, { error: 'Not found' });
     Promise.resolve(found.handler(req, res, url)).catch((error) => {

@@ -7,7 +7,7 @@ import { isDatabaseUnavailable } from '../db/client';
 import { AppError, toTRPCError } from '../errors';
 import { findRequestToken, readProtocolToken, readRequestInfo, type RequestInfo, type TokenSource } from '../auth/request';
 import { readSessionCookie } from '../auth/cookies';
-import { type Session, sessionPolicyOf, type User } from '../auth/session';
+import { type Session, sessionPolicyOf, type SessionValidation, type User } from '../auth/session';
 
 export type Context = {
   deps: AppDeps;
@@ -25,27 +25,30 @@ export type Context = {
   socket?: WebSocket;
 };
 
-async function authenticate(deps: AppDeps, found: { token: string; source: TokenSource } | null) {
-  if (!found) return { session: null, user: null, tokenSource: null };
-  let result;
+const ANONYMOUS: SessionValidation = { session: null, user: null };
+
+async function validate(deps: AppDeps, found: { token: string } | null): Promise<SessionValidation> {
+  if (!found) return ANONYMOUS;
   try {
-    result = await deps.sessionCache.validate(deps.db, sessionPolicyOf(deps.config), found.token);
+    return await deps.sessionCache.validate(deps.db, sessionPolicyOf(deps.config), found.token);
   } catch (error) {
     // Context errors bypass the procedure middlewares: name a database outage here.
     if (isDatabaseUnavailable(error)) throw toTRPCError(new AppError('DATABASE_UNAVAILABLE', { cause: error }));
     throw error;
   }
-  return { ...result, tokenSource: result.session ? found.source : null };
 }
 
 export async function createHttpContext(deps: AppDeps, req: IncomingMessage, _res?: ServerResponse): Promise<Context> {
-  const auth = await authenticate(deps, findRequestToken(req));
-  if (auth.user) noteRequestUser(req, auth.user.id);
+  const found = findRequestToken(req);
+  const { session, user } = await validate(deps, found);
+  if (user) noteRequestUser(req, user.id);
   return {
     deps,
     request: readRequestInfo(req, deps.config),
     transport: 'http',
-    ...auth,
+    session,
+    user,
+    tokenSource: session ? found!.source : null,
     responseCookies: [],
     responseHeaders: {},
     requestHeaders: req.headers,
@@ -68,8 +71,9 @@ export async function createWsContext(
       : cookieToken
         ? { token: cookieToken, source: 'cookie' as const }
         : null;
-  const auth = await authenticate(deps, found);
-  if (auth.user) noteRequestUser(req, auth.user.id);
-  if (auth.session) deps.sockets.trackUntilClosed(auth.session.id, socket);
-  return { deps, request: readRequestInfo(req, deps.config), transport: 'ws', ...auth, responseCookies: [], responseHeaders: {}, socket };
+  const { session, user } = await validate(deps, found);
+  if (user) noteRequestUser(req, user.id);
+  if (session) deps.sockets.trackUntilClosed(session.id, socket);
+  const tokenSource = session ? found!.source : null;
+  return { deps, request: readRequestInfo(req, deps.config), transport: 'ws', session, user, tokenSource, responseCookies: [], responseHeaders: {}, socket };
 }

@@ -18,7 +18,7 @@ import {
   TRPCError,
   urlPathToProcedurePath,
 } from '@trpc/server/unstable-core-do-not-import';
-import type { RouteHandler } from '../http/routes';
+import { applyServerHeaders, type HeaderLines, type RouteHandler, writeHead } from '../http/routes';
 import { callProcedureLean, type ProcedureDef } from './call-procedure';
 
 type ProcedureType = 'query' | 'mutation' | 'subscription';
@@ -41,7 +41,7 @@ export type FastHttpOptions<TContext> = {
   maxBodyBytes: number;
   createContext(req: IncomingMessage, res: ServerResponse): Promise<TContext>;
   /** Extra response headers (cookies, Retry-After), as the stock adapter's responseMeta gives them. */
-  responseHeaders(ctx: TContext | undefined, errors: TRPCError[]): Record<string, string | string[]>;
+  responseHeaders(ctx: TContext | undefined, errors: TRPCError[]): HeaderLines;
   onError(opts: { error: TRPCError; path: string | undefined; ctx: TContext | undefined }): void;
   /** Handles whatever this path does not: the stock adapter. */
   fallback: RouteHandler;
@@ -90,8 +90,16 @@ function isDataStream(value: unknown): boolean {
   return false;
 }
 
+/**
+ * The handler is mounted with { writesHead: true }: its answers carry the server's headers in their
+ * one writeHead, and what it hands to the stock adapter gets them set first.
+ */
 export function createFastTrpcHttpHandler<TContext>(options: FastHttpOptions<TContext>): RouteHandler {
-  const { router, fallback } = options;
+  const { router } = options;
+  const fallback: RouteHandler = (req, res, url) => {
+    applyServerHeaders(res);
+    return options.fallback(req, res, url);
+  };
   const config = router._def._config;
   const procedures = router._def.procedures as Record<string, Procedure | undefined>;
   const hasTransformer = !isIdentityTransformer(config.transformer);
@@ -137,15 +145,11 @@ export function createFastTrpcHttpHandler<TContext>(options: FastHttpOptions<TCo
     return { inputs };
   }
 
-  function send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string | string[]>) {
+  function send(res: ServerResponse, status: number, body: unknown, extra: HeaderLines) {
     // No transformer here (else the stock path runs): transformTRPCResponse would only copy the envelopes.
     const json = JSON.stringify(body);
-    res.writeHead(status, {
-      vary: 'trpc-accept, accept',
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(json),
-      ...extra,
-    });
+    const lines: HeaderLines = ['vary', 'trpc-accept, accept', 'content-type', 'application/json', 'content-length', String(Buffer.byteLength(json))];
+    writeHead(res, status, extra.length ? lines.concat(extra) : lines);
     res.end(json);
   }
 

@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import { noteWebSocketClosed, noteWebSocketOpen, trackWebSocket } from '../observability/request-log';
 import type { AppDeps } from '../deps';
 import { findAppError } from '../errors';
-import type { RouteHandler, UpgradeHandler } from '../http/routes';
+import { applyServerHeaders, type HeaderLines, type RouteHandler, type UpgradeHandler } from '../http/routes';
 import { type Context, createHttpContext, createWsContext } from './context';
 import { createFastTrpcHttpHandler } from './fast-http';
 import { appRouter } from './router';
@@ -22,12 +22,28 @@ function logUnexpected(deps: AppDeps, error: { code: string; cause?: unknown; me
   if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path }, 'procedure failed');
 }
 
-/** Set-Cookie, headers a procedure asked for, and Retry-After for throttled calls. */
+const NO_HEADERS: HeaderLines = [];
+
+/** Set-Cookie, headers a procedure asked for, and Retry-After for throttled calls; name, value, ... */
+function responseHeaderLines(ctx: Context | undefined, errors: TRPCError[]): HeaderLines {
+  let lines = NO_HEADERS;
+  const add = (name: string, value: string | string[]) => (lines === NO_HEADERS ? (lines = [name, value]) : lines.push(name, value));
+  if (ctx) for (const name in ctx.responseHeaders) add(name, ctx.responseHeaders[name]!);
+  if (ctx?.responseCookies.length) add('set-cookie', ctx.responseCookies);
+  for (const error of errors) {
+    const retryAfter = findAppError(error)?.retryAfterSeconds;
+    if (retryAfter === undefined) continue;
+    add('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
+    break;
+  }
+  return lines;
+}
+
+/** The same, as the stock adapter's responseMeta wants them. */
 function responseHeadersOf(ctx: Context | undefined, errors: TRPCError[]): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = { ...(ctx?.responseHeaders ?? {}) };
-  if (ctx?.responseCookies.length) headers['set-cookie'] = ctx.responseCookies;
-  const retryAfter = errors.map((e) => findAppError(e)?.retryAfterSeconds).find((s) => s !== undefined);
-  if (retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));
+  const lines = responseHeaderLines(ctx, errors);
+  const headers: Record<string, string | string[]> = {};
+  for (let i = 0; i < lines.length; i += 2) headers[lines[i] as string] = lines[i + 1]!;
   return headers;
 }
 
@@ -49,14 +65,18 @@ export function createTrpcHttpRoute(
     responseMeta: ({ ctx, errors }) => ({ headers: responseHeadersOf(ctx as Context | undefined, errors) }),
     onError: ({ error, path }) => logUnexpected(deps, error, path),
   });
-  const stock: RouteHandler = (req, res) => handler(req, res);
+  // Mounted with { writesHead: true } (app.ts): the stock adapter sets its headers one by one, so the server's go first.
+  const stock: RouteHandler = (req, res) => {
+    applyServerHeaders(res);
+    return handler(req, res);
+  };
   if (deps.config.trpcHttp === 'stock') return stock;
   return createFastTrpcHttpHandler<Context>({
     router,
     basePath: '/trpc/',
     maxBodyBytes: options.maxBodySize ?? MAX_BODY_BYTES,
     createContext: (req, res) => createHttpContext(deps, req, res),
-    responseHeaders: responseHeadersOf,
+    responseHeaders: responseHeaderLines,
     onError: ({ error, path }) => logUnexpected(deps, error, path),
     fallback: stock,
   });

@@ -91,7 +91,8 @@ export const publicProcedure = t.procedure.use(mapErrors).use(csrf);
 /** A live session is required. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.session || !ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue' });
-  return next({ ctx: { ...ctx, session: ctx.session, user: ctx.user } });
+  // tRPC merges these into ctx (and narrows their types): no copy of the rest here.
+  return next({ ctx: { session: ctx.session, user: ctx.user } });
 });
 
 /** A live session of a full member (not a guest). */
