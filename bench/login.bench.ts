@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { HASH_PARAMETERS, hashPassword } from '../server/src/auth/password';
 import type { BenchRow } from './types';
+import { parleyArgs } from './support/processes';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONCURRENCY = 16;
@@ -26,7 +27,7 @@ const TARGET = 0.9;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function startServer(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/src/main.ts')], {
+  const child = spawn(process.execPath, parleyArgs(), {
     cwd: root,
     env: {
       ...process.env,

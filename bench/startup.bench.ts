@@ -1,6 +1,7 @@
-// Cold start: spawning `node --import tsx server/src/main.ts` until /ready answers 200, on a fresh
-// PGlite DATA_DIR and on a fresh Postgres database (both include applying every migration), and a
-// restart on existing PGlite data. Baseline: a bare node:http server started with the same loader.
+// Cold start: spawning the production build (`node server/dist/main.mjs`, as `pnpm start` runs it
+// after building) until /ready answers 200, on a fresh PGlite DATA_DIR and on a fresh Postgres
+// database (both include applying every migration), and a restart on existing PGlite data.
+// Baseline: a bare node:http server, spawned the same way.
 import fs from 'node:fs';
 import postgres from 'postgres';
 import { startPostgresCluster } from '../test/helpers/postgres-cluster';
@@ -9,10 +10,10 @@ import { median, spawnBareJson, spawnParley, tempDir } from './support/processes
 
 const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 3));
 
-/** ms from spawn until the bare server (same tsx loader) answers an HTTP request. */
+/** ms from spawn until the bare server answers an HTTP request. */
 async function bareStartMs(): Promise<number> {
   const started = performance.now();
-  const bare = await spawnBareJson(undefined, { withTsxLoader: true });
+  const bare = await spawnBareJson();
   try {
     await fetch(`${bare.url}/ready`);
     return performance.now() - started;
@@ -32,7 +33,7 @@ const ms = (value: number) => `${Math.round(value)} ms`;
 function row(measure: string, parley: number[], baseline: number[], note?: string): BenchRow {
   const p = median(parley);
   const b = median(baseline);
-  return { measure, parley: ms(p), baseline: `${ms(b)} (bare node:http, same loader)`, ratio: p / b, target: 'report', met: null, note };
+  return { measure, parley: ms(p), baseline: `${ms(b)} (bare node:http)`, ratio: p / b, target: 'report', met: null, note };
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -50,7 +51,7 @@ export async function run(): Promise<BenchRow[]> {
     }
   }
   const rows = [
-    row('cold start to /ready, PGlite (fresh DATA_DIR, migrations applied)', cold, bare, 'Start-up = process start + tsx + module loading + PGlite WASM boot + migrations; the ratio is to a bare node:http server started the same way (time to answer its first request).'),
+    row('cold start to /ready, PGlite (fresh DATA_DIR, migrations applied)', cold, bare, 'Start-up = process start + loading the built server and its packages + PGlite WASM boot + migrations; the ratio is to a bare node:http server (time to answer its first request).'),
     row('restart to /ready, PGlite (existing data)', warm, bare),
   ];
   const cluster = await startPostgresCluster().catch(() => null);

@@ -1,6 +1,7 @@
-// Servers and load generators for benches, each in its own process: a Parley server (main.ts),
+// Servers and load generators for benches, each in its own process: a Parley server (the production
+// build, server/dist/main.mjs, as `pnpm start` runs it),
 // a bare node:http baseline, and autocannon. Also: CPU time of a process, medians.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { freePort } from '../../test/helpers/ports';
 import os from 'node:os';
@@ -40,11 +41,22 @@ export async function waitForReady(url: string, child: ChildProcess, output: () 
   throw new Error(`server not ready in ${timeoutMs} ms:\n${output()}`);
 }
 
-/** Starts server/src/main.ts; resolves when /ready answers 200 (migrations included). */
+let built = false;
+
+/** node's arguments to run the production build (built once per bench run from the current sources). */
+export function parleyArgs(): string[] {
+  if (!built) {
+    execFileSync(process.execPath, [path.join(root, 'server/scripts/build.mjs')], { stdio: 'ignore' });
+    built = true;
+  }
+  return [path.join(root, 'server/dist/main.mjs')];
+}
+
+/** Starts the production build; resolves when /ready answers 200 (migrations included). */
 export async function spawnParley(env: Record<string, string>, options: { nodeArgs?: string[] } = {}): Promise<Child & { readyMs: number }> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(root, 'server/src/main.ts')], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...parleyArgs()], {
     cwd: root,
     env: {
       ...process.env,
@@ -70,9 +82,9 @@ export async function spawnParley(env: Record<string, string>, options: { nodeAr
   return { url, pid: child.pid!, child, readyMs: performance.now() - started, output: () => out, stop: () => stopChild(child) };
 }
 
-/** The baseline server answering body; withTsxLoader starts it under the same loader as Parley (start-up bench). */
-export async function spawnBareJson(body?: string, options: { withTsxLoader?: boolean } = {}): Promise<Child> {
-  const args = [...(options.withTsxLoader ? ['--import', 'tsx'] : []), path.join(root, 'bench/support/bare-json-server.mjs'), ...(body === undefined ? [] : [body])];
+/** The baseline: a bare node:http server answering body. */
+export async function spawnBareJson(body?: string): Promise<Child> {
+  const args = [path.join(root, 'bench/support/bare-json-server.mjs'), ...(body === undefined ? [] : [body])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';

@@ -14,8 +14,10 @@ export type ServerProcess = {
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 };
 
-export async function spawnServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/src/main.ts')], {
+/** entry: a built main.mjs (server/scripts/build.mjs) instead of the sources through tsx. */
+export async function spawnServer(env: Record<string, string>, timeoutMs = 30_000, entry?: string): Promise<ServerProcess> {
+  const args = entry ? [entry] : ['--import', 'tsx', path.join(root, 'server/src/main.ts')];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'info', ...env, NODE_ENV: env.NODE_ENV ?? 'test' },
     stdio: ['ignore', 'pipe', 'pipe'],

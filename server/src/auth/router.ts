@@ -2,20 +2,35 @@
 import { sessionExpiresAt, sessionPolicyOf, type Session, type User } from './session';
 import { authedProcedure, publicProcedure, router } from '../trpc/init';
 import type { Context } from '../trpc/context';
+import type { Config } from '../config';
 import { serializeBlankSessionCookie, serializeSessionCookie } from './cookies';
 import { loginInput, loginOutput, meOutput, okOutput, registerInput, signedInOutput } from './schema';
 import { registerWithPassword, signInWithPassword, signOut } from './sign-in';
 import { toPublicUser } from './user';
 
-export function toPublicSession(ctx: Pick<Context, 'deps'>, session: Session, currentId?: string) {
+type PublicSession = ReturnType<typeof projectSession>;
+/** As toPublicUser: a frozen (cached) session row is projected once per server config and current flag. */
+const publicSessions = new WeakMap<Session, { config: Config; current: boolean; projected: PublicSession }>();
+
+export function toPublicSession(ctx: Pick<Context, 'deps'>, session: Session, currentId?: string): PublicSession {
+  const current = session.id === currentId;
+  if (!Object.isFrozen(session)) return projectSession(ctx.deps.config, session, current);
+  const memo = publicSessions.get(session);
+  if (memo && memo.config === ctx.deps.config && memo.current === current) return memo.projected;
+  const projected = Object.freeze(projectSession(ctx.deps.config, session, current));
+  publicSessions.set(session, { config: ctx.deps.config, current, projected });
+  return projected;
+}
+
+function projectSession(config: Config, session: Session, current: boolean) {
   return {
     id: session.id,
     createdAt: session.createdAt.toISOString(),
     lastSeenAt: session.lastSeenAt.toISOString(),
-    expiresAt: sessionExpiresAt(session, sessionPolicyOf(ctx.deps.config)).toISOString(),
+    expiresAt: sessionExpiresAt(session, sessionPolicyOf(config)).toISOString(),
     ip: session.ip,
     userAgent: session.userAgent,
-    current: session.id === currentId,
+    current,
   };
 }
 

@@ -6,7 +6,7 @@
 // - every mutation drops its caller's entries (all of them when it has no session), so a user's
 //   own changes (verified e-mail, new name) show on their next call; lastSeenAt writes keep their
 //   once-a-minute rhythm because an entry whose write is due is a miss.
-import { hash, timingSafeEqual } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EventBus } from '../bus/bus';
 import type { Database } from '../db/client';
 import {
@@ -23,7 +23,8 @@ import {
 const CACHE_TTL_MS = 1000;
 const MAX_ENTRIES = 10_000;
 
-type Entry = { session: Session; user: SessionValidation['user'] & {}; cachedAt: number; validUntil: number };
+/** secretHashHex: the stored SHA-256 of the secret as hex (node hashes to hex ~5× faster than to a Buffer). */
+type Entry = { session: Session; user: SessionValidation['user'] & {}; secretHashHex: string; cachedAt: number; validUntil: number };
 
 export class SessionCache {
   private readonly entries = new Map<string, Entry>();
@@ -41,8 +42,7 @@ export class SessionCache {
     const now = Date.now();
     const entry = this.entries.get(id);
     if (entry && now - entry.cachedAt < CACHE_TTL_MS && now < entry.validUntil) {
-      const secretHash = hash('sha256', token.slice(dot + 1), 'buffer');
-      if (secretHash.length !== entry.session.secretHash.length || !timingSafeEqual(secretHash, entry.session.secretHash)) return { session: null, user: null };
+      if (!constantTimeEqualHex(hash('sha256', token.slice(dot + 1), 'hex'), entry.secretHashHex)) return { session: null, user: null };
       // Frozen when stored: every request shares them, and none can change them for the next.
       return { session: entry.session, user: entry.user };
     }
@@ -56,7 +56,13 @@ export class SessionCache {
       if (this.entries.size >= MAX_ENTRIES) this.clearEntries();
       const writeDue = result.session.lastSeenAt.getTime() + LAST_SEEN_WRITE_INTERVAL_MS;
       const validUntil = Math.min(writeDue, sessionExpiresAt(result.session, policy).getTime());
-      this.entries.set(id, { session: Object.freeze({ ...result.session }), user: Object.freeze({ ...result.user }), cachedAt: Date.now(), validUntil });
+      this.entries.set(id, {
+        session: Object.freeze({ ...result.session }),
+        user: Object.freeze({ ...result.user }),
+        secretHashHex: Buffer.from(result.session.secretHash).toString('hex'),
+        cachedAt: Date.now(),
+        validUntil,
+      });
       let ids = this.byUser.get(result.user.id);
       if (!ids) this.byUser.set(result.user.id, (ids = new Set()));
       ids.add(id);
@@ -102,6 +108,14 @@ export class SessionCache {
       if (event.userId) this.forgetUser(event.userId);
     });
   }
+}
+
+/** Compares two hex digests of equal length in time independent of where they differ. */
+function constantTimeEqualHex(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
 }
 
 function copyValidation(result: SessionValidation): SessionValidation {

@@ -77,7 +77,20 @@ export type PublicUser = {
   createdAt: string;
 };
 
+/**
+ * Rows from the session cache are frozen and shared by every request of their session for a
+ * second (session-cache.ts): their projection is made once, not per request (auth.me).
+ */
+const publicUsers = new WeakMap<User, PublicUser>();
+
 export function toPublicUser(user: User): PublicUser {
+  if (!Object.isFrozen(user)) return projectUser(user);
+  let projected = publicUsers.get(user);
+  if (!projected) publicUsers.set(user, (projected = Object.freeze(projectUser(user))));
+  return projected;
+}
+
+function projectUser(user: User): PublicUser {
   return {
     id: user.id,
     email: user.email,

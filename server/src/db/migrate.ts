@@ -2,8 +2,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatabaseHandle } from './client';
+import { bundled } from '../bundled';
 
-export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../drizzle');
+/** drizzle/ at the repository root (three levels up from server/src/db); the build carries a copy beside main.mjs. */
+export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), bundled ? './drizzle' : '../../../drizzle');
 
 /** Any number of instances may start at once: an advisory lock lets one migrate at a time. */
 const MIGRATION_LOCK_KEY = 720_417_311;

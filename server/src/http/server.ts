@@ -3,6 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AppDeps } from '../deps';
 import { isOriginAllowed } from '../auth/csrf';
 import { requestIdOf, requestUserOf } from '../observability/request-log';
+import type { SeriesRecorder } from '../observability/series-histogram';
 import { applyServerHeaders, type HeaderLines, holdServerHeaders, type RouteTable, sendJson } from './routes';
 
 const SECURITY_HEADERS: HeaderLines = [
@@ -33,9 +34,8 @@ function isForwardedHttps(deps: AppDeps, req: IncomingMessage): boolean {
 export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server {
   const https = new URL(deps.config.publicUrl).protocol === 'https:';
   const serverHeaders = https ? [...SECURITY_HEADERS, ...HSTS] : SECURITY_HEADERS;
-  // One labelled histogram child per route and status: prom-client hashes the labels on every
-  // observe() otherwise, a visible share of a fast request's CPU.
-  const durationOf = new Map<string, { observe(seconds: number): void }>();
+  // One recorder per route and status, resolved once.
+  const durationOf = new Map<string, SeriesRecorder>();
   const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, (req, res) => {
     const started = performance.now();
     const requestId = requestIdOf(req);
@@ -70,7 +70,7 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
       const route = found?.label ?? 'unmatched';
       const key = `${res.statusCode} ${route}`;
       let duration = durationOf.get(key);
-      if (!duration) durationOf.set(key, (duration = deps.metrics.httpRequestDuration.labels({ route, code: String(res.statusCode) })));
+      if (!duration) durationOf.set(key, (duration = deps.metrics.httpRequestDuration.seriesFor({ route, code: String(res.statusCode) })));
       duration.observe(seconds);
       const level = QUIET_ROUTES.has(route) ? 'debug' : 'info';
       if (!deps.logger.isLevelEnabled(level)) return;

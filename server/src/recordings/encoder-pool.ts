@@ -6,6 +6,7 @@
 // recordings it held (their sockets close with an error; clients resume from the journal) and is
 // replaced for new ones; the server and the other threads carry on.
 import { Worker } from 'node:worker_threads';
+import { bundled } from '../bundled';
 import type { Logger } from 'pino';
 import type { EncoderCall, EncoderReply } from './encoder-worker';
 import type { BatchEncoder, BatchResult } from './live-batch';
@@ -15,7 +16,8 @@ type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => vo
 type Thread = { worker: Worker; pending: Map<number, Pending>; sessions: number; dead: boolean };
 type Call = EncoderCall extends infer C ? (C extends EncoderCall ? Omit<C, 'call'> : never) : never;
 
-const ENTRY = new URL('./encoder-worker-entry.mjs', import.meta.url);
+// From the sources a thread needs tsx registered first; the build has the thread's module beside main.mjs.
+const ENTRY = bundled ? new URL('./encoder-worker.mjs', import.meta.url) : new URL('./encoder-worker-entry.mjs', import.meta.url);
 
 /** A copy in its own ArrayBuffer: a ws payload is a view into a larger read buffer. */
 function own(bytes: Uint8Array): Uint8Array {

@@ -105,6 +105,18 @@ export function createFastTrpcHttpHandler<TContext>(options: FastHttpOptions<TCo
   const hasTransformer = !isIdentityTransformer(config.transformer);
   const base = options.basePath.replace(/\/+$/, '');
 
+  /** findCalls' answers by method, batch flag and path (read-only; a few hundred distinct paths at most in practice). */
+  const callsByPath = new Map<string, readonly Call[] | null>();
+  function cachedCalls(pathname: string, batch: boolean, method: string): readonly Call[] | null {
+    const key = `${method}${batch ? ' batch ' : ' '}${pathname}`;
+    let calls = callsByPath.get(key);
+    if (calls === undefined) {
+      if (callsByPath.size >= 1000) callsByPath.clear();
+      callsByPath.set(key, (calls = findCalls(pathname, batch, method)));
+    }
+    return calls;
+  }
+
   /** The calls of a request when all of them can take the lean path, else null. */
   function findCalls(pathname: string, batch: boolean, method: string): Call[] | null {
     let rest = pathname.slice(base.length);
@@ -165,7 +177,7 @@ export function createFastTrpcHttpHandler<TContext>(options: FastHttpOptions<TCo
     const search = url.searchParams;
     if (search.has('connectionParams')) return fallback(req, res, url);
     const batch = search.get('batch') === '1';
-    const calls = findCalls(url.pathname, batch, method);
+    const calls = cachedCalls(url.pathname, batch, method);
     if (!calls) return fallback(req, res, url);
 
     let body: string | undefined;
@@ -192,7 +204,7 @@ export function createFastTrpcHttpHandler<TContext>(options: FastHttpOptions<TCo
       return send(res, getHTTPStatusCode(envelope as never, [error]), envelope, options.responseHeaders(undefined, [error]));
     }
 
-    const outcomes = await Promise.all(calls.map((call) => runCall(call, ctx, parsed)));
+    const outcomes = calls.length === 1 ? [await runCall(calls[0]!, ctx, parsed)] : await Promise.all(calls.map((call) => runCall(call, ctx, parsed)));
     const errors: TRPCError[] = [];
     const envelopes = outcomes.map((outcome, i) => {
       const call = calls[i]!;
