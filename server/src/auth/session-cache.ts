@@ -35,7 +35,8 @@ export class SessionCache {
   /** Bumped by every invalidation: a lookup that started before one must not be stored. */
   private generation = 0;
 
-  async validate(db: Database, policy: SessionPolicy, token: string): Promise<SessionValidation> {
+  /** A cache hit answers synchronously (no promise to settle on the hot path); a miss looks the token up. */
+  validate(db: Database, policy: SessionPolicy, token: string): SessionValidation | Promise<SessionValidation> {
     const dot = token.indexOf('.');
     if (dot <= 0 || token.length > 200) return { session: null, user: null };
     const id = token.slice(0, dot);
@@ -46,6 +47,10 @@ export class SessionCache {
       // Frozen when stored: every request shares them, and none can change them for the next.
       return { session: entry.session, user: entry.user };
     }
+    return this.lookUp(db, policy, token, id);
+  }
+
+  private async lookUp(db: Database, policy: SessionPolicy, token: string, id: string): Promise<SessionValidation> {
     const pending = this.inFlight.get(token);
     if (pending) return pending.then(copyValidation);
     const generation = this.generation;

@@ -2,7 +2,41 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
+/** What handlers read of the request target: a URL's pathname and query. */
+export type RequestUrl = Pick<URL, 'pathname' | 'searchParams'>;
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: RequestUrl) => void | Promise<void>;
+
+/** Characters a path may hold for WHATWG URL parsing to leave it exactly as it is. */
+const PLAIN_PATH = /^\/(?![/.])(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|\/(?![/.]))*$/;
+/** A query URLSearchParams reads exactly as it reads URL's (percent-decoding makes URL's escaping moot). */
+const PLAIN_QUERY = /^[\x21-\x7e]*$/;
+
+class PlainRequestUrl implements RequestUrl {
+  private params: URLSearchParams | undefined;
+  constructor(
+    readonly pathname: string,
+    private readonly query: string,
+  ) {}
+  get searchParams(): URLSearchParams {
+    // URLSearchParams drops one leading '?' of a string: give it one, so a query starting with '?' stays.
+    return (this.params ??= new URLSearchParams(`?${this.query}`));
+  }
+}
+
+/**
+ * The request target as new URL(target, base) would read it: plain targets (most API calls) are
+ * split as they are, without the ~2-4 µs of a full WHATWG parse; anything else (dot segments,
+ * percent escapes, double slashes, spaces, non-ASCII) goes through URL. Throws like URL on garbage.
+ */
+export function parseRequestUrl(target: string): RequestUrl {
+  const question = target.indexOf('?');
+  const path = question < 0 ? target : target.slice(0, question);
+  const query = question < 0 ? '' : target.slice(question + 1);
+  if (PLAIN_PATH.test(path) && PLAIN_QUERY.test(query) && !query.includes('#')) {
+    return new PlainRequestUrl(path, query);
+  }
+  return new URL(target, 'http://localhost');
+}
 /** Response header lines, flat: name, value, name, value ... (a value may be a list, e.g. set-cookie). */
 export type HeaderLines = (string | string[])[];
 export type RouteOptions = {

@@ -4,7 +4,7 @@ import type { AppDeps } from '../deps';
 import { isOriginAllowed } from '../auth/csrf';
 import { requestIdOf, requestUserOf } from '../observability/request-log';
 import type { SeriesRecorder } from '../observability/series-histogram';
-import { applyServerHeaders, type HeaderLines, holdServerHeaders, type RouteTable, sendJson } from './routes';
+import { applyServerHeaders, type HeaderLines, holdServerHeaders, parseRequestUrl, type RequestUrl, type RouteTable, sendJson } from './routes';
 
 const SECURITY_HEADERS: HeaderLines = [
   'x-content-type-options', 'nosniff',
@@ -47,9 +47,9 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
     if (req.url?.startsWith('/trpc') || req.url?.startsWith('/api/')) lines.push('cache-control', 'no-store');
     const cors = addCors(deps, req, lines);
 
-    let url: URL;
+    let url: RequestUrl;
     try {
-      url = new URL(req.url ?? '/', 'http://localhost');
+      url = parseRequestUrl(req.url ?? '/');
     } catch {
       holdServerHeaders(res, lines);
       return sendJson(res, 400, { error: 'Bad request URL' });
@@ -65,7 +65,7 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
     const found = routes.find(url.pathname);
     holdServerHeaders(res, lines);
     if (!found?.writesHead) applyServerHeaders(res);
-    res.once('finish', () => {
+    res.on('finish', () => {
       const seconds = (performance.now() - started) / 1000;
       const route = found?.label ?? 'unmatched';
       const key = `${res.statusCode} ${route}`;

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { AppDeps } from '../deps';
-import type { RouteHandler } from '../http/routes';
+import type { RequestUrl, RouteHandler } from '../http/routes';
 import { sendJson } from '../http/routes';
 import { findRequestToken } from '../auth/request';
 import { sessionPolicyOf, validateSessionToken } from '../auth/session';
@@ -32,7 +32,7 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   return { start, end };
 }
 
-async function findAllowedRecording(deps: AppDeps, req: IncomingMessage, url: URL, id: string): Promise<RecordingRow | null> {
+async function findAllowedRecording(deps: AppDeps, req: IncomingMessage, url: RequestUrl, id: string): Promise<RecordingRow | null> {
   const row = await getRecordingRow(deps.db, id);
   if (!row) return null;
   if (url.searchParams.has('sig')) {
@@ -51,7 +51,7 @@ function contentDisposition(name: string): string {
 }
 
 export function createAudioDownloadRoute(deps: AppDeps): RouteHandler {
-  return async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+  return async (req: IncomingMessage, res: ServerResponse, url: RequestUrl) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'Method not allowed' }, { allow: 'GET, HEAD' });
     const id = AUDIO_PATH.exec(url.pathname)![1]!;
     const row = await findAllowedRecording(deps, req, url, id);

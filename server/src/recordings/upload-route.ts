@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppDeps } from '../deps';
 import { AppError, findAppError } from '../errors';
-import type { RouteHandler } from '../http/routes';
+import type { RequestUrl, RouteHandler } from '../http/routes';
 import { sendJson } from '../http/routes';
 import { findRequestToken, readRequestInfo } from '../auth/request';
 import { isCrossSiteRequest } from '../auth/csrf';
@@ -29,7 +29,7 @@ function sendError(res: ServerResponse, error: AppError): void {
 }
 
 export function createUploadRoute(deps: AppDeps): RouteHandler {
-  return async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+  return async (req: IncomingMessage, res: ServerResponse, url: RequestUrl) => {
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'Use POST' }, { allow: 'POST' });
     try {
       const found = findRequestToken(req);

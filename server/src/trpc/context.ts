@@ -27,15 +27,17 @@ export type Context = {
 
 const ANONYMOUS: SessionValidation = { session: null, user: null };
 
-async function validate(deps: AppDeps, found: { token: string } | null): Promise<SessionValidation> {
+/** The session of a token: at once from the session cache, else after a lookup. */
+function validate(deps: AppDeps, found: { token: string } | null): SessionValidation | Promise<SessionValidation> {
   if (!found) return ANONYMOUS;
-  try {
-    return await deps.sessionCache.validate(deps.db, sessionPolicyOf(deps.config), found.token);
-  } catch (error) {
-    // Context errors bypass the procedure middlewares: name a database outage here.
-    if (isDatabaseUnavailable(error)) throw toTRPCError(new AppError('DATABASE_UNAVAILABLE', { cause: error }));
-    throw error;
-  }
+  const validation = deps.sessionCache.validate(deps.db, sessionPolicyOf(deps.config), found.token);
+  return validation instanceof Promise ? validation.catch(nameOutage) : validation;
+}
+
+/** Context errors bypass the procedure middlewares: name a database outage here. */
+function nameOutage(error: unknown): never {
+  if (isDatabaseUnavailable(error)) throw toTRPCError(new AppError('DATABASE_UNAVAILABLE', { cause: error }));
+  throw error;
 }
 
 export async function createHttpContext(deps: AppDeps, req: IncomingMessage, _res?: ServerResponse): Promise<Context> {
