@@ -63,11 +63,12 @@ export function applyServerHeaders(res: ServerResponse): void {
   for (let i = 0; i < held.length; i += 2) res.setHeader(held[i] as string, held[i + 1]!);
 }
 
-/** The status line and headers, with the server's held headers if any, in one writeHead. */
-export function writeHead(res: ServerResponse, status: number, lines: HeaderLines): void {
+/** The status line and headers (lines, then extra), with the server's held headers if any, in one writeHead. */
+export function writeHead(res: ServerResponse, status: number, lines: HeaderLines, extra?: HeaderLines): void {
   const held = (res as WithServerHeaders)[SERVER_HEADERS];
   if (held) (res as WithServerHeaders)[SERVER_HEADERS] = undefined;
-  res.writeHead(status, (held ? (lines.length ? held.concat(lines) : held) : lines) as string[]);
+  const all = held ? (extra?.length ? held.concat(lines, extra) : held.concat(lines)) : extra?.length ? lines.concat(extra) : lines;
+  res.writeHead(status, all as string[]);
 }
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 

@@ -35,7 +35,7 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
   const https = new URL(deps.config.publicUrl).protocol === 'https:';
   const serverHeaders = https ? [...SECURITY_HEADERS, ...HSTS] : SECURITY_HEADERS;
   // One recorder per route and status, resolved once.
-  const durationOf = new Map<string, SeriesRecorder>();
+  const durationOf = new Map<string, Map<number, SeriesRecorder>>();
   const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, (req, res) => {
     const started = performance.now();
     const requestId = requestIdOf(req);
@@ -68,9 +68,10 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
     res.on('finish', () => {
       const seconds = (performance.now() - started) / 1000;
       const route = found?.label ?? 'unmatched';
-      const key = `${res.statusCode} ${route}`;
-      let duration = durationOf.get(key);
-      if (!duration) durationOf.set(key, (duration = deps.metrics.httpRequestDuration.seriesFor({ route, code: String(res.statusCode) })));
+      let byStatus = durationOf.get(route);
+      if (!byStatus) durationOf.set(route, (byStatus = new Map()));
+      let duration = byStatus.get(res.statusCode);
+      if (!duration) byStatus.set(res.statusCode, (duration = deps.metrics.httpRequestDuration.seriesFor({ route, code: String(res.statusCode) })));
       duration.observe(seconds);
       const level = QUIET_ROUTES.has(route) ? 'debug' : 'info';
       if (!deps.logger.isLevelEnabled(level)) return;

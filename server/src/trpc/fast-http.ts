@@ -105,14 +105,14 @@ export function createFastTrpcHttpHandler<TContext>(options: FastHttpOptions<TCo
   const hasTransformer = !isIdentityTransformer(config.transformer);
   const base = options.basePath.replace(/\/+$/, '');
 
-  /** findCalls' answers by method, batch flag and path (read-only; a few hundred distinct paths at most in practice). */
-  const callsByPath = new Map<string, readonly Call[] | null>();
-  function cachedCalls(pathname: string, batch: boolean, method: string): readonly Call[] | null {
-    const key = `${method}${batch ? ' batch ' : ' '}${pathname}`;
-    let calls = callsByPath.get(key);
+  /** findCalls' answers (read-only) by method and batch flag, then path: a few hundred distinct paths at most in practice. */
+  const callsByPath = { GET: [new Map(), new Map()], POST: [new Map(), new Map()] } as Record<'GET' | 'POST', [Map<string, readonly Call[] | null>, Map<string, readonly Call[] | null>]>;
+  function cachedCalls(pathname: string, batch: boolean, method: 'GET' | 'POST'): readonly Call[] | null {
+    const byPath = callsByPath[method][batch ? 1 : 0];
+    let calls = byPath.get(pathname);
     if (calls === undefined) {
-      if (callsByPath.size >= 1000) callsByPath.clear();
-      callsByPath.set(key, (calls = findCalls(pathname, batch, method)));
+      if (byPath.size >= 1000) byPath.clear();
+      byPath.set(pathname, (calls = findCalls(pathname, batch, method)));
     }
     return calls;
   }
@@ -161,7 +161,7 @@ export function createFastTrpcHttpHandler<TContext>(options: FastHttpOptions<TCo
     // No transformer here (else the stock path runs): transformTRPCResponse would only copy the envelopes.
     const json = JSON.stringify(body);
     const lines: HeaderLines = ['vary', 'trpc-accept, accept', 'content-type', 'application/json', 'content-length', String(Buffer.byteLength(json))];
-    writeHead(res, status, extra.length ? lines.concat(extra) : lines);
+    writeHead(res, status, lines, extra);
     res.end(json);
   }
 
@@ -214,7 +214,8 @@ export function createFastTrpcHttpHandler<TContext>(options: FastHttpOptions<TCo
       const input = parsed.error ? undefined : parsed.inputs[call.index];
       return { error: getErrorShape({ config, error: outcome.error, type: call.procedure._def.type, path: call.path, input, ctx }) };
     });
-    const status = getHTTPStatusCode(envelopes as never, outcomes.map((o) => o.error) as never);
+    // All answered: 200, as getHTTPStatusCode says for any mix of successes alone.
+    const status = errors.length === 0 ? 200 : getHTTPStatusCode(envelopes as never, outcomes.map((o) => o.error) as never);
     send(res, status, batch ? envelopes : envelopes[0], options.responseHeaders(ctx, errors));
   };
 
