@@ -84,11 +84,21 @@ function chainOf(def: ProcedureDef): Middleware[] {
   return chain;
 }
 
+/** What the middleware chain answers: { ok: true, data } or { ok: false, error }; never rejects. */
+export function callProcedureChain(def: ProcedureDef, opts: CallOptions): Promise<MiddlewareResult | undefined> {
+  const call: Call = { def, chain: chainOf(def), path: opts.path, type: opts.type, signal: opts.signal, batchIndex: opts.batchIndex };
+  return callFrom(0, call, opts.ctx, opts.input, opts.getRawInput);
+}
+
+/** A chain that ended without a result (a middleware that did not return next()), as tRPC reports it. */
+export function noResultError(): TRPCError {
+  return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'No result from middlewares - did you forget to `return next()`?' });
+}
+
 /** The procedure's result, or throws its error, like calling the procedure itself. */
 export async function callProcedureLean(def: ProcedureDef, opts: CallOptions): Promise<unknown> {
-  const call: Call = { def, chain: chainOf(def), path: opts.path, type: opts.type, signal: opts.signal, batchIndex: opts.batchIndex };
-  const result = await callFrom(0, call, opts.ctx, opts.input, opts.getRawInput);
-  if (!result) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'No result from middlewares - did you forget to `return next()`?' });
+  const result = await callProcedureChain(def, opts);
+  if (!result) throw noResultError();
   if (!result.ok) throw result.error;
   return result.data;
 }

@@ -5,7 +5,7 @@ import { noteRequestUser } from '../observability/request-log';
 import type { AppDeps } from '../deps';
 import { isDatabaseUnavailable } from '../db/client';
 import { AppError, toTRPCError } from '../errors';
-import { findRequestToken, readProtocolToken, readRequestInfo, type RequestInfo, type TokenSource } from '../auth/request';
+import { type FoundToken, findRequestToken, readProtocolToken, readRequestInfo, type RequestInfo, type TokenSource } from '../auth/request';
 import { readSessionCookie } from '../auth/cookies';
 import { type Session, sessionPolicyOf, type SessionValidation, type User } from '../auth/session';
 
@@ -40,9 +40,14 @@ function nameOutage(error: unknown): never {
   throw error;
 }
 
-export async function createHttpContext(deps: AppDeps, req: IncomingMessage, _res?: ServerResponse): Promise<Context> {
+/** The context of an HTTP call: at once when the session cache knows the token (or there is none). */
+export function createHttpContext(deps: AppDeps, req: IncomingMessage, _res?: ServerResponse): Context | Promise<Context> {
   const found = findRequestToken(req);
-  const { session, user } = await validate(deps, found);
+  const validation = validate(deps, found);
+  return validation instanceof Promise ? validation.then((v) => httpContext(deps, req, found, v)) : httpContext(deps, req, found, validation);
+}
+
+function httpContext(deps: AppDeps, req: IncomingMessage, found: FoundToken, { session, user }: SessionValidation): Context {
   if (user) noteRequestUser(req, user.id);
   return {
     deps,

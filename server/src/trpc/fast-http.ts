@@ -19,7 +19,7 @@ import {
   urlPathToProcedurePath,
 } from '@trpc/server/unstable-core-do-not-import';
 import { applyServerHeaders, type HeaderLines, type RouteHandler, writeHead } from '../http/routes';
-import { callProcedureLean, type ProcedureDef } from './call-procedure';
+import { callProcedureChain, noResultError, type ProcedureDef } from './call-procedure';
 
 type ProcedureType = 'query' | 'mutation' | 'subscription';
 type Procedure = ((opts: {
@@ -39,7 +39,7 @@ export type FastHttpOptions<TContext> = {
   /** The mount point, e.g. '/trpc/'. */
   basePath: string;
   maxBodyBytes: number;
-  createContext(req: IncomingMessage, res: ServerResponse): Promise<TContext>;
+  createContext(req: IncomingMessage, res: ServerResponse): TContext | Promise<TContext>;
   /** Extra response headers (cookies, Retry-After), as the stock adapter's responseMeta gives them. */
   responseHeaders(ctx: TContext | undefined, errors: TRPCError[]): HeaderLines;
   onError(opts: { error: TRPCError; path: string | undefined; ctx: TContext | undefined }): void;
@@ -193,7 +193,8 @@ export function createFastTrpcHttpHandler<TContext>(options: FastHttpOptions<TCo
 
     let ctx: TContext | undefined;
     try {
-      ctx = await options.createContext(req, res);
+      const created = options.createContext(req, res);
+      ctx = created instanceof Promise ? await created : created;
     } catch (cause) {
       // The stock adapter answers a failed createContext with one error object, even for a batch.
       const error = getTRPCErrorFromUnknown(cause);
@@ -219,27 +220,28 @@ export function createFastTrpcHttpHandler<TContext>(options: FastHttpOptions<TCo
     send(res, status, batch ? envelopes : envelopes[0], options.responseHeaders(ctx, errors));
   };
 
-  async function runCall(call: Call, ctx: unknown, parsed: { inputs: unknown[]; error?: TRPCError }): Promise<Outcome> {
-    try {
-      const data = await callProcedureLean(call.procedure._def, {
-        path: call.path,
-        getRawInput: async () => {
-          if (parsed.error) throw parsed.error;
-          return parsed.inputs[call.index];
-        },
-        ctx,
-        type: call.procedure._def.type,
-        signal: undefined,
-        batchIndex: call.index,
-      });
-      if (isDataStream(data)) {
-        return { error: new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Cannot use stream-like response in non-streaming request - use httpBatchStreamLink' }) };
-      }
-      return { data };
-    } catch (cause) {
-      return { error: getTRPCErrorFromUnknown(cause) };
-    }
+  function runCall(call: Call, ctx: unknown, parsed: { inputs: unknown[]; error?: TRPCError }): Promise<Outcome> {
+    return callProcedureChain(call.procedure._def, {
+      path: call.path,
+      getRawInput: async () => {
+        if (parsed.error) throw parsed.error;
+        return parsed.inputs[call.index];
+      },
+      ctx,
+      type: call.procedure._def.type,
+      signal: undefined,
+      batchIndex: call.index,
+    }).then(toOutcome);
   }
+}
+
+function toOutcome(result: Awaited<ReturnType<typeof callProcedureChain>>): Outcome {
+  if (!result) return { error: noResultError() };
+  if (!result.ok) return { error: result.error };
+  if (isDataStream(result.data)) {
+    return { error: new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Cannot use stream-like response in non-streaming request - use httpBatchStreamLink' }) };
+  }
+  return { data: result.data };
 }
 
 /** tRPC's default transformer leaves values as they are; any other one needs the stock path. */
