@@ -1,19 +1,13 @@
 // Passkeys end to end: a software authenticator with real ES256 keys talks to a real server on both
 // databases; @simplewebauthn/server verifies real signatures.
-import { TRPCClientError } from '@trpc/client';
 import type { AppRouter } from '../server/src/trpc/router';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { queryDatabase } from './helpers/database';
 import { createSoftwareAuthenticator } from './helpers/software-authenticator';
-import { closeClients, createClient, dbKind, describeDb, registerUser, startTestServer, type TestServer } from './helpers/server';
+import { closeClients, createClient, dbKind, describeDb, registerUser, startTestServer, type TestServer, trpcRejection } from './helpers/server';
 
 const WEB_ORIGIN = 'http://localhost:5173';
 
-async function rejection(promise: Promise<unknown>) {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(TRPCClientError);
-  return error as TRPCClientError<AppRouter>;
-}
 
 describeDb(`passkeys on ${dbKind}`, () => {
   let server: TestServer;
@@ -100,7 +94,7 @@ describeDb(`passkeys on ${dbKind}`, () => {
     expect(stored.counter).toBe(2);
     stored.counter = 0; // the clone signs with counter 1, not above the server's 2
     const options = await anonymous.auth.passkey.authenticationOptions.mutate({ email: member.email });
-    const error = await rejection(anonymous.auth.passkey.authenticate.mutate(member.authenticator.get(options)));
+    const error = await trpcRejection(anonymous.auth.passkey.authenticate.mutate(member.authenticator.get(options)));
     expect(error.data?.code).toBe('UNAUTHORIZED');
   });
 
@@ -109,11 +103,11 @@ describeDb(`passkeys on ${dbKind}`, () => {
     const anonymous = createClient(server.url);
     const authOptions = await anonymous.auth.passkey.authenticationOptions.mutate({ email: member.email });
     const phished = member.authenticator.get(authOptions, { origin: 'https://parley-login.example' });
-    expect((await rejection(anonymous.auth.passkey.authenticate.mutate(phished))).data?.code).toBe('UNAUTHORIZED');
+    expect((await trpcRejection(anonymous.auth.passkey.authenticate.mutate(phished))).data?.code).toBe('UNAUTHORIZED');
 
     const regOptions = await member.client.auth.passkey.registrationOptions.mutate();
     const foreign = member.authenticator.create(regOptions, { origin: 'https://parley-login.example' });
-    expect((await rejection(member.client.auth.passkey.register.mutate(foreign))).data?.code).toBe('BAD_REQUEST');
+    expect((await trpcRejection(member.client.auth.passkey.register.mutate(foreign))).data?.code).toBe('BAD_REQUEST');
     expect(await member.client.auth.passkey.list.query()).toHaveLength(1);
   });
 
@@ -123,7 +117,7 @@ describeDb(`passkeys on ${dbKind}`, () => {
     const options = await anonymous.auth.passkey.authenticationOptions.mutate({ email: member.email });
     const response = member.authenticator.get(options);
     await anonymous.auth.passkey.authenticate.mutate(response);
-    const error = await rejection(anonymous.auth.passkey.authenticate.mutate(response));
+    const error = await trpcRejection(anonymous.auth.passkey.authenticate.mutate(response));
     expect(error.data?.code).toBe('BAD_REQUEST');
     expect(error.message).toMatch(/expired or was already used/);
   });
@@ -133,7 +127,7 @@ describeDb(`passkeys on ${dbKind}`, () => {
     const anonymous = createClient(server.url);
     const options = await anonymous.auth.passkey.authenticationOptions.mutate({ email: member.email });
     await queryDatabase(server, `update auth_challenges set expires_at = now() - interval '1 second' where id = $1`, [options.challenge]);
-    const error = await rejection(anonymous.auth.passkey.authenticate.mutate(member.authenticator.get(options)));
+    const error = await trpcRejection(anonymous.auth.passkey.authenticate.mutate(member.authenticator.get(options)));
     expect(error.data?.code).toBe('BAD_REQUEST');
   });
 
@@ -142,7 +136,7 @@ describeDb(`passkeys on ${dbKind}`, () => {
     const bob = await memberWithPasskey();
     const anonymous = createClient(server.url);
     const options = await anonymous.auth.passkey.authenticationOptions.mutate({ email: alice.email });
-    const error = await rejection(anonymous.auth.passkey.authenticate.mutate(bob.authenticator.get(options, { credentialId: bob.passkeyId })));
+    const error = await trpcRejection(anonymous.auth.passkey.authenticate.mutate(bob.authenticator.get(options, { credentialId: bob.passkeyId })));
     expect(error.data?.code).toBe('UNAUTHORIZED');
   });
 
@@ -178,37 +172,37 @@ describeDb(`passkeys on ${dbKind}`, () => {
     const signedUp = await anonymous.auth.passkey.register.mutate(authenticator.create(options));
     expect(signedUp.user.email).toBe(email.toLowerCase());
 
-    const taken = await rejection(anonymous.auth.passkey.registrationOptions.mutate({ email }));
+    const taken = await trpcRejection(anonymous.auth.passkey.registrationOptions.mutate({ email }));
     expect(taken.data?.code).toBe('CONFLICT');
   });
 
   it('refuses a phone number that is not international', async () => {
-    const error = await rejection(createClient(server.url).auth.passkey.registrationOptions.mutate({ phone: '020 7946 0958' }));
+    const error = await trpcRejection(createClient(server.url).auth.passkey.registrationOptions.mutate({ phone: '020 7946 0958' }));
     expect(error.data?.code).toBe('BAD_REQUEST');
   });
 
   it("removes one's own passkey, answers NOT_FOUND for someone else's, and keeps a passwordless account's last one", async () => {
     const alice = await memberWithPasskey();
     const bob = await memberWithPasskey();
-    const notFound = await rejection(bob.client.auth.passkey.remove.mutate({ id: alice.passkeyId }));
+    const notFound = await trpcRejection(bob.client.auth.passkey.remove.mutate({ id: alice.passkeyId }));
     expect(notFound.data?.code).toBe('NOT_FOUND');
     expect(await alice.client.auth.passkey.list.query()).toHaveLength(1);
 
     await alice.client.auth.passkey.remove.mutate({ id: alice.passkeyId });
     expect(await alice.client.auth.passkey.list.query()).toEqual([]);
     const options = await createClient(server.url).auth.passkey.authenticationOptions.mutate();
-    const error = await rejection(createClient(server.url).auth.passkey.authenticate.mutate(alice.authenticator.get(options, { credentialId: alice.passkeyId })));
+    const error = await trpcRejection(createClient(server.url).auth.passkey.authenticate.mutate(alice.authenticator.get(options, { credentialId: alice.passkeyId })));
     expect(error.data?.code).toBe('UNAUTHORIZED');
 
     const anonymous = createClient(server.url);
     const authenticator = createSoftwareAuthenticator(WEB_ORIGIN);
     const signedUp = await anonymous.auth.passkey.register.mutate(authenticator.create(await anonymous.auth.passkey.registrationOptions.mutate()));
-    const onlyWay = await rejection(createClient(server.url, { token: signedUp.token! }).auth.passkey.remove.mutate({ id: signedUp.passkey.id }));
+    const onlyWay = await trpcRejection(createClient(server.url, { token: signedUp.token! }).auth.passkey.remove.mutate({ id: signedUp.passkey.id }));
     expect(onlyWay.data?.code).toBe('BAD_REQUEST');
   });
 
   it('requires a session to list passkeys', async () => {
-    const error = await rejection(createClient(server.url).auth.passkey.list.query());
+    const error = await trpcRejection(createClient(server.url).auth.passkey.list.query());
     expect(error.data?.code).toBe('UNAUTHORIZED');
   });
 });

@@ -1,10 +1,9 @@
 // Two-factor codes end to end on both databases. The test computes codes itself from the secret
 // with its own RFC 6238 implementation (node:crypto), independent of the server's library.
 import { createHmac } from 'node:crypto';
-import { TRPCClientError } from '@trpc/client';
 import type { AppRouter } from '../server/src/trpc/router';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { closeClients, createClient, dbKind, describeDb, registerUser, startTestServer, type TestServer } from './helpers/server';
+import { closeClients, createClient, dbKind, describeDb, registerUser, startTestServer, type TestServer, trpcRejection } from './helpers/server';
 
 function decodeBase32(text: string): Buffer {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -32,11 +31,6 @@ function wrongCode(secret: Buffer): string {
   return String(code);
 }
 
-async function rejection(promise: Promise<unknown>) {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(TRPCClientError);
-  return error as TRPCClientError<AppRouter>;
-}
 
 describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
   let server: TestServer;
@@ -79,7 +73,7 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
   it('enables only with a correct code, and returns ten distinct recovery codes once', async () => {
     const member = await registerUser(server.url);
     const secret = decodeBase32((await member.client.auth.totp.setup.mutate()).secret);
-    const wrong = await rejection(member.client.auth.totp.enable.mutate({ code: wrongCode(secret) }));
+    const wrong = await trpcRejection(member.client.auth.totp.enable.mutate({ code: wrongCode(secret) }));
     expect(wrong.data?.code).toBe('BAD_REQUEST');
     // Not on yet: the password alone still signs in.
     expect(await createClient(server.url).auth.login.mutate({ email: member.email, password: member.password })).toHaveProperty('token');
@@ -87,7 +81,7 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
     const { recoveryCodes } = await member.client.auth.totp.enable.mutate({ code: totp(secret, currentStep()) });
     expect(recoveryCodes).toHaveLength(10);
     expect(new Set(recoveryCodes).size).toBe(10);
-    expect((await rejection(member.client.auth.totp.setup.mutate())).data?.code).toBe('CONFLICT');
+    expect((await trpcRejection(member.client.auth.totp.setup.mutate())).data?.code).toBe('CONFLICT');
   });
 
   it('makes login return a challenge, and only verifyLogin with a code creates the session', async () => {
@@ -108,7 +102,7 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
     expect((await createClient(server.url, { token: signedIn.token }).auth.me.query()).user.id).toBe(member.user.id);
 
     // The challenge is spent.
-    const again = await rejection(anonymous.auth.totp.verifyLogin.mutate({ challenge, code: totp(member.secret, currentStep() + 1) }));
+    const again = await trpcRejection(anonymous.auth.totp.verifyLogin.mutate({ challenge, code: totp(member.secret, currentStep() + 1) }));
     expect(again.data?.code).toBe('BAD_REQUEST');
   });
 
@@ -116,7 +110,7 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
     const member = await memberWithTotp();
     const challenge = await startLogin(member);
     const anonymous = createClient(server.url);
-    const wrong = await rejection(anonymous.auth.totp.verifyLogin.mutate({ challenge, code: wrongCode(member.secret) }));
+    const wrong = await trpcRejection(anonymous.auth.totp.verifyLogin.mutate({ challenge, code: wrongCode(member.secret) }));
     expect(wrong.data?.code).toBe('BAD_REQUEST');
     expect(wrong.message).toBe('The code is not correct');
     const signedIn = await anonymous.auth.totp.verifyLogin.mutate({ challenge, code: totp(member.secret, currentStep() + 1) });
@@ -128,7 +122,7 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
     const anonymous = createClient(server.url);
     const code = totp(member.secret, currentStep() + 1);
     await anonymous.auth.totp.verifyLogin.mutate({ challenge: await startLogin(member), code });
-    const replay = await rejection(anonymous.auth.totp.verifyLogin.mutate({ challenge: await startLogin(member), code }));
+    const replay = await trpcRejection(anonymous.auth.totp.verifyLogin.mutate({ challenge: await startLogin(member), code }));
     expect(replay.data?.code).toBe('BAD_REQUEST');
   });
 
@@ -138,7 +132,7 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
     const [first, second] = member.recoveryCodes;
     const signedIn = await anonymous.auth.totp.verifyLogin.mutate({ challenge: await startLogin(member), code: first!.toUpperCase() });
     expect(signedIn.user.id).toBe(member.user.id);
-    const reused = await rejection(anonymous.auth.totp.verifyLogin.mutate({ challenge: await startLogin(member), code: first! }));
+    const reused = await trpcRejection(anonymous.auth.totp.verifyLogin.mutate({ challenge: await startLogin(member), code: first! }));
     expect(reused.data?.code).toBe('BAD_REQUEST');
     expect((await anonymous.auth.totp.verifyLogin.mutate({ challenge: await startLogin(member), code: second! })).user.id).toBe(member.user.id);
   });
@@ -148,16 +142,16 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
     const anonymous = createClient(server.url);
     const challenge = await startLogin(member);
     for (let i = 0; i < 5; i++) {
-      expect((await rejection(anonymous.auth.totp.verifyLogin.mutate({ challenge, code: wrongCode(member.secret) }))).data?.code).toBe('BAD_REQUEST');
+      expect((await trpcRejection(anonymous.auth.totp.verifyLogin.mutate({ challenge, code: wrongCode(member.secret) }))).data?.code).toBe('BAD_REQUEST');
     }
-    const locked = await rejection(anonymous.auth.totp.verifyLogin.mutate({ challenge, code: totp(member.secret, currentStep() + 1) }));
+    const locked = await trpcRejection(anonymous.auth.totp.verifyLogin.mutate({ challenge, code: totp(member.secret, currentStep() + 1) }));
     expect(locked.data?.code).toBe('TOO_MANY_REQUESTS');
     expect(locked.data?.retryAfter).toBeGreaterThan(0);
   });
 
   it('disables only with a valid code; then the password alone signs in again', async () => {
     const member = await memberWithTotp();
-    const wrong = await rejection(member.client.auth.totp.disable.mutate({ code: wrongCode(member.secret) }));
+    const wrong = await trpcRejection(member.client.auth.totp.disable.mutate({ code: wrongCode(member.secret) }));
     expect(wrong.data?.code).toBe('BAD_REQUEST');
     await member.client.auth.totp.disable.mutate({ code: totp(member.secret, currentStep() + 1) });
     const login = await createClient(server.url).auth.login.mutate({ email: member.email, password: member.password });
@@ -165,11 +159,11 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
   });
 
   it('refuses an unknown login challenge', async () => {
-    const error = await rejection(createClient(server.url).auth.totp.verifyLogin.mutate({ challenge: 'not-a-challenge', code: '123456' }));
+    const error = await trpcRejection(createClient(server.url).auth.totp.verifyLogin.mutate({ challenge: 'not-a-challenge', code: '123456' }));
     expect(error.data?.code).toBe('BAD_REQUEST');
   });
 
   it('requires a signed-in member to set up two-factor codes', async () => {
-    expect((await rejection(createClient(server.url).auth.totp.setup.mutate())).data?.code).toBe('UNAUTHORIZED');
+    expect((await trpcRejection(createClient(server.url).auth.totp.setup.mutate())).data?.code).toBe('UNAUTHORIZED');
   });
 });

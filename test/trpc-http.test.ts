@@ -2,14 +2,14 @@
 // stock adapter: the same client suite runs over both, then their raw answers are compared byte for byte.
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpLink } from '@trpc/client';
 import { AppError } from '../server/src/errors';
 import { createHttpServer } from '../server/src/http/server';
 import { RouteTable } from '../server/src/http/routes';
 import { createTrpcHttpRoute } from '../server/src/trpc/handlers';
 import { mergeRouters, publicProcedure, router } from '../server/src/trpc/init';
 import { appRouter, type AppRouter } from '../server/src/trpc/router';
-import { closeClients, createClient, dbKind, describeDb, describePostgres, registerUser, startTestServer, type TestServer, startInstances, type Instances } from './helpers/server';
+import { closeClients, createClient, dbKind, describeDb, describePostgres, registerUser, startTestServer, type TestServer, trpcRejection, startInstances, type Instances } from './helpers/server';
 
 const MODES = ['stock', 'fast'] as const;
 
@@ -43,11 +43,6 @@ function unbatchedClient(url: string, token?: string) {
   return createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/trpc`, headers: () => (token ? { authorization: `Bearer ${token}` } : {}) })] });
 }
 
-async function trpcError(promise: Promise<unknown>): Promise<TRPCClientError<AppRouter>> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(TRPCClientError);
-  return error as TRPCClientError<AppRouter>;
-}
 
 for (const mode of MODES) {
   describeDb(`tRPC over HTTP, ${mode} path, on ${dbKind}`, () => {
@@ -104,7 +99,7 @@ for (const mode of MODES) {
     });
 
     it('rejects bad input with BAD_REQUEST and the zod issues', async () => {
-      const error = await trpcError(createClient(server.url).auth.register.mutate({ email: 'not an email', password: 'long enough password 1' }));
+      const error = await trpcRejection(createClient(server.url).auth.register.mutate({ email: 'not an email', password: 'long enough password 1' }));
       expect(error.data?.code).toBe('BAD_REQUEST');
       expect(error.data?.httpStatus).toBe(400);
       expect(error.message).toMatch(/^Invalid input: email/);
@@ -112,13 +107,13 @@ for (const mode of MODES) {
     });
 
     it('answers UNAUTHORIZED (401) without a session and after logout', async () => {
-      const anonymous = await trpcError(unbatchedClient(server.url).auth.me.query());
+      const anonymous = await trpcRejection(unbatchedClient(server.url).auth.me.query());
       expect(anonymous.data?.code).toBe('UNAUTHORIZED');
       expect(anonymous.data?.httpStatus).toBe(401);
       const { client } = await registerUser(server.url);
       await client.auth.me.query();
       await client.auth.logout.mutate();
-      expect((await trpcError(client.auth.me.query())).data?.code).toBe('UNAUTHORIZED');
+      expect((await trpcRejection(client.auth.me.query())).data?.code).toBe('UNAUTHORIZED');
     });
 
     it('answers 413 PAYLOAD_TOO_LARGE for a body over 1 MiB', async () => {
@@ -136,7 +131,7 @@ for (const mode of MODES) {
 
     it('sends Retry-After with TOO_MANY_REQUESTS, and the cookies and headers a procedure sets', async () => {
       const client = createTRPCClient<typeof probeRouter>({ links: [httpBatchLink({ url: `${probe.url}/trpc` })] });
-      expect((await trpcError(client.probe.throttled.mutate())).data?.code).toBe('TOO_MANY_REQUESTS');
+      expect((await trpcRejection(client.probe.throttled.mutate())).data?.code).toBe('TOO_MANY_REQUESTS');
       const throttled = await fetch(`${probe.url}/trpc/probe.throttled`, { method: 'POST', headers: { 'content-type': 'application/json' } });
       expect(throttled.status).toBe(429);
       expect(throttled.headers.get('retry-after')).toBe('42');
@@ -200,7 +195,7 @@ describePostgres('a cached session on another instance', () => {
     await onB.auth.me.query();
     await onB.auth.me.query(); // now answered from B's cache
     await client.auth.logout.mutate();
-    expect((await trpcError(onB.auth.me.query())).data?.code).toBe('UNAUTHORIZED');
+    expect((await trpcRejection(onB.auth.me.query())).data?.code).toBe('UNAUTHORIZED');
   });
 });
 

@@ -3,7 +3,7 @@
 // frames (hostile ones included) is sent to both and their answers are compared byte for byte.
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTRPCClient, createWSClient, TRPCClientError, wsLink } from '@trpc/client';
+import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
 // The server's own copy of @trpc/server (the test folder has none): tracked() must be the same module.
 import { tracked } from '../server/node_modules/@trpc/server/dist/index.mjs';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -17,7 +17,7 @@ import { createTrpcHttpRoute, createTrpcWebSocket } from '../server/src/trpc/han
 import { mergeRouters, publicProcedure, router } from '../server/src/trpc/init';
 import { appRouter } from '../server/src/trpc/router';
 import { createFastTrpcWsHandler } from '../server/src/trpc/fast-ws';
-import { closeClients, createClient, dbKind, describeDb, describeOnce, registerUser, startTestServer, type TestServer } from './helpers/server';
+import { closeClients, createClient, dbKind, describeDb, describeOnce, registerUser, startTestServer, type TestServer, trpcRejection } from './helpers/server';
 import { follow, until } from './helpers/rooms';
 import { byRequestId, RawSocket } from './helpers/raw-socket';
 
@@ -83,11 +83,6 @@ function wsOnlyClient(url: string, token?: string) {
   return { client, close: () => wsClient.close() };
 }
 
-async function trpcError(promise: Promise<unknown>): Promise<TRPCClientError<ProbeRouter>> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(TRPCClientError);
-  return error as TRPCClientError<ProbeRouter>;
-}
 
 for (const mode of MODES) {
   describeDb(`tRPC over WebSocket, ${mode} handler, on ${dbKind}`, () => {
@@ -119,15 +114,15 @@ for (const mode of MODES) {
       const batch = await Promise.all([signedIn.auth.me.query(), signedIn.probe.echo.query({ x: 1 }), signedIn.probe.echo.query('two')]);
       expect(batch[0].user.id).toBe(user.id);
       expect(batch.slice(1)).toEqual([{ input: { x: 1 } }, { input: 'two' }]);
-      expect((await trpcError(wsOnly('not-a-real-token').auth.me.query())).data?.code).toBe('UNAUTHORIZED');
+      expect((await trpcRejection<ProbeRouter>(wsOnly('not-a-real-token').auth.me.query())).data?.code).toBe('UNAUTHORIZED');
     });
 
     it('answers errors in the formatted shape: zod issues, UNAUTHORIZED, NOT_FOUND', async () => {
       const client = wsOnly();
-      const invalid = await trpcError(client.auth.register.mutate({ email: 'not an email', password: 'long enough password 1' }));
+      const invalid = await trpcRejection<ProbeRouter>(client.auth.register.mutate({ email: 'not an email', password: 'long enough password 1' }));
       expect(invalid.data).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400, issues: [{ path: ['email'] }] });
       expect(invalid.message).toMatch(/^Invalid input: email/);
-      expect((await trpcError(client.auth.me.query())).data).toMatchObject({ code: 'UNAUTHORIZED', httpStatus: 401, path: 'auth.me' });
+      expect((await trpcRejection<ProbeRouter>(client.auth.me.query())).data).toMatchObject({ code: 'UNAUTHORIZED', httpStatus: 401, path: 'auth.me' });
       const raw = await RawSocket.open(probe.url);
       const [notFound] = await raw.exchange('{"id":1,"method":"query","params":{"path":"nope.nothing"}}', 1);
       expect(JSON.parse(notFound!)).toMatchObject({ id: 1, error: { data: { code: 'NOT_FOUND', path: 'nope.nothing' } } });

@@ -4,9 +4,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { describe, inject } from 'vitest';
+import { describe, expect, inject } from 'vitest';
 import postgres from 'postgres';
-import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink, type TRPCClient } from '@trpc/client';
+import { createTRPCClient, createWSClient, httpBatchLink, splitLink, TRPCClientError, wsLink, type TRPCClient } from '@trpc/client';
+// The server's copy of @trpc/server (the test folder has none).
+import type { AnyTRPCRouter } from '../../server/node_modules/@trpc/server/dist/index.mjs';
 import { WebSocket } from 'ws';
 import { startParley, type ParleyServer, type StartOptions } from '../../server/src/app';
 import { loadConfig } from '../../server/src/config';
@@ -160,4 +162,11 @@ export async function startInstances(count = 2): Promise<Instances> {
       await database.drop();
     },
   };
+}
+
+/** The TRPCClientError a call rejects with (fails the test if it resolves or rejects with anything else). */
+export async function trpcRejection<TRouter extends AnyTRPCRouter = AppRouter>(promise: Promise<unknown>): Promise<TRPCClientError<TRouter>> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(TRPCClientError);
+  return error as TRPCClientError<TRouter>;
 }
