@@ -44,7 +44,7 @@ export class SessionCache {
     const entry = this.entries.get(id);
     if (entry && now - entry.cachedAt < CACHE_TTL_MS && now < entry.validUntil) {
       if (!constantTimeEqualHex(hash('sha256', token.slice(dot + 1), 'hex'), entry.secretHashHex)) return { session: null, user: null };
-      // Frozen when stored: every request shares them, and none can change them for the next.
+      // Frozen (freezeValidation): shared, not copied.
       return { session: entry.session, user: entry.user };
     }
     return this.lookUp(db, policy, token, id);
@@ -52,9 +52,11 @@ export class SessionCache {
 
   private async lookUp(db: Database, policy: SessionPolicy, token: string, id: string): Promise<SessionValidation> {
     const pending = this.inFlight.get(token);
-    if (pending) return pending.then(copyValidation);
+    if (pending) return pending;
     const generation = this.generation;
-    const lookup = validateSessionToken(db, policy, token).finally(() => this.inFlight.delete(token));
+    const lookup = validateSessionToken(db, policy, token)
+      .then(freezeValidation)
+      .finally(() => this.inFlight.delete(token));
     this.inFlight.set(token, lookup);
     const result = await lookup;
     if (result.session && generation === this.generation) {
@@ -62,8 +64,8 @@ export class SessionCache {
       const writeDue = result.session.lastSeenAt.getTime() + LAST_SEEN_WRITE_INTERVAL_MS;
       const validUntil = Math.min(writeDue, sessionExpiresAt(result.session, policy).getTime());
       this.entries.set(id, {
-        session: Object.freeze({ ...result.session }),
-        user: Object.freeze({ ...result.user }),
+        session: result.session,
+        user: result.user,
         secretHashHex: Buffer.from(result.session.secretHash).toString('hex'),
         cachedAt: Date.now(),
         validUntil,
@@ -72,7 +74,7 @@ export class SessionCache {
       if (!ids) this.byUser.set(result.user.id, (ids = new Set()));
       ids.add(id);
     }
-    return copyValidation(result);
+    return result;
   }
 
   forgetSessions(sessionIds: readonly string[]): void {
@@ -123,6 +125,14 @@ function constantTimeEqualHex(a: string, b: string): boolean {
   return difference === 0;
 }
 
-function copyValidation(result: SessionValidation): SessionValidation {
-  return result.session ? { session: { ...result.session }, user: { ...result.user } } : result;
+/**
+ * Validated rows are frozen: concurrent lookups of one token, the cache and every request of the
+ * session share them, and none can change them for the others.
+ */
+function freezeValidation(result: SessionValidation): SessionValidation {
+  if (result.session) {
+    Object.freeze(result.session);
+    Object.freeze(result.user);
+  }
+  return result;
 }
