@@ -1,5 +1,7 @@
 // Issue 4: sessions.* — see and end where you are signed in; revoked and expired sessions close
 // their WebSockets (4401) on every instance.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { callTrpc, openWatchSocket, selectRows } from './helpers/auth';
 import { createClient, dbKind, describeDb, describePostgres, registerUser, startTestServer, type TestServer, startInstances, type Instances } from './helpers/server';
@@ -87,6 +89,30 @@ describeDb(`sessions on ${dbKind}`, () => {
     expect(rows[0]!.text).toContain('NewBrowser/7.0');
     expect(rows[0]!.text).toContain('/sessions');
     expect(rows[0]!.html).toContain('<a href=');
+  });
+
+  it('knows a device by one row per account and device, and migration 0002 backfills them from the audit log', async () => {
+    const user = await registerUser(server.url);
+    const deviceRows = () => selectRows(server.deps.database, 'select device_key from sign_in_devices where user_id = $1', [user.user.id]);
+    const notices = async () => {
+      await server.deps.mailer.idle();
+      return (await selectRows(server.deps.database, `select 1 from outbox where "to" = $1 and subject like 'New sign-in%'`, [user.email])).length;
+    };
+    for (let i = 0; i < 3; i++) await loginFrom(server.url, user.email, user.password, 'Desk/1.0');
+    expect(await deviceRows()).toHaveLength(2); // the registering client and Desk/1.0, however often it signs in
+    expect(await notices()).toBe(1);
+
+    // A database from before migration 0002 knew devices only from its audit log: replay the backfill.
+    const migration = fs.readFileSync(path.join(import.meta.dirname, '../drizzle/0002_sign_in_devices.sql'), 'utf8');
+    const backfill = migration.split('--> statement-breakpoint').at(-1)!;
+    expect(backfill).toMatch(/INSERT INTO "sign_in_devices"/);
+    await selectRows(server.deps.database, 'delete from sign_in_devices where user_id = $1', [user.user.id]);
+    await selectRows(server.deps.database, backfill);
+    expect(await deviceRows()).toHaveLength(2);
+    await loginFrom(server.url, user.email, user.password, 'Desk/1.0');
+    expect(await notices()).toBe(1);
+    await loginFrom(server.url, user.email, user.password, 'Other/1.0');
+    expect(await notices()).toBe(2);
   });
 });
 

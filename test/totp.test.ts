@@ -3,6 +3,7 @@
 import { createHmac } from 'node:crypto';
 import type { AppRouter } from '../server/src/trpc/router';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { selectRows } from './helpers/auth';
 import { closeClients, createClient, dbKind, describeDb, registerUser, startTestServer, type TestServer, trpcRejection } from './helpers/server';
 
 function decodeBase32(text: string): Buffer {
@@ -100,6 +101,9 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
     const signedIn = await anonymous.auth.totp.verifyLogin.mutate({ challenge, code: totp(member.secret, currentStep() + 1) });
     expect(signedIn.user.id).toBe(member.user.id);
     expect((await createClient(server.url, { token: signedIn.token }).auth.me.query()).user.id).toBe(member.user.id);
+    // The password alone signed nobody in; the second factor did, and that is audited like any sign-in.
+    const audited = await selectRows(server.deps.database, `select event from audit_log where user_id = $1 and event = 'login_success'`, [member.user.id]);
+    expect(audited).toHaveLength(1);
 
     // The challenge is spent.
     const again = await trpcRejection(anonymous.auth.totp.verifyLogin.mutate({ challenge, code: totp(member.secret, currentStep() + 1) }));

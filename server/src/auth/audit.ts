@@ -1,6 +1,5 @@
 // The audit trail of account security: a row in audit_log, a structured log line and a metric for
 // each event. Never the password or a token: only who, from where, when, and what happened.
-import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../deps';
 import { auditLog } from '../db/schema/index';
 
@@ -26,7 +25,8 @@ export type AuditEntry = {
   detail?: Record<string, string | number | boolean | null>;
 };
 
-function countAndLog(deps: AppDeps, entry: AuditEntry): void {
+/** The metric and the structured log line of an event (the row is written by the caller). */
+export function logAuditEvent(deps: AppDeps, entry: AuditEntry): void {
   if (COUNTED.has(entry.event)) deps.metrics.authEvents.inc({ event: entry.event });
   const fields = { event: `auth.${entry.event}`, userId: entry.userId ?? null, ip: entry.ip ?? null, userAgent: entry.userAgent ?? null, ...entry.detail };
   if (entry.event === 'login_failure' || entry.event === 'lockout') deps.logger.warn(fields, `auth ${entry.event}`);
@@ -35,7 +35,7 @@ function countAndLog(deps: AppDeps, entry: AuditEntry): void {
 
 /** Records an event; a failure to write the audit row is logged, never thrown at the user. */
 export async function recordAuditEvent(deps: AppDeps, entry: AuditEntry): Promise<void> {
-  countAndLog(deps, entry);
+  logAuditEvent(deps, entry);
   try {
     await deps.db.insert(auditLog).values({
       userId: entry.userId ?? null,
@@ -47,26 +47,4 @@ export async function recordAuditEvent(deps: AppDeps, entry: AuditEntry): Promis
   } catch (error) {
     deps.logger.error({ err: error, event: entry.event }, 'writing the audit log failed');
   }
-}
-
-/**
- * Records a successful login and tells whether this user agent + IP had been seen for the account
- * before (registration or an earlier login), in one round trip: logins are the hot path.
- */
-export async function recordLogin(deps: AppDeps, userId: string, meta: { ip: string | null; userAgent: string | null }): Promise<{ knownDevice: boolean }> {
-  countAndLog(deps, { event: 'login_success', userId, ...meta });
-  const ip = meta.ip ?? null;
-  const userAgent = meta.userAgent ?? null;
-  const result = (await deps.db.execute(sql`
-    with seen as (
-      select exists (
-        select 1 from ${auditLog}
-        where ${auditLog.userId} = ${userId} and ${auditLog.event} in ('register', 'login_success')
-          and ${auditLog.ip} is not distinct from ${ip}::text and ${auditLog.userAgent} is not distinct from ${userAgent}::text
-      ) as known
-    )
-    insert into ${auditLog} (user_id, event, ip, user_agent) values (${userId}, 'login_success', ${ip}::text, ${userAgent}::text)
-    returning (select known from seen) as known`)) as unknown as { rows?: { known: boolean }[] } | { known: boolean }[];
-  const rows = Array.isArray(result) ? result : (result.rows ?? []);
-  return { knownDevice: rows[0]?.known === true };
 }

@@ -8,7 +8,7 @@ import { recordAuditEvent } from './audit';
 import { createEmailToken, findEmailToken, useEmailToken } from './email-token';
 import { consumeOrThrow, getLimiter } from './rate-limit';
 import type { User } from './session';
-import type { ClientMeta } from './sign-in';
+import type { ClientMeta } from './sign-in-session';
 import { getUserById } from './user';
 
 const VERIFICATION_TOKEN_TTL_MS = 24 * 3_600_000;

@@ -10,7 +10,7 @@ import { AppError } from '../errors';
 import { hashPassword } from './password';
 import { createSession, invalidateUserSessions, type Session, sessionPolicyOf, type User } from './session';
 import { createUser, getUserByEmail, normalizeEmail } from './user';
-import type { ClientMeta } from './sign-in';
+import type { ClientMeta } from './sign-in-session';
 
 export const GUEST_IDLE_LIMIT_MS = 30 * 86_400_000;
 const CLEANUP_EVERY_MS = 60 * 60_000;

@@ -8,7 +8,7 @@ import { hashPassword, verifyPasswordHash } from './password';
 import { assertAcceptablePassword } from './password-rules';
 import { consumeOrThrow, getLimiter } from './rate-limit';
 import { invalidateUserSessions, type Session, type User } from './session';
-import type { ClientMeta } from './sign-in';
+import type { ClientMeta } from './sign-in-session';
 import { getUserByEmail, getUserById, normalizeEmail, setPasswordHash } from './user';
 
 const RESET_TOKEN_TTL_MS = 30 * 60_000;

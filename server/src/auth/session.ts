@@ -35,24 +35,32 @@ export function hashSessionSecret(secret: string): Uint8Array {
   return sha256(new TextEncoder().encode(secret));
 }
 
+/** A new session for userId, not yet stored, and the token that is given to the client once. */
+export function newSession(policy: SessionPolicy, userId: string, meta: { ip?: string | null; userAgent?: string | null }): { session: Session; token: string } {
+  const { id, secret, token } = generateSessionToken();
+  const now = new Date();
+  const session: Session = {
+    id,
+    secretHash: hashSessionSecret(secret),
+    userId,
+    createdAt: now,
+    lastSeenAt: now,
+    absoluteExpiresAt: new Date(now.getTime() + policy.maxAgeMs),
+    ip: meta.ip ?? null,
+    userAgent: meta.userAgent?.slice(0, 512) ?? null,
+  };
+  return { session, token };
+}
+
 export async function createSession(
   db: Database,
   policy: SessionPolicy,
   userId: string,
   meta: { ip?: string | null; userAgent?: string | null },
 ): Promise<{ session: Session; token: string }> {
-  const { id, secret, token } = generateSessionToken();
-  const now = new Date();
-  const [session] = await insertSession(db).execute({
-    id,
-    secretHash: hashSessionSecret(secret),
-    userId,
-    now,
-    absoluteExpiresAt: new Date(now.getTime() + policy.maxAgeMs),
-    ip: meta.ip ?? null,
-    userAgent: meta.userAgent?.slice(0, 512) ?? null,
-  });
-  return { session: session!, token };
+  const created = newSession(policy, userId, meta);
+  await insertSession(db).execute({ ...created.session, now: created.session.createdAt });
+  return created;
 }
 
 const insertSession = preparedPerDatabase((db) =>
@@ -68,7 +76,6 @@ const insertSession = preparedPerDatabase((db) =>
       ip: sql.placeholder('ip'),
       userAgent: sql.placeholder('userAgent'),
     })
-    .returning()
     .prepare('parley_insert_session'),
 );
 

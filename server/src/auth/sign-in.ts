@@ -1,16 +1,14 @@
 // Registration and password sign-in: the service functions behind auth.register and auth.login.
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
-import { securityNoticeMail } from '../mail/messages';
-import { recordAuditEvent, recordLogin } from './audit';
+import { recordAuditEvent } from './audit';
 import { hashPassword, verifyPasswordHash } from './password';
 import { assertAcceptablePassword } from './password-rules';
 import { beginLoginAttempt, clearLoginFailures, type LoginAttempt, consumeOrThrow, getLimiter, recordLoginFailure } from './rate-limit';
-import { createSession, invalidateSession, type Session, sessionPolicyOf, type User } from './session';
+import { invalidateSession, type Session, type User } from './session';
+import { type ClientMeta, openSignInSession, signIn } from './sign-in-session';
 import { createUser, getUserByEmail, getUserForSignIn, normalizeEmail, setPasswordHash } from './user';
 import { startTwoFactorLogin, type TwoFactorRequired } from './totp/two-factor-login';
-
-export type ClientMeta = { ip: string | null; userAgent: string | null };
 
 async function timedHash<T>(deps: AppDeps, op: 'hash' | 'verify', work: () => Promise<T>): Promise<T> {
   const end = deps.metrics.passwordHashSeconds.startTimer({ op });
@@ -33,8 +31,7 @@ export async function registerWithPassword(
   const passwordHash = await timedHash(deps, 'hash', () => hashPassword(input.password, deps.config.passwordHashProfile));
   const user = await createUser(deps.db, { email: input.email, name: input.name, passwordHash });
   if (!user) throw new AppError('EMAIL_TAKEN');
-  const { session, token } = await createSession(deps.db, sessionPolicyOf(deps.config), user.id, meta);
-  await recordAuditEvent(deps, { event: 'register', userId: user.id, ...meta });
+  const { session, token } = await openSignInSession(deps, user, meta, 'register');
   return { user, session, token };
 }
 
@@ -93,13 +90,7 @@ export async function signInWithPassword(
   const { user } = verified;
   // With TOTP on, the password only earns a challenge for auth.totp.verifyLogin.
   if (verified.totpEnabled) return startTwoFactorLogin(deps, user);
-  const { session, token } = await createSession(deps.db, sessionPolicyOf(deps.config), user.id, meta);
-  // A sign-in from a user agent + IP this account never used before earns a mail to the account.
-  const { knownDevice } = await recordLogin(deps, user.id, { ip: meta.ip, userAgent: meta.userAgent });
-  if (!knownDevice && user.email) {
-    deps.mailer.sendLater(securityNoticeMail(deps.config, user.email, 'new_sign_in', { at: new Date(), ip: meta.ip, userAgent: meta.userAgent }));
-  }
-  return { user, session, token };
+  return signIn(deps, user, meta);
 }
 
 export async function signOut(deps: AppDeps, session: Session, meta: ClientMeta): Promise<void> {

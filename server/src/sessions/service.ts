@@ -5,7 +5,7 @@ import { sessions } from '../db/schema/index';
 import { AppError } from '../errors';
 import { recordAuditEvent } from '../auth/audit';
 import { invalidateSession, invalidateUserSessions, type Session, sessionExpiresAt, sessionPolicyOf } from '../auth/session';
-import type { ClientMeta } from '../auth/sign-in';
+import type { ClientMeta } from '../auth/sign-in-session';
 
 /** The user's live sessions, most recently used first. */
 export async function listUserSessions(deps: AppDeps, userId: string): Promise<Session[]> {

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { AppDeps } from '../../deps';
 import { AppError } from '../../errors';
 import { consumeChallenge, findChallenge, storeChallenge } from '../challenges';
-import { createSession, type Session, sessionPolicyOf, type User } from '../session';
+import type { Session, User } from '../session';
+import { signIn } from '../sign-in-session';
 import { getUserById } from '../user';
 import { verifySecondFactor } from './credential';
 
@@ -39,7 +40,6 @@ export async function finishTwoFactorLogin(
   if (!(await consumeChallenge(deps.db, 'two_factor_login', key))) throw new AppError('CHALLENGE_EXPIRED');
   const user = await getUserById(deps.db, pending.userId);
   if (!user) throw new AppError('CHALLENGE_EXPIRED');
-  const { session, token } = await createSession(deps.db, sessionPolicyOf(deps.config), user.id, meta);
   deps.metrics.authEvents.inc({ event: 'two_factor_login' });
-  return { user, session, token };
+  return signIn(deps, user, meta);
 }

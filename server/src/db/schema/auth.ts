@@ -66,6 +66,21 @@ export const auditLog = pgTable(
   (t) => [index('audit_log_user_id_idx').on(t.userId, t.createdAt)],
 );
 
+/**
+ * The devices (user agent + IP) an account has signed in from, keyed by parley_device_key(ip, user_agent)
+ * (SHA-256, a SQL function from migration 0002): a sign-in from any other earns a notice mail. One
+ * indexed probe per sign-in, however long the account's history.
+ */
+export const signInDevices = pgTable(
+  'sign_in_devices',
+  {
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    deviceKey: bytea('device_key').notNull(),
+    firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.deviceKey] })],
+);
+
 /** Single-use tokens mailed to people (password reset, e-mail verification), stored hashed. */
 export const emailTokens = pgTable(
   'email_tokens',
