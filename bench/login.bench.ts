@@ -1,9 +1,11 @@
 // Logins per second through a real Parley server (its own process, production hash profile, PGlite)
-// ÷ raw Argon2id verifications per second at the same parameters and the same concurrency, measured
-// in the same run, alternating rounds; medians. The server's own work should vanish next to the hash.
+// ÷ raw Argon2id verifications per second at the same parameters, measured in the same run,
+// alternating rounds; medians. The raw figure is the better of two ways to run the hashes: 16 in
+// flight on libuv's default pool, and one in flight per core (what the server does). The server's
+// own work should vanish next to the hash.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
+import os, { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -78,8 +80,8 @@ async function measureLogins(url: string, body: string): Promise<number> {
   return result['2xx'] / ROUND_SECONDS;
 }
 
-/** Raw verifications per second with CONCURRENCY in flight for ROUND_SECONDS. */
-async function measureVerifications(phc: string, password: string): Promise<number> {
+/** Raw verifications per second with inFlight at once for ROUND_SECONDS. */
+async function measureVerifications(phc: string, password: string, inFlight: number): Promise<number> {
   const deadline = Date.now() + ROUND_SECONDS * 1000;
   let done = 0;
   const worker = async () => {
@@ -89,7 +91,7 @@ async function measureVerifications(phc: string, password: string): Promise<numb
     }
   };
   const started = Date.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await Promise.all(Array.from({ length: inFlight }, worker));
   return done / ((Date.now() - started) / 1000);
 }
 
@@ -108,22 +110,26 @@ export async function run(): Promise<BenchRow[]> {
     const body = JSON.stringify({ email, password });
     const phc = await hashPassword(password, 'production');
     await measureLogins(url, body); // warm-up: JIT, caches, the first-login notice
+    const cores = availableParallelism();
     const logins: number[] = [];
-    const raw: number[] = [];
+    const rawPool: number[] = [];
+    const rawPerCore: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      raw.push(await measureVerifications(phc, password));
+      rawPool.push(await measureVerifications(phc, password, CONCURRENCY));
       logins.push(await measureLogins(url, body));
+      rawPerCore.push(await measureVerifications(phc, password, cores));
     }
+    const raw = median(rawPool) >= median(rawPerCore) ? rawPool : rawPerCore;
     const ratio = median(logins) / median(raw);
     return [
       {
-        measure: `logins/s through the server ÷ raw Argon2id verifications/s (m=${PRODUCTION.memoryCost} KiB, t=${PRODUCTION.timeCost}, p=${PRODUCTION.parallelism}; ${CONCURRENCY} in flight; ${ROUNDS}×${ROUND_SECONDS}s)`,
+        measure: `logins/s through the server ÷ raw Argon2id verifications/s (m=${PRODUCTION.memoryCost} KiB, t=${PRODUCTION.timeCost}, p=${PRODUCTION.parallelism}; ${CONCURRENCY} logins in flight; ${ROUNDS}×${ROUND_SECONDS}s)`,
         parley: `${median(logins).toFixed(1)} logins/s`,
         baseline: `${median(raw).toFixed(1)} verifications/s`,
         ratio: Number(ratio.toFixed(3)),
         target: `≥ ${TARGET}`,
         met: ratio >= TARGET,
-        note: `rounds: logins ${logins.map((v) => v.toFixed(1)).join(', ')}; raw ${raw.map((v) => v.toFixed(1)).join(', ')}`,
+        note: `rounds: logins ${logins.map((v) => v.toFixed(1)).join(', ')}; raw with ${CONCURRENCY} in flight ${rawPool.map((v) => v.toFixed(1)).join(', ')}; raw with ${cores} in flight (one per core) ${rawPerCore.map((v) => v.toFixed(1)).join(', ')}`,
       },
     ];
   } finally {

@@ -1,7 +1,9 @@
 // Password hashing: Argon2id (PHC strings) with a cost profile from configuration,
 // plus verification of the old system's sha256$<salt>$<hex> hashes so they can be upgraded.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
+import pLimit from 'p-limit';
 
 // Algorithm.Argon2id (a const enum that isolatedModules can't read).
 const ARGON2ID = 2;
@@ -14,8 +16,16 @@ export const HASH_PARAMETERS = {
   dev: { memoryCost: 1024, timeCost: 1, parallelism: 1 },
 } as const satisfies Record<HashProfile, { memoryCost: number; timeCost: number; parallelism: number }>;
 
+/**
+ * At most one Argon2 computation per core; the rest wait their turn. Each holds memoryCost KiB
+ * (19 MiB in production) for its whole run, so a burst of logins can't grow memory without bound,
+ * and libuv's four threads (shared with file system, DNS and zlib work) are never all taken by
+ * hashes. More at once would not finish sooner: the hashes would share the cores and the cache.
+ */
+const hashSlots = pLimit(availableParallelism());
+
 export function hashPassword(password: string, profile: HashProfile): Promise<string> {
-  return hash(password, { algorithm: ARGON2ID, ...HASH_PARAMETERS[profile] });
+  return hashSlots(() => hash(password, { algorithm: ARGON2ID, ...HASH_PARAMETERS[profile] }));
 }
 
 export type PasswordCheck = { valid: boolean; needsRehash: boolean };
@@ -27,7 +37,7 @@ export async function verifyPasswordHash(storedHash: string, password: string, p
   if (!storedHash.startsWith('$argon2')) return { valid: false, needsRehash: false };
   let valid = false;
   try {
-    valid = await verify(storedHash, password);
+    valid = await hashSlots(() => verify(storedHash, password));
   } catch {
     valid = false;
   }
