@@ -17,10 +17,9 @@ export const HASH_PARAMETERS = {
 } as const satisfies Record<HashProfile, { memoryCost: number; timeCost: number; parallelism: number }>;
 
 /**
- * At most one Argon2 computation per core; the rest wait their turn. Each holds memoryCost KiB
- * (19 MiB in production) for its whole run, so a burst of logins can't grow memory without bound,
- * and libuv's four threads (shared with file system, DNS and zlib work) are never all taken by
- * hashes. More at once would not finish sooner: the hashes would share the cores and the cache.
+ * At most one Argon2 computation per core; the rest wait their turn. More at once would not finish
+ * sooner (they would share the cores and the cache), and libuv's four threads, which also serve
+ * file-system, DNS and zlib work (recording files, mail), are never all taken by hashes.
  */
 const hashSlots = pLimit(availableParallelism());
 

@@ -17,7 +17,6 @@ export type OpenedSession = { session: Session; token: string; knownDevice: bool
  */
 export async function openSignInSession(deps: AppDeps, user: User, meta: ClientMeta, event: 'register' | 'login_success'): Promise<OpenedSession> {
   const { session, token } = newSession(sessionPolicyOf(deps.config), user.id, meta);
-  logAuditEvent(deps, { event, userId: user.id, ...meta });
   const ip = meta.ip ?? null;
   const userAgent = meta.userAgent ?? null;
   // Timestamps as text: drizzle's postgres-js client sends parameters without its Date serializer.
@@ -33,6 +32,7 @@ export async function openSignInSession(deps: AppDeps, user: User, meta: ClientM
     insert into ${sessions} (id, secret_hash, user_id, created_at, last_seen_at, absolute_expires_at, ip, user_agent)
     values (${session.id}, ${session.secretHash}, ${user.id}, ${now}::timestamptz, ${now}::timestamptz, ${session.absoluteExpiresAt.toISOString()}::timestamptz, ${session.ip}, ${session.userAgent})
     returning not exists (select 1 from device) as known`)) as unknown as { rows?: { known: boolean }[] } | { known: boolean }[];
+  logAuditEvent(deps, { event, userId: user.id, ...meta });
   const rows = Array.isArray(result) ? result : (result.rows ?? []);
   return { session, token, knownDevice: rows[0]?.known === true };
 }
