@@ -8,7 +8,7 @@ CREATE TABLE "sign_in_devices" (
 ALTER TABLE "sign_in_devices" ADD CONSTRAINT "sign_in_devices_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 -- A device is its IP + user agent; null and empty stay apart.
 CREATE FUNCTION "parley_device_key"(ip text, user_agent text) RETURNS bytea
-	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	LANGUAGE sql STABLE PARALLEL SAFE
 	RETURN sha256(convert_to(coalesce('+' || ip, '-') || E'\n' || coalesce('+' || user_agent, '-'), 'UTF8'));
 --> statement-breakpoint
 -- Devices seen before this table existed: registrations and sign-ins in the audit log.
