@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { closeClients, createClient, dbKind, describeDb, registerUser, startTestServer, uniqueEmail, type TestServer, signedIn } from './helpers/server';
 import { deleteIdleGuests, GUEST_IDLE_LIMIT_MS } from '../server/src/auth/guest';
 import { follow, until } from './helpers/rooms';
+import { selectRows } from './helpers/auth';
 
 type ClientError = { data?: { code?: string; retryAfter?: number } };
 
@@ -80,6 +81,10 @@ describeDb(`guests on ${dbKind}`, () => {
     // And they can sign in with the password from now on.
     const login = signedIn(await createClient(server.url).auth.login.mutate({ email, password: 'a brand new passphrase' }));
     expect(login.user.id).toBe(guestUser.id);
+    // The upgrade is audited as the account's registration, and its device is known: no new-device notice.
+    expect(await selectRows(server.deps.database, `select event from audit_log where user_id = $1 and event = 'register'`, [guestUser.id])).toHaveLength(1);
+    await server.deps.mailer.idle();
+    expect(await selectRows(server.deps.database, `select 1 from outbox where "to" = $1`, [email])).toHaveLength(0);
     // A member is not a guest any more.
     expect(await codeOf(now.auth.upgradeGuest.mutate({ email: uniqueEmail(), password: 'another passphrase' }))).toBe('BAD_REQUEST');
   });

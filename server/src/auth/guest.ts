@@ -10,7 +10,7 @@ import { AppError } from '../errors';
 import { hashPassword } from './password';
 import { createSession, invalidateUserSessions, type Session, sessionPolicyOf, type User } from './session';
 import { createUser, getUserByEmail, normalizeEmail } from './user';
-import type { ClientMeta } from './sign-in-session';
+import { type ClientMeta, openSignInSession } from './sign-in-session';
 
 export const GUEST_IDLE_LIMIT_MS = 30 * 86_400_000;
 const CLEANUP_EVERY_MS = 60 * 60_000;
@@ -71,7 +71,8 @@ export async function upgradeGuest(deps: AppDeps, user: User, input: { email: st
   }
   if (!upgraded) throw new AppError('NOT_A_GUEST');
   await invalidateUserSessions(deps.db, deps.bus, user.id);
-  const { session, token } = await createSession(deps.db, sessionPolicyOf(deps.config), user.id, meta);
+  // The account now has credentials: audited as a registration, and this device is known to it.
+  const { session, token } = await openSignInSession(deps, upgraded, meta, 'register');
   deps.metrics.authEvents.inc({ event: 'guest_upgraded' });
   return { user: upgraded, session, token };
 }
