@@ -161,6 +161,9 @@ describeDb(`passkeys on ${dbKind}`, () => {
     const authOptions = await anonymous.auth.passkey.authenticationOptions.mutate();
     const again = await anonymous.auth.passkey.authenticate.mutate(authenticator.get(authOptions));
     expect(again.user.id).toBe(signedUp.user.id);
+    // Both are in the audit log like their password counterparts.
+    const events = await queryDatabase<{ event: string }>(server, 'select event from audit_log where user_id = $1 order by id', [signedUp.user.id]);
+    expect(events.map((e) => e.event)).toEqual(['register', 'login_success']);
   });
 
   it('signs up with an e-mail and passkey, refusing an e-mail already taken', async () => {

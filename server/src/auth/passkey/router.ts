@@ -1,5 +1,5 @@
 // auth.passkey.*: WebAuthn registration (also passwordless sign-up), authentication, list and remove.
-import { createSession, sessionPolicyOf } from '../session';
+import { openSignInSession, signIn } from '../sign-in-session';
 import { authedProcedure, publicProcedure, router } from '../../trpc/init';
 import { issueSession } from '../router';
 import { toPublicUser } from '../user';
@@ -17,7 +17,7 @@ export const passkeyRouter = router({
   register: publicProcedure.input(registrationResponseInput).mutation(async ({ ctx, input }) => {
     const result = await verifyPasskeyRegistration(ctx.deps, ctx.user, input);
     const signedIn = result.signedUp
-      ? issueSession(ctx, { user: result.user, ...(await createSession(ctx.deps.db, sessionPolicyOf(ctx.deps.config), result.user.id, ctx.request)) })
+      ? issueSession(ctx, { user: result.user, ...(await openSignInSession(ctx.deps, result.user, ctx.request, 'register')) })
       : { user: toPublicUser(result.user), token: null };
     return { passkey: toPublicPasskey(result.passkey), user: signedIn.user, token: signedIn.token as string | null };
   }),
@@ -28,8 +28,8 @@ export const passkeyRouter = router({
 
   authenticate: publicProcedure.input(authenticationResponseInput).mutation(async ({ ctx, input }) => {
     const user = await verifyPasskeyAuthentication(ctx.deps, input);
-    const { session, token } = await createSession(ctx.deps.db, sessionPolicyOf(ctx.deps.config), user.id, ctx.request);
-    return issueSession(ctx, { user, session, token });
+    // Audited like any sign-in, with the new-device notice.
+    return issueSession(ctx, await signIn(ctx.deps, user, ctx.request));
   }),
 
   list: authedProcedure.query(async ({ ctx }) => (await listPasskeys(ctx.deps.db, ctx.user.id)).map(toPublicPasskey)),
