@@ -114,6 +114,16 @@ describeDb(`sessions on ${dbKind}`, () => {
     await loginFrom(server.url, user.email, user.password, 'Other/1.0');
     expect(await notices()).toBe(2);
   });
+
+  it('sends one new-device notice when several sign-ins from the same new device arrive at once', async () => {
+    const user = await registerUser(server.url);
+    await Promise.all(Array.from({ length: 6 }, () => loginFrom(server.url, user.email, user.password, 'Burst/1.0')));
+    await server.deps.mailer.idle();
+    const notices = await selectRows(server.deps.database, `select 1 from outbox where "to" = $1 and subject like 'New sign-in%'`, [user.email]);
+    expect(notices).toHaveLength(1);
+    const audited = await selectRows(server.deps.database, `select 1 from audit_log where user_id = $1 and event = 'login_success'`, [user.user.id]);
+    expect(audited).toHaveLength(6);
+  });
 });
 
 describeDb(`session expiry on ${dbKind}`, () => {
