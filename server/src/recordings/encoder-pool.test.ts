@@ -45,6 +45,22 @@ describe('the encoder threads', () => {
     expect(packetsOf([...a, endA.bytes])).toEqual(packetsOf([...b, endB.bytes]));
   });
 
+  it('share recordings that open at the same moment evenly between the threads', async () => {
+    const pool = new EncoderPool(2, pino({ level: 'silent' }));
+    try {
+      const encoders = await Promise.all(Array.from({ length: 10 }, () => pool.open('pcm_s16le_16000_mono', null)));
+      expect(pool.load()).toEqual([5, 5]);
+      for (const encoder of encoders.slice(0, 4)) encoder.close();
+      const more = await Promise.all(Array.from({ length: 2 }, () => pool.open('pcm_s16le_16000_mono', null)));
+      expect(pool.load().reduce((a, b) => a! + b!, 0)).toBe(8);
+      expect(Math.abs(pool.load()[0]! - pool.load()[1]!)).toBeLessThanOrEqual(2);
+      for (const encoder of [...encoders.slice(4), ...more]) encoder.close();
+      expect(pool.load()).toEqual([0, 0]);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('survive a crashed thread: its encoders fail, new ones work', async () => {
     const before = await pool.open('pcm_s16le_16000_mono', null);
     pool.crashThreads();

@@ -43,8 +43,15 @@ export class EncoderPool {
   async open(format: string, state: ResumeState | null): Promise<BatchEncoder> {
     const thread = this.pick();
     const session = this.nextSession++;
-    await this.call(thread, { op: 'open', session, format, state });
+    // Counted before the thread answers: recordings that open together must spread over the threads
+    // (counted after, a burst of opens all saw the same counts and landed on one thread).
     thread.sessions++;
+    try {
+      await this.call(thread, { op: 'open', session, format, state });
+    } catch (error) {
+      thread.sessions--;
+      throw error;
+    }
     let open = true;
     const end = () => {
       if (!open) return false;
@@ -68,6 +75,11 @@ export class EncoderPool {
         if (end() && !thread.dead) this.call(thread, { op: 'close', session }).catch(() => {});
       },
     };
+  }
+
+  /** Recordings held by each thread (null: not started), e.g. [50, 50]. */
+  load(): (number | null)[] {
+    return this.threads.map((thread) => (thread && !thread.dead ? thread.sessions : null));
   }
 
   /** Tests: makes every running thread crash, as a fault in native code would. */
