@@ -59,25 +59,23 @@ export async function createSession(
   meta: { ip?: string | null; userAgent?: string | null },
 ): Promise<{ session: Session; token: string }> {
   const created = newSession(policy, userId, meta);
-  await insertSession(db).execute({ ...created.session, now: created.session.createdAt });
+  await insertSession(db).execute(created.session);
   return created;
 }
 
-const insertSession = preparedPerDatabase((db) =>
-  db
-    .insert(sessions)
-    .values({
-      id: sql.placeholder('id'),
-      secretHash: sql.placeholder('secretHash'),
-      userId: sql.placeholder('userId'),
-      createdAt: sql.placeholder('now'),
-      lastSeenAt: sql.placeholder('now'),
-      absoluteExpiresAt: sql.placeholder('absoluteExpiresAt'),
-      ip: sql.placeholder('ip'),
-      userAgent: sql.placeholder('userAgent'),
-    })
-    .prepare('parley_insert_session'),
-);
+/** A session row's values for an insert, bound by name from a Session (newSession's). */
+export const SESSION_ROW_PLACEHOLDERS = {
+  id: sql.placeholder('id'),
+  secretHash: sql.placeholder('secretHash'),
+  userId: sql.placeholder('userId'),
+  createdAt: sql.placeholder('createdAt'),
+  lastSeenAt: sql.placeholder('lastSeenAt'),
+  absoluteExpiresAt: sql.placeholder('absoluteExpiresAt'),
+  ip: sql.placeholder('ip'),
+  userAgent: sql.placeholder('userAgent'),
+};
+
+const insertSession = preparedPerDatabase((db) => db.insert(sessions).values(SESSION_ROW_PLACEHOLDERS).prepare('parley_insert_session'));
 
 const selectSessionWithUser = preparedPerDatabase((db) =>
   db

@@ -3,10 +3,11 @@
 // A device is user agent + IP; one the account never used earns a notice mail.
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../deps';
+import { preparedPerDatabase } from '../db/prepared';
 import { auditLog, sessions, signInDevices } from '../db/schema/index';
 import { securityNoticeMail } from '../mail/messages';
 import { logAuditEvent } from './audit';
-import { newSession, type Session, sessionPolicyOf, type User } from './session';
+import { newSession, type Session, SESSION_ROW_PLACEHOLDERS, sessionPolicyOf, type User } from './session';
 
 export type ClientMeta = { ip: string | null; userAgent: string | null };
 export type OpenedSession = { session: Session; token: string; knownDevice: boolean };
@@ -17,25 +18,31 @@ export type OpenedSession = { session: Session; token: string; knownDevice: bool
  */
 export async function openSignInSession(deps: AppDeps, user: User, meta: ClientMeta, event: 'register' | 'login_success'): Promise<OpenedSession> {
   const { session, token } = newSession(sessionPolicyOf(deps.config), user.id, meta);
-  const ip = meta.ip ?? null;
-  const userAgent = meta.userAgent ?? null;
-  // Timestamps as text: drizzle's postgres-js client sends parameters without its Date serializer.
-  const now = session.createdAt.toISOString();
-  const result = (await deps.db.execute(sql`
-    with device as (
-      insert into ${signInDevices} (user_id, device_key) values (${user.id}, parley_device_key(${ip}::text, ${userAgent}::text))
-      on conflict do nothing
-      returning 1
-    ), audit as (
-      insert into ${auditLog} (user_id, event, ip, user_agent) values (${user.id}, ${event}, ${ip}::text, ${userAgent}::text)
-    )
-    insert into ${sessions} (id, secret_hash, user_id, created_at, last_seen_at, absolute_expires_at, ip, user_agent)
-    values (${session.id}, ${session.secretHash}, ${user.id}, ${now}::timestamptz, ${now}::timestamptz, ${session.absoluteExpiresAt.toISOString()}::timestamptz, ${session.ip}, ${session.userAgent})
-    returning not exists (select 1 from device) as known`)) as unknown as { rows?: { known: boolean }[] } | { known: boolean }[];
+  // The session keeps a user agent cut to 512 characters; the device and the audit row get it whole.
+  const [row] = await insertSignInSession(deps.db).execute({ ...session, event, clientIp: meta.ip ?? null, clientUserAgent: meta.userAgent ?? null });
   logAuditEvent(deps, { event, userId: user.id, ...meta });
-  const rows = Array.isArray(result) ? result : (result.rows ?? []);
-  return { session, token, knownDevice: rows[0]?.known === true };
+  return { session, token, knownDevice: row?.known === true };
 }
+
+const insertSignInSession = preparedPerDatabase((db) => {
+  const userId = sql.placeholder('userId');
+  const ip = sql.placeholder('clientIp');
+  const userAgent = sql.placeholder('clientUserAgent');
+  const device = db.$with('device').as(
+    db
+      .insert(signInDevices)
+      .values({ userId, deviceKey: sql`parley_device_key(${ip}::text, ${userAgent}::text)` })
+      .onConflictDoNothing()
+      .returning({ userId: signInDevices.userId }),
+  );
+  const audit = db.$with('audit').as(db.insert(auditLog).values({ userId, event: sql.placeholder('event'), ip, userAgent }).returning({ id: auditLog.id }));
+  return db
+    .with(device, audit)
+    .insert(sessions)
+    .values(SESSION_ROW_PLACEHOLDERS)
+    .returning({ known: sql<boolean>`not exists (select 1 from ${device})` })
+    .prepare('parley_sign_in_session');
+});
 
 /** A completed sign-in (password, or password + second factor): the session, and a notice if the device is new. */
 export async function signIn(deps: AppDeps, user: User, meta: ClientMeta): Promise<{ user: User; session: Session; token: string }> {
