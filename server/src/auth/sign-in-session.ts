@@ -44,7 +44,7 @@ const insertSignInSession = preparedPerDatabase((db) => {
     .prepare('parley_sign_in_session');
 });
 
-/** A completed sign-in (password, or password + second factor): the session, and a notice if the device is new. */
+/** A completed sign-in (password, two-factor or passkey): the session, and a notice if the device is new. */
 export async function signIn(deps: AppDeps, user: User, meta: ClientMeta): Promise<{ user: User; session: Session; token: string }> {
   const { session, token, knownDevice } = await openSignInSession(deps, user, meta, 'login_success');
   if (!knownDevice && user.email) {
