@@ -1,4 +1,4 @@
-// Builds the production server: server/dist/main.mjs (and its encoder thread), one ES module each,
+// Builds the production server: server/dist/main.mjs (and its encoder and hash threads), one ES module each,
 // packages left to node_modules. The sources run through tsx in development and tests; in
 // production that loader costs start-up time and, because it keeps every function's name with a
 // defineProperty call per closure, a few percent of each request's CPU (bench/http.bench.ts).
@@ -33,5 +33,6 @@ await build({
 });
 // Read at start-up beside the module that reads them (new URL('./…', import.meta.url)).
 fs.copyFileSync(path.join(server, 'src/auth/common-passwords.txt'), path.join(dist, 'common-passwords.txt'));
+fs.copyFileSync(path.join(server, 'src/auth/hash-worker.mjs'), path.join(dist, 'hash-worker.mjs')); // plain JS, as it is
 fs.cpSync(path.join(server, '../drizzle'), path.join(dist, 'drizzle'), { recursive: true, filter: (from) => !from.endsWith('.ts') });
 process.stdout.write(`built ${path.relative(process.cwd(), dist)}/main.mjs\n`);

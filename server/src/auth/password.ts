@@ -2,8 +2,7 @@
 // plus verification of the old system's sha256$<salt>$<hex> hashes so they can be upgraded.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { hash, verify } from '@node-rs/argon2';
-import pLimit from 'p-limit';
+import { HashThreadError, HashThreads } from './hash-threads';
 
 // Algorithm.Argon2id (a const enum that isolatedModules can't read).
 const ARGON2ID = 2;
@@ -17,14 +16,14 @@ export const HASH_PARAMETERS = {
 } as const satisfies Record<HashProfile, { memoryCost: number; timeCost: number; parallelism: number }>;
 
 /**
- * At most one Argon2 computation per core; the rest wait their turn. More at once would not finish
- * sooner (they would share the cores and the cache), and libuv's four threads, which also serve
- * file-system, DNS and zlib work (recording files, mail), are never all taken by hashes.
+ * One hashing thread per core; the rest wait their turn. More at once would not finish sooner
+ * (they would share the cores and the cache), and libuv's threads stay free for file-system, DNS
+ * and zlib work (see hash-threads.ts).
  */
-const hashSlots = pLimit(availableParallelism());
+export const hashThreads = new HashThreads(availableParallelism());
 
 export function hashPassword(password: string, profile: HashProfile): Promise<string> {
-  return hashSlots(() => hash(password, { algorithm: ARGON2ID, ...HASH_PARAMETERS[profile] }));
+  return hashThreads.hash(password, { algorithm: ARGON2ID, ...HASH_PARAMETERS[profile] });
 }
 
 export type PasswordCheck = { valid: boolean; needsRehash: boolean };
@@ -36,9 +35,10 @@ export async function verifyPasswordHash(storedHash: string, password: string, p
   if (!storedHash.startsWith('$argon2')) return { valid: false, needsRehash: false };
   let valid = false;
   try {
-    valid = await hashSlots(() => verify(storedHash, password));
-  } catch {
-    valid = false;
+    valid = await hashThreads.verify(storedHash, password);
+  } catch (error) {
+    if (error instanceof HashThreadError) throw error; // no answer is not a wrong password
+    valid = false; // a stored hash that cannot be read matches nothing
   }
   return { valid, needsRehash: valid && isWeakerThanProfile(storedHash, profile) };
 }
