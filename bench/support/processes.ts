@@ -145,5 +145,7 @@ export function formatRate(perSecond: number, unit = 'req/s'): string {
 }
 
 /** Seconds per round and rounds, overridable for a quick look (BENCH_SECONDS=1 BENCH_ROUNDS=1). */
-export const roundSeconds = Number(process.env.BENCH_SECONDS ?? 3);
-export const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+// Many short rounds rather than a few long ones: this machine's speed drifts within seconds, and a
+// median over more back-to-back pairs is steadier.
+export const roundSeconds = Number(process.env.BENCH_SECONDS ?? 2);
+export const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
