@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { HashThreadError, HashThreads } from './hash-threads';
 
 // Algorithm.Argon2id (a const enum that isolatedModules can't read).
-const ARGON2ID = 2;
+export const ARGON2ID = 2;
 
 export type HashProfile = 'dev' | 'production';
 
