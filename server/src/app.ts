@@ -19,6 +19,7 @@ import { createMetrics } from './observability/metrics';
 import { addOpenApiRoutes } from './openapi/routes';
 import { SocketRegistry } from './sessions/socket-registry';
 import { startSessionSweep } from './sessions/sweep';
+import { HashThreads } from './auth/hash-threads';
 import { SessionCache } from './auth/session-cache';
 import { createTrpcHttpRoute, createTrpcWebSocket } from './trpc/handlers';
 import { createRoomsRuntime } from './rooms/runtime';
@@ -60,6 +61,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
     sockets: new SocketRegistry(),
     mailer: createMailer({ config, db: database.db, logger }),
     sessionCache: new SessionCache(),
+    passwords: new HashThreads(config.passwordHashThreads),
     recordingStorage: createLocalStorage(config.recordingsDir),
     shutdownSignal: shutdown.signal,
     rooms: createRoomsRuntime({ db: database.db, bus, logger, metrics, config }),
@@ -106,6 +108,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
       await Promise.race([drain, new Promise((r) => setTimeout(r, SHUTDOWN_BUDGET_MS - 2000).unref())]);
       for (const client of trpcWs.wss.clients) client.terminate();
       server.closeAllConnections();
+      await deps.passwords.close();
       stopRevocations();
       stopSessionCache();
       await bus.close().catch(() => {});

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseDurationMs } from './config';
 
@@ -12,6 +13,12 @@ describe('loadConfig', () => {
   it('uses the production hash profile when NODE_ENV=production', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).passwordHashProfile).toBe('production');
     expect(loadConfig({ NODE_ENV: 'production', PASSWORD_HASH_PROFILE: 'dev' }).passwordHashProfile).toBe('dev');
+  });
+
+  it('hashes passwords on one thread per core, at most 4 unless PASSWORD_HASH_THREADS says otherwise', () => {
+    expect(loadConfig({}).passwordHashThreads).toBe(Math.min(availableParallelism(), 4));
+    expect(loadConfig({ PASSWORD_HASH_THREADS: '8' }).passwordHashThreads).toBe(8);
+    expect(() => loadConfig({ PASSWORD_HASH_THREADS: '0' })).toThrow(/PASSWORD_HASH_THREADS/);
   });
 
   it('names the variable and what it expected when a value is bad', () => {

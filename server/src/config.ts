@@ -104,6 +104,11 @@ const envSchema = z.object({
   PASSWORD_HASH_PROFILE: z.enum(['dev', 'production']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RECORDING_IDLE_TIMEOUT: duration('5m'),
+  /**
+   * Threads hashing passwords (default: one per core, at most 4). Each production-profile hash holds
+   * 19 MiB while it runs, so this also bounds that memory; more logins at once wait their turn.
+   */
+  PASSWORD_HASH_THREADS: integer(Math.min(os.availableParallelism(), 4), 1, 64),
   /** Threads encoding live PCM recordings (default: one per core); 0 encodes on the main thread. */
   RECORDING_ENCODER_THREADS: integer(os.availableParallelism(), 0, 64),
   SESSION_INACTIVITY_TIMEOUT: duration('30d', 'd'),
@@ -149,6 +154,7 @@ export type Config = {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   recordingIdleTimeoutMs: number;
   recordingEncoderThreads: number;
+  passwordHashThreads: number;
   sessionInactivityMs: number;
   sessionMaxAgeMs: number;
   uploadMaxBytes: number;
@@ -232,6 +238,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     recordingIdleTimeoutMs: e.RECORDING_IDLE_TIMEOUT,
     recordingEncoderThreads: e.RECORDING_ENCODER_THREADS,
+    passwordHashThreads: e.PASSWORD_HASH_THREADS,
     sessionInactivityMs: e.SESSION_INACTIVITY_TIMEOUT,
     sessionMaxAgeMs: e.SESSION_MAX_AGE,
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,

@@ -8,6 +8,7 @@ import type { Metrics } from './observability/metrics';
 import type { SocketRegistry } from './sessions/socket-registry';
 import type { RoomsRuntime } from './rooms/runtime';
 import type { SessionCache } from './auth/session-cache';
+import type { HashThreads } from './auth/hash-threads';
 import type { RecordingStorage } from './recordings/storage';
 import type { LiveProgress } from './recordings/live-registry';
 
@@ -22,6 +23,8 @@ export type AppDeps = {
   sockets: SocketRegistry;
   /** Outgoing mail: SMTP_URL, or the log and the outbox table. */
   mailer: Mailer;
+  /** The threads that hash and verify passwords (PASSWORD_HASH_THREADS). */
+  passwords: HashThreads;
   /** Validated sessions for a second; dropped on revocation (bus) and on the user's mutations. */
   sessionCache: SessionCache;
   /** Where recording files are kept (RECORDINGS_DIR). */

@@ -57,7 +57,7 @@ function isUniqueViolation(error: unknown): boolean {
 export async function upgradeGuest(deps: AppDeps, user: User, input: { email: string; password: string }, meta: ClientMeta): Promise<SignedIn> {
   if (user.kind !== 'guest') throw new AppError('NOT_A_GUEST');
   if (await getUserByEmail(deps.db, input.email)) throw new AppError('EMAIL_TAKEN');
-  const passwordHash = await hashPassword(input.password, deps.config.passwordHashProfile);
+  const passwordHash = await hashPassword(deps.passwords, input.password, deps.config.passwordHashProfile);
   let upgraded: User | undefined;
   try {
     [upgraded] = await deps.db

@@ -1,4 +1,5 @@
-// Password hashes on threads of their own, one per core. Argon2id at the production profile is
+// Password hashes on threads of their own (PASSWORD_HASH_THREADS: one per core, at most 4, by
+// default; one pool per server, deps.passwords, closed with it). Argon2id at the production profile is
 // ≈ 25 ms of CPU and 19 MiB of memory per hash. Through @node-rs/argon2's async API each hash would
 // take one of libuv's four threads (which also serve file-system, DNS and zlib work: recording
 // files, mail), set its memory up on the main thread first (≈ 0.3–0.5 ms of event-loop time per

@@ -24,10 +24,10 @@ export async function changePassword(
   const profile = deps.config.passwordHashProfile;
   // Guessing the current password from a stolen session is throttled like a login.
   await consumeOrThrow(getLimiter(deps, 'change_password_user', deps.config.rateLimits.loginIp), user.id);
-  const check = user.passwordHash ? await verifyPasswordHash(user.passwordHash, input.currentPassword, profile) : { valid: false };
+  const check = user.passwordHash ? await verifyPasswordHash(deps.passwords, user.passwordHash, input.currentPassword, profile) : { valid: false };
   if (!check.valid) throw new AppError('WRONG_PASSWORD');
   assertAcceptablePassword(input.newPassword, user.email);
-  await setPasswordHash(deps.db, user.id, await hashPassword(input.newPassword, profile));
+  await setPasswordHash(deps.db, user.id, await hashPassword(deps.passwords, input.newPassword, profile));
   const endedSessions = await invalidateUserSessions(deps.db, deps.bus, user.id, session.id);
   await recordAuditEvent(deps, { event: 'password_changed', userId: user.id, ...meta, detail: { endedSessions } });
   if (user.email) deps.mailer.sendLater(securityNoticeMail(deps.config, user.email, 'password_changed', { at: new Date(), ...meta }));
@@ -61,7 +61,7 @@ export async function resetPassword(deps: AppDeps, input: { token: string; newPa
   if (!row || !user) throw new AppError('INVALID_TOKEN');
   // Rules first: a refused password must not burn the link.
   assertAcceptablePassword(input.newPassword, user.email);
-  const passwordHash = await hashPassword(input.newPassword, deps.config.passwordHashProfile);
+  const passwordHash = await hashPassword(deps.passwords, input.newPassword, deps.config.passwordHashProfile);
   if (!(await useEmailToken(deps.db, row))) throw new AppError('INVALID_TOKEN');
   await setPasswordHash(deps.db, user.id, passwordHash);
   const endedSessions = await invalidateUserSessions(deps.db, deps.bus, user.id);

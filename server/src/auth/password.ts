@@ -1,7 +1,6 @@
 // Password hashing: Argon2id (PHC strings) with a cost profile from configuration,
 // plus verification of the old system's sha256$<salt>$<hex> hashes so they can be upgraded.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { HashThreadError, HashThreads } from './hash-threads';
 
 // Algorithm.Argon2id (a const enum that isolatedModules can't read).
@@ -15,27 +14,21 @@ export const HASH_PARAMETERS = {
   dev: { memoryCost: 1024, timeCost: 1, parallelism: 1 },
 } as const satisfies Record<HashProfile, { memoryCost: number; timeCost: number; parallelism: number }>;
 
-/**
- * One hashing thread per core; the rest wait their turn. More at once would not finish sooner
- * (they would share the cores and the cache), and libuv's threads stay free for file-system, DNS
- * and zlib work (see hash-threads.ts).
- */
-export const hashThreads = new HashThreads(availableParallelism());
-
-export function hashPassword(password: string, profile: HashProfile): Promise<string> {
-  return hashThreads.hash(password, { algorithm: ARGON2ID, ...HASH_PARAMETERS[profile] });
+/** Hashes on the server's hashing threads (deps.passwords, see hash-threads.ts). */
+export function hashPassword(threads: HashThreads, password: string, profile: HashProfile): Promise<string> {
+  return threads.hash(password, { algorithm: ARGON2ID, ...HASH_PARAMETERS[profile] });
 }
 
 export type PasswordCheck = { valid: boolean; needsRehash: boolean };
 
-export async function verifyPasswordHash(storedHash: string, password: string, profile: HashProfile): Promise<PasswordCheck> {
+export async function verifyPasswordHash(threads: HashThreads, storedHash: string, password: string, profile: HashProfile): Promise<PasswordCheck> {
   if (storedHash.startsWith('sha256$')) {
     return { valid: verifyLegacySha256(storedHash, password), needsRehash: true };
   }
   if (!storedHash.startsWith('$argon2')) return { valid: false, needsRehash: false };
   let valid = false;
   try {
-    valid = await hashThreads.verify(storedHash, password);
+    valid = await threads.verify(storedHash, password);
   } catch (error) {
     if (error instanceof HashThreadError) throw error; // no answer is not a wrong password
     valid = false; // a stored hash that cannot be read matches nothing

@@ -28,7 +28,7 @@ export async function registerWithPassword(
   if (meta.ip) await consumeOrThrow(getLimiter(deps, 'register_ip', registerIp), meta.ip);
   await consumeOrThrow(getLimiter(deps, 'register_email', registerEmail), normalizeEmail(input.email));
   assertAcceptablePassword(input.password, input.email);
-  const passwordHash = await timedHash(deps, 'hash', () => hashPassword(input.password, deps.config.passwordHashProfile));
+  const passwordHash = await timedHash(deps, 'hash', () => hashPassword(deps.passwords, input.password, deps.config.passwordHashProfile));
   const user = await createUser(deps.db, { email: input.email, name: input.name, passwordHash });
   if (!user) throw new AppError('EMAIL_TAKEN');
   const { session, token } = await openSignInSession(deps, user, meta, 'register');
@@ -45,15 +45,18 @@ export async function verifyCredentials(deps: AppDeps, email: string, password: 
   const found = await getUserForSignIn(deps.db, email);
   const profile = deps.config.passwordHashProfile;
   if (!found?.user.passwordHash) {
-    dummyHash ??= hashPassword('parley-dummy-password', profile);
-    await timedHash(deps, 'verify', async () => verifyPasswordHash(await dummyHash!, password, profile));
+    dummyHash ??= hashPassword(deps.passwords, 'parley-dummy-password', profile).catch((error: unknown) => {
+      dummyHash = undefined; // e.g. its server shut down: the next one makes its own
+      throw error;
+    });
+    await timedHash(deps, 'verify', async () => verifyPasswordHash(deps.passwords, await dummyHash!, password, profile));
     return null;
   }
   const { user } = found;
-  const check = await timedHash(deps, 'verify', () => verifyPasswordHash(user.passwordHash!, password, profile));
+  const check = await timedHash(deps, 'verify', () => verifyPasswordHash(deps.passwords, user.passwordHash!, password, profile));
   if (!check.valid) return null;
   if (check.needsRehash) {
-    const upgraded = await timedHash(deps, 'hash', () => hashPassword(password, profile));
+    const upgraded = await timedHash(deps, 'hash', () => hashPassword(deps.passwords, password, profile));
     await setPasswordHash(deps.db, user.id, upgraded);
     user.passwordHash = upgraded;
   }
