@@ -67,7 +67,7 @@ describeDb(`metrics on ${dbKind}`, () => {
     for (const name of [
       'parley_ws_connections', 'parley_auth_events_total', 'parley_room_messages_total', 'parley_fanout_latency_seconds',
       'parley_rooms_active', 'parley_recordings_active', 'parley_recording_bytes_total', 'parley_password_hash_seconds',
-      'parley_http_request_duration_seconds',
+      'parley_password_hashes_waiting', 'parley_http_request_duration_seconds',
     ]) {
       expect(text, name).toContain(`# TYPE ${name} `);
     }
@@ -103,6 +103,7 @@ describeDb(`metrics on ${dbKind}`, () => {
     expect(metricValue(during, 'parley_http_request_duration_seconds_count', { route: '/trpc/*', code: '401' })).toBeGreaterThanOrEqual(1);
     expect(hashes(during, 'hash')).toBeGreaterThanOrEqual(hashes(before, 'hash') + 1);
     expect(hashes(during, 'verify')).toBeGreaterThanOrEqual(hashes(before, 'verify') + 2);
+    expect(metricValue(end, 'parley_password_hashes_waiting')).toBe(0); // every hash answered, none queued
     expect(metricValue(during, 'parley_ws_connections', { path: '/trpc' })).toBe(1);
     const after = await eventually(() => scrapeMetrics(server.url, METRICS_TOKEN), (t) => metricValue(t, 'parley_ws_connections', { path: '/trpc' }) === 0);
     expect(metricValue(after, 'parley_ws_connections', { path: '/trpc' })).toBe(0);

@@ -50,7 +50,8 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'db') });
   const bus = options.bus ?? (database.sql ? await createPostgresBus({ sql: database.sql, db: database.db, logger }) : createMemoryBus(logger));
   const shutdown = new AbortController();
-  const metrics = createMetrics();
+  const passwords = new HashThreads(config.passwordHashThreads);
+  const metrics = createMetrics({ passwordHashesWaiting: () => passwords.waitingCount() });
   const deps: AppDeps = {
     config,
     db: database.db,
@@ -61,7 +62,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
     sockets: new SocketRegistry(),
     mailer: createMailer({ config, db: database.db, logger }),
     sessionCache: new SessionCache(),
-    passwords: new HashThreads(config.passwordHashThreads),
+    passwords,
     recordingStorage: createLocalStorage(config.recordingsDir),
     shutdownSignal: shutdown.signal,
     rooms: createRoomsRuntime({ db: database.db, bus, logger, metrics, config }),

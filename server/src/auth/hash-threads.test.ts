@@ -30,8 +30,10 @@ describe('the password hashing threads', () => {
     const phc = await threads.hash('burst', options);
     const jobs = Array.from({ length: 20 }, (_, i) => threads.verify(phc, i % 2 ? 'burst' : 'wrong'));
     expect(threads.load()).toEqual([2, 2]);
+    expect(threads.waitingCount()).toBe(16);
     expect(await Promise.all(jobs)).toEqual(Array.from({ length: 20 }, (_, i) => i % 2 === 1));
     expect(threads.load()).toEqual([0, 0]);
+    expect(threads.waitingCount()).toBe(0);
   });
 
   it('fail only the running job when a thread dies; queued jobs run on a new thread', async () => {

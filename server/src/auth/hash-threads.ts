@@ -44,6 +44,11 @@ export class HashThreads {
     return this.run({ op: 'verify', hash, password }) as Promise<boolean>;
   }
 
+  /** Jobs waiting for room on a thread (beyond the two handed to each). */
+  waitingCount(): number {
+    return this.waiting.length;
+  }
+
   /** Jobs handed to each thread (null: not started), e.g. [2, 2] during a burst. */
   load(): (number | null)[] {
     return this.threads.map((thread) => thread?.sent.length ?? null);

@@ -2,7 +2,10 @@
 import client from 'prom-client';
 import { SeriesHistogram } from './series-histogram';
 
-export function createMetrics() {
+/** Read when /metrics is scraped. */
+export type MetricSources = { passwordHashesWaiting(): number };
+
+export function createMetrics(sources: MetricSources) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -26,6 +29,14 @@ export function createMetrics() {
       labelNames: ['op'] as const,
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
+    }),
+    passwordHashesWaiting: new client.Gauge({
+      name: 'parley_password_hashes_waiting',
+      help: 'Password hashes waiting for a hashing thread (PASSWORD_HASH_THREADS): a queue that stays up means more logins than the threads hash',
+      registers,
+      collect() {
+        this.set(sources.passwordHashesWaiting());
+      },
     }),
     // Observed on every request: a histogram whose series are resolved once (series-histogram.ts).
     httpRequestDuration: new SeriesHistogram(
