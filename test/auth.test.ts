@@ -181,6 +181,28 @@ describeDb(`auth on ${dbKind}`, () => {
   });
 });
 
+describeDb(`password hashing out of service on ${dbKind}`, () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server?.stop());
+
+  it('a login no hashing thread can answer fails with 500, never as a wrong password, and the server carries on', async () => {
+    const { email, user } = await registerUser(server.url, { password: PASSWORD });
+    await server.deps.passwords.close(); // as if every hashing thread were gone
+    const res = await callTrpc(server.url, 'auth.login', { email, password: PASSWORD });
+    expect(res.status).toBe(500);
+    expect(res.body.error.data.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(JSON.stringify(res.body)).not.toContain(PASSWORD);
+    const wrong = await callTrpc(server.url, 'auth.login', { email, password: 'not the password 1' });
+    expect(wrong.status).toBe(500); // not 401: the password was never checked
+    const events = await selectRows(server.deps.database, 'select event from audit_log where user_id = $1 order by id', [user.id]);
+    expect(events.map((r) => r.event)).toEqual(['register']); // no failure counted against the account
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+});
+
 describeDb(`auth settings from the environment on ${dbKind}`, () => {
   let server: TestServer;
   beforeAll(async () => {
