@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createMemoryBus } from '../server/src/bus/memory-bus';
-import { createClient, dbKind, describeDb, describeOnce, describePostgres, startTestServer, type TestServer, startInstances, type Instances } from './helpers/server';
+import { createClient, dbKind, describeDb, describeOnce, describePostgres, startTestServer, type TestServer, withTwoInstances } from './helpers/server';
 import { startPostgresCluster } from './helpers/postgres-cluster';
 import { WebSocket } from 'ws';
 import fs from 'node:fs';
@@ -100,14 +100,9 @@ describeOnce('in-process bus', () => {
 });
 
 describePostgres('two instances on one Postgres', () => {
-  let instances: Instances;
   let a: TestServer;
   let b: TestServer;
-  beforeAll(async () => {
-    instances = await startInstances(2);
-    [a, b] = instances.servers as [TestServer, TestServer];
-  });
-  afterAll(() => instances?.stop());
+  withTwoInstances((servers) => ([a, b] = servers));
 
   it('carries an event published on one bus to a subscriber on the other (LISTEN/NOTIFY)', async () => {
     const received = new Promise((resolve) => b.deps.bus.subscribe('test.channel', resolve));

@@ -1,19 +1,14 @@
 // Two instances on one Postgres: a recording written through one is watched (recordings.events)
 // and downloaded through the other; progress travels over LISTEN/NOTIFY.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { RecordClient } from './helpers/record-client';
 import { speechPcm16k } from './helpers/recording-fixtures';
-import { createClient, describePostgres, registerUser, type TestServer, startInstances, type Instances } from './helpers/server';
+import { createClient, describePostgres, registerUser, type TestServer, withTwoInstances } from './helpers/server';
 
 describePostgres('recordings across two instances', () => {
-  let instances: Instances;
   let a: TestServer;
   let b: TestServer;
-  beforeAll(async () => {
-    instances = await startInstances(2);
-    [a, b] = instances.servers as [TestServer, TestServer];
-  });
-  afterAll(() => instances?.stop());
+  withTwoInstances((servers) => ([a, b] = servers));
 
   it('shows progress of a recording written on instance A to a watcher on instance B, then finished', async () => {
     const user = await registerUser(a.url);

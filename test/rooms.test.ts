@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { closeClients, createClient, dbKind, describeDb, describePostgres, registerUser, startTestServer, type TestServer, startInstances, type Instances } from './helpers/server';
+import { closeClients, createClient, dbKind, describeDb, describePostgres, registerUser, startTestServer, type TestServer, withTwoInstances } from './helpers/server';
 import { follow, until } from './helpers/rooms';
 
 type ClientError = { message: string; data?: { code?: string; retryAfter?: number } };
@@ -274,14 +274,9 @@ describeDb(`rooms.send throttling on ${dbKind}`, () => {
 });
 
 describePostgres('rooms across two instances on one Postgres', () => {
-  let instances: Instances;
   let one: TestServer;
   let two: TestServer;
-  beforeAll(async () => {
-    instances = await startInstances(2);
-    [one, two] = instances.servers as [TestServer, TestServer];
-  });
-  afterAll(() => instances?.stop());
+  withTwoInstances((servers) => ([one, two] = servers));
 
   it('a subscriber on one instance receives, in order, what is sent on the other, and presence crosses too', async () => {
     const sender = await registerUser(one.url, { name: 'Sender' });

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { callTrpc, openWatchSocket, selectRows } from './helpers/auth';
-import { createClient, dbKind, describeDb, describePostgres, registerUser, startTestServer, type TestServer, startInstances, type Instances } from './helpers/server';
+import { createClient, dbKind, describeDb, describePostgres, registerUser, startTestServer, type TestServer, withTwoInstances } from './helpers/server';
 
 const within = <T>(promise: Promise<T>, ms: number, what: string) =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms))]);
@@ -142,14 +142,9 @@ describeDb(`session expiry on ${dbKind}`, () => {
 });
 
 describePostgres('session revocation across two instances on one Postgres', () => {
-  let instances: Instances;
   let a: TestServer;
   let b: TestServer;
-  beforeAll(async () => {
-    instances = await startInstances(2);
-    [a, b] = instances.servers as [TestServer, TestServer];
-  });
-  afterAll(() => instances?.stop());
+  withTwoInstances((servers) => ([a, b] = servers));
 
   it('revoking on instance A closes the socket on instance B with 4401 and the token fails on B', async () => {
     const user = await registerUser(a.url);

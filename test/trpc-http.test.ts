@@ -9,7 +9,7 @@ import { RouteTable } from '../server/src/http/routes';
 import { createTrpcHttpRoute } from '../server/src/trpc/handlers';
 import { mergeRouters, publicProcedure, router } from '../server/src/trpc/init';
 import { appRouter, type AppRouter } from '../server/src/trpc/router';
-import { closeClients, createClient, dbKind, describeDb, describePostgres, registerUser, startTestServer, type TestServer, trpcRejection, startInstances, type Instances } from './helpers/server';
+import { closeClients, createClient, dbKind, describeDb, describePostgres, registerUser, startTestServer, type TestServer, trpcRejection, withTwoInstances } from './helpers/server';
 
 const MODES = ['stock', 'fast'] as const;
 
@@ -180,14 +180,9 @@ describeDb(`the lean path answers byte for byte like the stock adapter on ${dbKi
 });
 
 describePostgres('a cached session on another instance', () => {
-  let instances: Instances;
   let a: TestServer;
   let b: TestServer;
-  beforeAll(async () => {
-    instances = await startInstances(2);
-    [a, b] = instances.servers as [TestServer, TestServer];
-  });
-  afterAll(() => instances?.stop());
+  withTwoInstances((servers) => ([a, b] = servers));
 
   it('stops working at once when the session is revoked on the first instance', async () => {
     const { client, token } = await registerUser(a.url);

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { describe, expect, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject } from 'vitest';
 import postgres from 'postgres';
 import { createTRPCClient, createWSClient, httpBatchLink, splitLink, TRPCClientError, wsLink, type TRPCClient } from '@trpc/client';
 // The server's copy of @trpc/server (the test folder has none).
@@ -162,6 +162,19 @@ export async function startInstances(count = 2): Promise<Instances> {
       await database.drop();
     },
   };
+}
+
+/**
+ * Two instances on one fresh database for the enclosing describe block: started before its tests
+ * (handed to use, e.g. `([a, b] = servers)`), stopped with the database after them.
+ */
+export function withTwoInstances(use: (servers: [TestServer, TestServer]) => void): void {
+  let instances: Instances | undefined;
+  beforeAll(async () => {
+    instances = await startInstances(2);
+    use(instances.servers as [TestServer, TestServer]);
+  });
+  afterAll(() => instances?.stop());
 }
 
 /** The TRPCClientError a call rejects with (fails the test if it resolves or rejects with anything else). */
