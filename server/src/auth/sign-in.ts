@@ -35,7 +35,24 @@ export async function registerWithPassword(
   return { user, session, token };
 }
 
-let dummyHash: Promise<string> | undefined;
+/**
+ * The hash an unknown e-mail is verified against, one per server's hashing pool (so at that server's
+ * profile: a dummy made at another profile would answer in another time). Made on first use; a pool
+ * that could not make it (shut down, threads gone) makes it again on the next try.
+ */
+const dummyHashes = new WeakMap<AppDeps['passwords'], Promise<string>>();
+function dummyHashFor(deps: AppDeps): Promise<string> {
+  const pool = deps.passwords;
+  let dummy = dummyHashes.get(pool);
+  if (!dummy) {
+    const made = hashPassword(pool, 'parley-dummy-password', deps.config.passwordHashProfile);
+    made.catch(() => {
+      if (dummyHashes.get(pool) === made) dummyHashes.delete(pool);
+    });
+    dummyHashes.set(pool, (dummy = made));
+  }
+  return dummy;
+}
 
 /**
  * Wrong e-mail and wrong password cost the same: an unknown e-mail is verified against a dummy hash.
@@ -45,11 +62,8 @@ export async function verifyCredentials(deps: AppDeps, email: string, password: 
   const found = await getUserForSignIn(deps.db, email);
   const profile = deps.config.passwordHashProfile;
   if (!found?.user.passwordHash) {
-    dummyHash ??= hashPassword(deps.passwords, 'parley-dummy-password', profile).catch((error: unknown) => {
-      dummyHash = undefined; // e.g. its server shut down: the next one makes its own
-      throw error;
-    });
-    await timedHash(deps, 'verify', async () => verifyPasswordHash(deps.passwords, await dummyHash!, password, profile));
+    const dummy = await dummyHashFor(deps);
+    await timedHash(deps, 'verify', () => verifyPasswordHash(deps.passwords, dummy, password, profile));
     return null;
   }
   const { user } = found;
