@@ -11,7 +11,6 @@ const integration = {
 
 export default defineConfig({
   test: {
-    reporters: process.env.CI ? ['default'] : ['default'],
     projects: [
       {
         test: { name: 'unit', include: ['server/src/**/*.test.ts', 'sdk/src/**/*.test.ts'], testTimeout: 30_000 },
