@@ -4,6 +4,8 @@
 // run the hashes: the library's async verify with 16 in flight (libuv's pool of four) or one in
 // flight per core, and the server's own hash threads (one per core, synchronous verify, two jobs
 // queued each) with nothing else around them. The server's own work should vanish next to the hash.
+// A second row measures the ceiling in the same rounds: a bare node:http server doing nothing per
+// request but that hash on the same threads (support/hash-only-server.ts) ÷ the same raw figure.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os, { availableParallelism } from 'node:os';
@@ -15,7 +17,7 @@ import autocannon from 'autocannon';
 import { HashThreads } from '../server/src/auth/hash-threads';
 import { ARGON2ID, HASH_PARAMETERS } from '../server/src/auth/password';
 import type { BenchRow } from './types';
-import { median, parleyArgs } from './support/processes';
+import { median, parleyArgs, spawnHashOnly } from './support/processes';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONCURRENCY = 16;
@@ -98,9 +100,10 @@ async function measureVerifications(phc: string, password: string, inFlight: num
 export async function run(): Promise<BenchRow[]> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-login-'));
   const { url, child } = await startServer(dataDir);
+  const password = 'a benchmark passphrase 42';
+  const hashOnly = await spawnHashOnly(password);
   try {
     const email = 'bench@example.com';
-    const password = 'a benchmark passphrase 42';
     const res = await fetch(`${url}/trpc/auth.register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'parley-bench' },
@@ -112,7 +115,9 @@ export async function run(): Promise<BenchRow[]> {
     const threads = new HashThreads(cores);
     const phc = await threads.hash(password, { algorithm: ARGON2ID, ...PRODUCTION });
     await measureLogins(url, body); // warm-up: JIT, caches, the first-login notice
+    await measureLogins(hashOnly.url, body);
     const logins: number[] = [];
+    const ceiling: number[] = [];
     const rawPool: number[] = [];
     const rawPerCore: number[] = [];
     const rawThreads: number[] = [];
@@ -121,6 +126,7 @@ export async function run(): Promise<BenchRow[]> {
     for (let round = 0; round < ROUNDS; round++) {
       rawPool.push(await measureVerifications(phc, password, CONCURRENCY));
       logins.push(await measureLogins(url, body));
+      ceiling.push(await measureLogins(hashOnly.url, body));
       rawPerCore.push(await measureVerifications(phc, password, cores));
       rawThreads.push(await measureVerifications(phc, password, CONCURRENCY, threadVerify));
     }
@@ -129,6 +135,7 @@ export async function run(): Promise<BenchRow[]> {
     // Each round's logins against the same round's best raw figure (measured next to it), then the median.
     const roundRatios = logins.map((value, i) => value / raw[i]!);
     const ratio = median(roundRatios);
+    const ceilingRatios = ceiling.map((value, i) => value / raw[i]!);
     return [
       {
         measure: `logins/s through the server ÷ raw Argon2id verifications/s (m=${PRODUCTION.memoryCost} KiB, t=${PRODUCTION.timeCost}, p=${PRODUCTION.parallelism}; ${CONCURRENCY} logins in flight; ${ROUNDS}×${ROUND_SECONDS}s)`,
@@ -139,8 +146,18 @@ export async function run(): Promise<BenchRow[]> {
         met: ratio >= TARGET,
         note: `ratio per round ${roundRatios.map((r) => r.toFixed(2)).join(', ')} (the median is reported); rounds: logins ${logins.map((v) => v.toFixed(1)).join(', ')}; raw with ${CONCURRENCY} in flight ${rawPool.map((v) => v.toFixed(1)).join(', ')}; raw with ${cores} in flight (one per core) ${rawPerCore.map((v) => v.toFixed(1)).join(', ')}; raw on ${cores} hash threads ${rawThreads.map((v) => v.toFixed(1)).join(', ')}`,
       },
+      {
+        measure: 'ceiling: logins/s through a bare node:http server whose only work is the same hash on the same threads ÷ the same raw figure',
+        parley: `${median(ceiling).toFixed(1)} logins/s`,
+        baseline: `${median(raw).toFixed(1)} verifications/s`,
+        ratio: Number(median(ceilingRatios).toFixed(3)),
+        target: 'context',
+        met: null,
+        note: `ratio per round ${ceilingRatios.map((r) => r.toFixed(2)).join(', ')}; rounds: ${ceiling.map((v) => v.toFixed(1)).join(', ')}`,
+      },
     ];
   } finally {
+    await hashOnly.stop();
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     fs.rmSync(dataDir, { recursive: true, force: true });

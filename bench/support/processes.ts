@@ -83,9 +83,18 @@ export async function spawnParley(env: Record<string, string>, options: { nodeAr
 }
 
 /** The baseline: a bare node:http server answering body. */
-export async function spawnBareJson(body?: string): Promise<Child> {
-  const args = [path.join(root, 'bench/support/bare-json-server.mjs'), ...(body === undefined ? [] : [body])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+export function spawnBareJson(body?: string): Promise<Child> {
+  return spawnListening([path.join(root, 'bench/support/bare-json-server.mjs'), ...(body === undefined ? [] : [body])]);
+}
+
+/** The login bench's ceiling: node:http doing nothing per request but the hash (hash-only-server.ts). */
+export function spawnHashOnly(password: string): Promise<Child> {
+  return spawnListening(['--import', 'tsx', path.join(root, 'bench/support/hash-only-server.ts'), password]);
+}
+
+/** A baseline server that prints "listening <port>" once it listens on 127.0.0.1. */
+async function spawnListening(args: string[]): Promise<Child> {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
