@@ -18,7 +18,7 @@ import autocannon from 'autocannon';
 import { HashThreads } from '../server/src/auth/hash-threads';
 import { ARGON2ID, HASH_PARAMETERS } from '../server/src/auth/password';
 import type { BenchRow } from './types';
-import { median, parleyArgs, spawnHashOnly } from './support/processes';
+import { type Child, median, parleyArgs, spawnHashOnly } from './support/processes';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONCURRENCY = 16;
@@ -102,8 +102,9 @@ export async function run(): Promise<BenchRow[]> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-login-'));
   const { url, child } = await startServer(dataDir);
   const password = 'a benchmark passphrase 42';
-  const hashOnly = await spawnHashOnly(password);
+  let hashOnly: Child | undefined;
   try {
+    hashOnly = await spawnHashOnly(password);
     const email = 'bench@example.com';
     const res = await fetch(`${url}/trpc/auth.register`, {
       method: 'POST',
@@ -156,7 +157,7 @@ export async function run(): Promise<BenchRow[]> {
       },
     ];
   } finally {
-    await hashOnly.stop();
+    await hashOnly?.stop();
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -84,17 +84,17 @@ export async function spawnParley(env: Record<string, string>, options: { nodeAr
 
 /** The baseline: a bare node:http server answering body. */
 export function spawnBareJson(body?: string): Promise<Child> {
-  return spawnListening([path.join(root, 'bench/support/bare-json-server.mjs'), ...(body === undefined ? [] : [body])]);
+  return spawnListening('bench/support/bare-json-server.mjs', body === undefined ? [] : [body]);
 }
 
 /** The login bench's ceiling: node:http doing nothing per request but the hash (hash-only-server.ts). */
 export function spawnHashOnly(password: string): Promise<Child> {
-  return spawnListening(['--import', 'tsx', path.join(root, 'bench/support/hash-only-server.ts'), password]);
+  return spawnListening('bench/support/hash-only-server.ts', [password], ['--import', 'tsx']);
 }
 
-/** A baseline server that prints "listening <port>" once it listens on 127.0.0.1. */
-async function spawnListening(args: string[]): Promise<Child> {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+/** A baseline server (script, relative to the root) that prints "listening <port>" once it listens on 127.0.0.1. */
+async function spawnListening(script: string, args: string[], nodeArgs: string[] = []): Promise<Child> {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, script), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -102,7 +102,7 @@ async function spawnListening(args: string[]): Promise<Child> {
       const match = /listening (\d+)/.exec(out);
       if (match) resolve(Number(match[1]));
     });
-    child.once('exit', (code) => reject(new Error(`bare server exited (${code})`)));
+    child.once('exit', (code) => reject(new Error(`${path.basename(script)} exited (${code})`)));
   });
   return { url: `http://127.0.0.1:${port}`, pid: child.pid!, child, output: () => '', stop: () => stopChild(child) };
 }
