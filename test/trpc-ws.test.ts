@@ -13,10 +13,10 @@ import { applyWSSHandler } from '../server/node_modules/@trpc/server/dist/adapte
 
 import { createHttpServer } from '../server/src/http/server';
 import { RouteTable } from '../server/src/http/routes';
-import { createTrpcHttpRoute, createTrpcWebSocket } from '../server/src/trpc/handlers';
+import { createTrpcHttpRoute, createTrpcWebSocket } from '../server/src/transport/trpc-endpoints';
 import { mergeRouters, publicProcedure, router } from '../server/src/trpc/init';
 import { appRouter } from '../server/src/trpc/router';
-import { createFastTrpcWsHandler } from '../server/src/trpc/fast-ws';
+import { createFastTrpcWsHandler } from '../server/src/transport/fast-ws';
 import { closeClients, createClient, dbKind, describeDb, describeOnce, registerUser, startTestServer, type TestServer, trpcRejection } from './helpers/server';
 import { follow, until } from './helpers/rooms';
 import { byRequestId, RawSocket } from './helpers/raw-socket';

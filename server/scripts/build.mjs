@@ -19,7 +19,7 @@ if (path.relative(server, dist).startsWith('..')) throw new Error(`--outdir must
 
 fs.rmSync(dist, { recursive: true, force: true });
 await build({
-  entryPoints: { main: path.join(server, 'src/main.ts'), 'encoder-worker': path.join(server, 'src/recordings/encoder-worker.ts') },
+  entryPoints: { main: path.join(server, 'src/main.ts'), 'encoder-worker': path.join(server, 'src/recordings/live/encoder-worker.ts') },
   outdir: dist,
   outExtension: { '.js': '.mjs' },
   bundle: true,

@@ -21,11 +21,11 @@ import { SocketRegistry } from './sessions/socket-registry';
 import { startSessionSweep } from './sessions/sweep';
 import { HashThreads } from './auth/hash-threads';
 import { SessionCache } from './auth/session-cache';
-import { createTrpcHttpRoute, createTrpcWebSocket } from './trpc/handlers';
+import { createTrpcHttpRoute, createTrpcWebSocket } from './transport/trpc-endpoints';
 import { createRoomsRuntime } from './rooms/runtime';
 import { startGuestCleanup } from './auth/guest';
 import { createLocalStorage } from './recordings/storage';
-import { createRecordWebSocket, RECORD_PATH } from './recordings/live-socket';
+import { createRecordWebSocket, RECORD_PATH } from './recordings/live/socket';
 import { AUDIO_PATH, createAudioDownloadRoute } from './recordings/download-route';
 import { createUploadRoute, UPLOAD_PATH } from './recordings/upload-route';
 

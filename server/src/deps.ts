@@ -10,7 +10,7 @@ import type { RoomsRuntime } from './rooms/runtime';
 import type { SessionCache } from './auth/session-cache';
 import type { HashThreads } from './auth/hash-threads';
 import type { RecordingStorage } from './recordings/storage';
-import type { LiveProgress } from './recordings/live-registry';
+import type { LiveProgress } from './recordings/live/registry';
 
 export type AppDeps = {
   config: Config;

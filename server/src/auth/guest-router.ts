@@ -1,7 +1,7 @@
 // auth.guest and auth.upgradeGuest.
 import { z } from 'zod';
 import { authedProcedure, publicProcedure, router } from '../trpc/init';
-import { issueSession } from './router';
+import { issueSession } from './password-router';
 import { emailInput, newPasswordInput } from './schema';
 import { createGuest, upgradeGuest } from './guest';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRange } from './download-route';
-import { closeReason, parseFrame } from './live-protocol';
+import { closeReason, parseFrame } from './live/protocol';
 
 describe('parseRange', () => {
   it('reads start-end, open-ended and suffix ranges, clamped to the file', () => {

@@ -1,6 +1,6 @@
 // Where recording files live, behind one small interface: a local folder (RECORDINGS_DIR) today,
 // any shared volume in production. Each recording file may have a small side file next to it
-// (`<name>.state`, the live journal: see live-journal.ts), deleted with it.
+// (`<name>.state`, the live journal: see live/journal.ts), deleted with it.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';

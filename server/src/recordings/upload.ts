@@ -8,7 +8,7 @@ import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
 import { requireOrgMembership } from './access';
 import { newRecordingIdentity, toRecordingView } from './catalog';
-import { encodeUploadedFile, formatOfContentType } from './live-encoding';
+import { encodeUploadedFile, formatOfContentType } from './live/encoding';
 import { recordingMeta, type RecordingView } from './schema';
 
 export type UploadMeta = { name: string; meetingLink: string | null; orgId: string | null; contentType: string | null };

@@ -1,5 +1,5 @@
 // The root router: every feature's router under its name. AppRouter is the type the SDK is built on.
-import { authRouter } from '../auth/auth-router';
+import { authRouter } from '../auth/router';
 import { sessionsRouter } from '../sessions/router';
 import { systemRouter } from '../system/router';
 import { roomsRouter } from '../rooms/router';

@@ -1,7 +1,7 @@
 // auth.passkey.*: WebAuthn registration (also passwordless sign-up), authentication, list and remove.
 import { openSignInSession, signIn } from '../sign-in-session';
 import { authedProcedure, publicProcedure, router } from '../../trpc/init';
-import { issueSession } from '../router';
+import { issueSession } from '../password-router';
 import { toPublicUser } from '../user';
 import { authenticationOptionsInput, authenticationResponseInput, registrationOptionsInput, registrationResponseInput, removePasskeyInput } from './schema';
 import { createAuthenticationOptions, verifyPasskeyAuthentication } from './authentication';

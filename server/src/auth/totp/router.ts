@@ -1,6 +1,6 @@
 // auth.totp.*: two-factor codes from an authenticator app, and the second step of a password login.
 import { memberProcedure, publicProcedure, router } from '../../trpc/init';
-import { issueSession } from '../router';
+import { issueSession } from '../password-router';
 import { disableTotp, enableTotp, setupTotp } from './credential';
 import { disableTotpInput, enableTotpInput, verifyLoginInput } from './schema';
 import { finishTwoFactorLogin } from './two-factor-login';

@@ -2,19 +2,19 @@
 // token → authenticated; metadata or resume → recording_started; seq-numbered binary frames →
 // acks for what is durably written; stop → recording_finished. Handshake steps have 10 s each
 // and fail with close 1008; once recording, bad messages get an error and the socket stays.
-import { isDatabaseUnavailable } from '../db/client';
+import { isDatabaseUnavailable } from '../../db/client';
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import type { AppDeps } from '../deps';
-import { AppError } from '../errors';
-import { noteRequestUser, trackWebSocket } from '../observability/request-log';
-import type { UpgradeHandler } from '../http/routes';
-import { readProtocolToken } from '../auth/request';
-import { sessionPolicyOf, type Session, type User } from '../auth/session';
-import { requireOwnLiveRecording } from './access';
-import { LiveRegistry } from './live-registry';
-import type { LiveRecording } from './live-session';
-import { authMessage, closeReason, controlMessage, MAX_FRAME_BYTES, parseFrame, parseJsonObject, startMessage } from './live-protocol';
+import type { AppDeps } from '../../deps';
+import { AppError } from '../../errors';
+import { noteRequestUser, trackWebSocket } from '../../observability/request-log';
+import type { UpgradeHandler } from '../../http/routes';
+import { readProtocolToken } from '../../auth/request';
+import { sessionPolicyOf, type Session, type User } from '../../auth/session';
+import { requireOwnLiveRecording } from '../access';
+import { LiveRegistry } from './registry';
+import type { LiveRecording } from './session';
+import { authMessage, closeReason, controlMessage, MAX_FRAME_BYTES, parseFrame, parseJsonObject, startMessage } from './protocol';
 
 export const RECORD_PATH = '/ws/record';
 const CLOSE_POLICY = 1008;

@@ -2,8 +2,8 @@
 // from WebM/Ogg: cheap) and in an encoder thread (PCM: libopus costs ~1/60 of real time per
 // stream, the largest cost a live PCM frame has). Each batch ends with flushed pages, so the state
 // returned with it is what the journal saves before the batch is acknowledged.
-import { AppError } from '../errors';
-import { openLiveEncoder, type LiveEncoder, type ResumeState } from './live-encoding';
+import { AppError } from '../../errors';
+import { openLiveEncoder, type LiveEncoder, type ResumeState } from './encoding';
 
 export type BatchResult = {
   /** The Ogg pages to append, in order. */

@@ -3,17 +3,17 @@
 // finalized. Recordings left live by a crashed instance are finalized by the idle sweep. Every
 // CHECKPOINT_INTERVAL_MS the rows of the open recordings catch up with their live journals.
 import { and, eq, inArray, lt } from 'drizzle-orm';
-import { recordings } from '../db/schema/index';
-import type { AppDeps } from '../deps';
-import { AppError } from '../errors';
-import { requireOrgMembership, type RecordingRow } from './access';
-import { newLiveRecordingRow, type NewRecording } from './catalog';
+import { recordings } from '../../db/schema/index';
+import type { AppDeps } from '../../deps';
+import { AppError } from '../../errors';
+import { requireOrgMembership, type RecordingRow } from '../access';
+import { newLiveRecordingRow, type NewRecording } from '../catalog';
 import { EncoderPool } from './encoder-pool';
-import { parseInputFormat } from './audio/formats';
-import { createInlineEncoder } from './live-batch';
-import type { ResumeState } from './live-encoding';
-import { LiveRowWriter } from './live-row-writer';
-import { LiveRecording } from './live-session';
+import { parseInputFormat } from '../audio/formats';
+import { createInlineEncoder } from './batch';
+import type { ResumeState } from './encoding';
+import { LiveRowWriter } from './row-writer';
+import { LiveRecording } from './session';
 
 /** How stale a live recording's row (durationMs, bytes in recordings.get) may get. */
 const CHECKPOINT_INTERVAL_MS = 2000;

@@ -8,9 +8,9 @@ import { noteWebSocketClosed, noteWebSocketOpen, trackWebSocket } from '../obser
 import type { AppDeps } from '../deps';
 import { findAppError } from '../errors';
 import { applyServerHeaders, type HeaderLines, type RouteHandler, type UpgradeHandler } from '../http/routes';
-import { type Context, createHttpContext, createWsContext } from './context';
+import { type Context, createHttpContext, createWsContext } from '../trpc/context';
 import { createFastTrpcHttpHandler } from './fast-http';
-import { appRouter } from './router';
+import { appRouter } from '../trpc/router';
 import { roomFrameEncoder } from '../rooms/frames';
 import { limitMessageRate, TRPC_MESSAGE_RATE } from './connection-limits';
 import { createFastTrpcWsHandler } from './fast-ws';

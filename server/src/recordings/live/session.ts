@@ -5,15 +5,15 @@
 // written (group commit), so a slow disk means fewer, larger commits rather than a growing
 // backlog. The row gets the durable state at checkpoints (the registry's timer, one statement for
 // all recordings), on suspend and on finish; opening takes the newer of row and journal.
-import type { AppDeps } from '../deps';
-import { AppError } from '../errors';
-import type { RecordingRow } from './access';
-import type { BatchEncoder } from './live-batch';
-import { durableBytesOf, parseResumeState, type ResumeState } from './live-encoding';
-import { LiveJournal, newerState, type DurableState } from './live-journal';
-import { PROGRESS_INTERVAL_MS, publishRecordingEvent } from './progress';
-import type { LiveRowUpdate, LiveRowWriter } from './live-row-writer';
-import type { AppendHandle } from './storage';
+import type { AppDeps } from '../../deps';
+import { AppError } from '../../errors';
+import type { RecordingRow } from '../access';
+import type { BatchEncoder } from './batch';
+import { durableBytesOf, parseResumeState, type ResumeState } from './encoding';
+import { LiveJournal, newerState, type DurableState } from './journal';
+import { PROGRESS_INTERVAL_MS, publishRecordingEvent } from '../progress';
+import type { LiveRowUpdate, LiveRowWriter } from './row-writer';
+import type { AppendHandle } from '../storage';
 
 export type Frame = { seq: number; payload: Buffer };
 /** Where a recording's encoder runs (an encoder thread for PCM, this thread for Opus input). */

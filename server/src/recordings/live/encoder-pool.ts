@@ -6,11 +6,11 @@
 // recordings it held (their sockets close with an error; clients resume from the journal) and is
 // replaced for new ones; the server and the other threads carry on.
 import { Worker } from 'node:worker_threads';
-import { bundled } from '../bundled';
+import { bundled } from '../../bundled';
 import type { Logger } from 'pino';
 import type { EncoderCall, EncoderReply } from './encoder-worker';
-import type { BatchEncoder, BatchResult } from './live-batch';
-import type { ResumeState } from './live-encoding';
+import type { BatchEncoder, BatchResult } from './batch';
+import type { ResumeState } from './encoding';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 type Thread = { worker: Worker; pending: Map<number, Pending>; sessions: number; dead: boolean };

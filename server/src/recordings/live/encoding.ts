@@ -1,9 +1,9 @@
 // The seam between recordings and the audio pipeline (audio/, see its README): the live encoder
 // restored from a saved state, and the whole-file transcoder writing into storage.
 import { Writable, type Readable } from 'node:stream';
-import { createLiveEncoder, type LiveEncoder, type ResumeState } from './audio/encoder';
-import { transcodeToOggOpus } from './audio/pipeline';
-import type { AppendHandle } from './storage';
+import { createLiveEncoder, type LiveEncoder, type ResumeState } from '../audio/encoder';
+import { transcodeToOggOpus } from '../audio/pipeline';
+import type { AppendHandle } from '../storage';
 
 export type { LiveEncoder, ResumeState };
 

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LiveJournal, newerState, type DurableState } from './live-journal';
-import { createLocalStorage } from './storage';
+import { LiveJournal, newerState, type DurableState } from './journal';
+import { createLocalStorage } from '../storage';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-journal-'));
 const storage = createLocalStorage(dir);

@@ -2,11 +2,11 @@
 // write joins the next statement (group commit across recordings). On PGlite a statement costs
 // ~1 ms of main-thread CPU whatever its size, a row ~0.1 ms: one statement per recording made a
 // burst of hundreds of recorders starting or stopping stall every other socket for seconds.
-// Durable state goes to the row only at checkpoints (see live-journal.ts).
+// Durable state goes to the row only at checkpoints (see journal.ts).
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/client';
-import { recordings } from '../db/schema/index';
-import type { RecordingRow } from './access';
+import type { Database } from '../../db/client';
+import { recordings } from '../../db/schema/index';
+import type { RecordingRow } from '../access';
 
 export type LiveRowUpdate = { id: string; nextSeq: number; bytes: number; durationMs: number; resumeState: string };
 export type LiveRowFinish = { id: string; bytes: number; durationMs: number };

@@ -1,8 +1,8 @@
 // An encoder thread: holds the live encoders of the recordings the pool gave it and answers the
 // pool's calls in order. Buffers travel both ways in transfer lists, never cloned.
 import { parentPort } from 'node:worker_threads';
-import { BatchEncoderCore } from './live-batch';
-import type { ResumeState } from './live-encoding';
+import { BatchEncoderCore } from './batch';
+import type { ResumeState } from './encoding';
 
 export type EncoderCall =
   | { call: number; op: 'open'; session: number; format: string; state: ResumeState | null }

@@ -6,8 +6,8 @@
 // (checkpoints, one statement for all recordings): a row write per frame cost ~0.1–1.5 ms of
 // main-thread CPU on PGlite, more than everything else a frame needs together.
 import { crc32 } from 'node:zlib';
-import type { ResumeState } from './live-encoding';
-import type { RecordingStorage, SideFile } from './storage';
+import type { ResumeState } from './encoding';
+import type { RecordingStorage, SideFile } from '../storage';
 
 const MAGIC = 0x504c4a31; // "PLJ1"
 const HEADER_BYTES = 16;

@@ -1,6 +1,6 @@
 // The messages of /ws/record (DESIGN.md): what the client may send in each step, validated.
 import { z } from 'zod';
-import { liveFormat, recordingId } from './schema';
+import { liveFormat, recordingId } from '../schema';
 
 /** Step 1. */
 export const authMessage = z.object({ token: z.string().min(1).max(400) });

@@ -1,8 +1,8 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readOggPages } from './audio/ogg-pages';
+import { readOggPages } from '../audio/ogg-pages';
 import { EncoderPool } from './encoder-pool';
-import { createInlineEncoder } from './live-batch';
+import { createInlineEncoder } from './batch';
 
 /** Two seconds of a gliding tone, as 100 ms frames of 16 kHz mono s16le. */
 function frames(): Buffer[] {
