@@ -5,7 +5,10 @@ import { observable } from '@trpc/server/observable';
 import type { AppRouter } from './router.generated';
 
 /** Procedures whose result carries a new session token ({ token }). */
-const SIGN_IN_PATHS = new Set(['auth.register', 'auth.login', 'auth.guest', 'auth.upgradeGuest', 'auth.totp.verifyLogin', 'auth.passkey.authenticate']);
+const SIGN_IN_PATHS = new Set([
+  'auth.register', 'auth.login', 'auth.guest', 'auth.upgradeGuest', 'auth.totp.verifyLogin', 'auth.passkey.authenticate',
+  'auth.recovery.registerPasskey', 'auth.recovery.setPassword',
+]);
 /** Procedures whose UNAUTHORIZED is about the credentials given, not about the session. */
 const CREDENTIAL_PATHS = new Set([...SIGN_IN_PATHS, 'auth.resetPassword', 'auth.verifyEmail']);
 const SIGN_OUT_PATHS = new Set(['auth.logout']);
