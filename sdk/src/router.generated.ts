@@ -276,6 +276,160 @@ export type ParleyRouterRecord = {
         meta: object;
       }>;
     };
+    recovery: {
+      passkeyOptions: TRPCMutationProcedure<{
+        input: {
+          grant: string;
+          nickname?: undefined | string;
+        };
+        output: {
+          challenge: string;
+          rp: {
+            name: string;
+            id?: undefined | string;
+          };
+          user: {
+            id: string;
+            name: string;
+            displayName: string;
+          };
+          pubKeyCredParams: Array<{
+            type: string;
+            alg: number;
+          }>;
+          timeout?: undefined | number;
+          excludeCredentials?: undefined | Array<{
+            id: string;
+            type: string;
+            transports?: undefined | Array<string>;
+          }>;
+          authenticatorSelection?: undefined | {
+            authenticatorAttachment?: undefined | string;
+            residentKey?: undefined | string;
+            requireResidentKey?: undefined | boolean;
+            userVerification?: undefined | string;
+          };
+          hints?: undefined | Array<string>;
+          attestation?: undefined | string;
+          extensions?: undefined | {
+            credProps?: undefined | boolean;
+          };
+        };
+        meta: object;
+      }>;
+      redeemEmailLink: TRPCMutationProcedure<{
+        input: {
+          token: string;
+        };
+        output: {
+          grant: string;
+          expiresAt: string;
+        };
+        meta: object;
+      }>;
+      registerPasskey: TRPCMutationProcedure<{
+        input: {
+          grant: string;
+          response: {
+            id: string;
+            rawId: string;
+            type: "public-key";
+            response: {
+              clientDataJSON: string;
+              attestationObject: string;
+              authenticatorData?: undefined | string;
+              transports?: undefined | Array<"ble" | "cable" | "hybrid" | "internal" | "nfc" | "smart-card" | "usb">;
+              publicKeyAlgorithm?: undefined | number;
+              publicKey?: undefined | string;
+            };
+            authenticatorAttachment?: undefined | "cross-platform" | "platform";
+            clientExtensionResults?: undefined | {
+              [key: string]: unknown;
+            };
+          };
+          keepSessions?: undefined | boolean;
+          keepPasskeys?: undefined | boolean;
+        };
+        output: {
+          user: {
+            id: string;
+            email: null | string;
+            name: null | string;
+            emailVerified: boolean;
+            kind: "member" | "guest";
+            alias: null | string;
+            gender: null | string;
+            displayName: string;
+            createdAt: string;
+          };
+          token: string;
+          endedSessions: number;
+          removedPasskeys: number;
+          passkey: {
+            id: string;
+            nickname: null | string;
+            transports: Array<string>;
+            createdAt: string;
+            lastUsedAt: null | string;
+          };
+        };
+        meta: object;
+      }>;
+      requestEmailLink: TRPCMutationProcedure<{
+        input: {
+          email: string;
+        };
+        output: {
+          ok: true;
+        };
+        meta: object;
+      }>;
+      requestPhoneCode: TRPCMutationProcedure<{
+        input: {
+          phone: string;
+        };
+        output: {
+          ok: true;
+        };
+        meta: object;
+      }>;
+      setPassword: TRPCMutationProcedure<{
+        input: {
+          grant: string;
+          newPassword: string;
+          keepSessions?: undefined | boolean;
+          keepPasskeys?: undefined | boolean;
+        };
+        output: {
+          user: {
+            id: string;
+            email: null | string;
+            name: null | string;
+            emailVerified: boolean;
+            kind: "member" | "guest";
+            alias: null | string;
+            gender: null | string;
+            displayName: string;
+            createdAt: string;
+          };
+          token: string;
+          endedSessions: number;
+          removedPasskeys: number;
+        };
+        meta: object;
+      }>;
+      verifyPhoneCode: TRPCMutationProcedure<{
+        input: {
+          phone: string;
+          code: string;
+        };
+        output: {
+          grant: string;
+          expiresAt: string;
+        };
+        meta: object;
+      }>;
+    };
     register: TRPCMutationProcedure<{
       input: {
         email: string;
