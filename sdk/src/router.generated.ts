@@ -13,7 +13,7 @@ export type ParleyErrorShape = {
   message: string;
   data: {
     stack: undefined;
-    key: undefined | "CONFLICT" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INVALID_INPUT" | "INVALID_JSON" | "UNSUPPORTED_CONTENT_TYPE" | "METHOD_NOT_ALLOWED" | "ROUTE_NOT_FOUND" | "INVALID_CREDENTIALS" | "UNAUTHENTICATED" | "SESSION_REVOKED" | "EMAIL_TAKEN" | "WEAK_PASSWORD" | "WRONG_PASSWORD" | "INVALID_TOKEN" | "INVALID_CODE" | "CSRF_ORIGIN" | "GUEST_NOT_ALLOWED" | "NOT_A_GUEST" | "NOT_MEMBER" | "NOT_ADMIN" | "SESSION_NOT_FOUND" | "ROOM_NOT_FOUND" | "RECORDING_NOT_FOUND" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "PASSKEY_NOT_FOUND" | "CHALLENGE_EXPIRED" | "PASSKEY_INVALID" | "PASSKEY_REJECTED" | "LAST_SIGN_IN_METHOD" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_SET_UP" | "TOTP_NOT_ENABLED" | "RATE_LIMITED" | "INVALID_CURSOR" | "INVALID_TEXT" | "TOO_MANY_SUBSCRIPTIONS" | "SUBSCRIBER_TOO_SLOW" | "UNSUPPORTED_MEDIA" | "LAST_ADMIN" | "RECORDING_NOT_LIVE" | "INVALID_UPLOAD" | "CORRUPT_MEDIA" | "DATABASE_UNAVAILABLE" | "SHUTTING_DOWN" | "INTERNAL";
+    key: undefined | "CONFLICT" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INVALID_INPUT" | "INVALID_JSON" | "UNSUPPORTED_CONTENT_TYPE" | "METHOD_NOT_ALLOWED" | "ROUTE_NOT_FOUND" | "INVALID_CREDENTIALS" | "UNAUTHENTICATED" | "SESSION_REVOKED" | "EMAIL_TAKEN" | "WEAK_PASSWORD" | "WRONG_PASSWORD" | "INVALID_TOKEN" | "INVALID_CODE" | "RECOVERY_CODE_INVALID" | "RECOVERY_GRANT_INVALID" | "CSRF_ORIGIN" | "GUEST_NOT_ALLOWED" | "NOT_A_GUEST" | "NOT_MEMBER" | "NOT_ADMIN" | "SESSION_NOT_FOUND" | "ROOM_NOT_FOUND" | "RECORDING_NOT_FOUND" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "PASSKEY_NOT_FOUND" | "CHALLENGE_EXPIRED" | "PASSKEY_INVALID" | "PASSKEY_REJECTED" | "LAST_SIGN_IN_METHOD" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_SET_UP" | "TOTP_NOT_ENABLED" | "RATE_LIMITED" | "INVALID_CURSOR" | "INVALID_TEXT" | "TOO_MANY_SUBSCRIPTIONS" | "SUBSCRIBER_TOO_SLOW" | "UNSUPPORTED_MEDIA" | "LAST_ADMIN" | "RECORDING_NOT_LIVE" | "INVALID_UPLOAD" | "CORRUPT_MEDIA" | "DATABASE_UNAVAILABLE" | "SHUTTING_DOWN" | "INTERNAL";
     issues: undefined | Array<{
       path: Array<string>;
       message: string;
@@ -338,7 +338,7 @@ export type ParleyRouterRecord = {
               clientDataJSON: string;
               attestationObject: string;
               authenticatorData?: undefined | string;
-              transports?: undefined | Array<"ble" | "cable" | "hybrid" | "internal" | "nfc" | "smart-card" | "usb">;
+              transports?: undefined | Array<"hybrid" | "ble" | "cable" | "internal" | "nfc" | "smart-card" | "usb">;
               publicKeyAlgorithm?: undefined | number;
               publicKey?: undefined | string;
             };
