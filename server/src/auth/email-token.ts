@@ -1,11 +1,11 @@
-// Single-use tokens mailed to people (password reset, e-mail verification). The token is
+// Single-use tokens mailed to people (password reset, e-mail verification, account recovery). The token is
 // "<id>.<secret>" (secret 160 bits); the database keeps the id and SHA-256(secret) only.
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { emailTokens } from '../db/schema/index';
 import { generateSessionToken, hashSessionSecret, parseSessionToken, verifySessionSecret } from './session';
 
-export type EmailTokenPurpose = 'password_reset' | 'email_verification';
+export type EmailTokenPurpose = 'password_reset' | 'email_verification' | 'account_recovery';
 export type EmailToken = typeof emailTokens.$inferSelect;
 
 /** A new token's row (not yet stored) and the token itself, which only the mail carries. */

@@ -39,6 +39,11 @@ export function limitTable(config: Config) {
     verify_email_user: { ...rateLimits.resetEmail, store: 'shared' },
     /** Guessing the current password from a stolen session is throttled like a login. */
     change_password_user: { ...rateLimits.loginIp, store: 'shared' },
+    /** Account recovery (auth/recovery/): requests per IP, per address and per phone; code checks per IP. */
+    recovery_ip: { ...config.recoveryLimits.ip, store: 'shared' },
+    recovery_email: { ...config.recoveryLimits.email, store: 'shared' },
+    recovery_phone: { ...config.recoveryLimits.phone, store: 'shared' },
+    recovery_verify_ip: { ...config.recoveryLimits.verifyIp, store: 'shared' },
     /** Guest accounts per client IP. */
     guest_ip: { points: 100, durationMs: 10 * MINUTE, store: 'instance' },
     /** Wrong two-factor codes per account: 5 misses lock code entry for 15 minutes. */
