@@ -13,7 +13,7 @@ export type ParleyErrorShape = {
   message: string;
   data: {
     stack: undefined;
-    key: undefined | "CONFLICT" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INVALID_INPUT" | "INVALID_JSON" | "UNSUPPORTED_CONTENT_TYPE" | "METHOD_NOT_ALLOWED" | "ROUTE_NOT_FOUND" | "INVALID_CREDENTIALS" | "UNAUTHENTICATED" | "SESSION_REVOKED" | "EMAIL_TAKEN" | "WEAK_PASSWORD" | "WRONG_PASSWORD" | "INVALID_TOKEN" | "INVALID_CODE" | "CSRF_ORIGIN" | "GUEST_NOT_ALLOWED" | "NOT_A_GUEST" | "NOT_MEMBER" | "NOT_ADMIN" | "SESSION_NOT_FOUND" | "ROOM_NOT_FOUND" | "RECORDING_NOT_FOUND" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "PASSKEY_NOT_FOUND" | "CHALLENGE_EXPIRED" | "PASSKEY_INVALID" | "PASSKEY_REJECTED" | "LAST_SIGN_IN_METHOD" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_SET_UP" | "TOTP_NOT_ENABLED" | "RATE_LIMITED" | "INVALID_CURSOR" | "INVALID_TEXT" | "TOO_MANY_SUBSCRIPTIONS" | "SUBSCRIBER_TOO_SLOW" | "UNSUPPORTED_MEDIA" | "LAST_ADMIN" | "RECORDING_NOT_LIVE" | "INVALID_UPLOAD" | "CORRUPT_MEDIA" | "DATABASE_UNAVAILABLE" | "SHUTTING_DOWN" | "INTERNAL";
+    key: undefined | "CONFLICT" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INVALID_INPUT" | "INVALID_JSON" | "UNSUPPORTED_CONTENT_TYPE" | "METHOD_NOT_ALLOWED" | "ROUTE_NOT_FOUND" | "INVALID_CREDENTIALS" | "UNAUTHENTICATED" | "SESSION_REVOKED" | "EMAIL_TAKEN" | "WEAK_PASSWORD" | "WRONG_PASSWORD" | "INVALID_TOKEN" | "INVALID_CODE" | "RECOVERY_CODE_INVALID" | "RECOVERY_GRANT_INVALID" | "CSRF_ORIGIN" | "GUEST_NOT_ALLOWED" | "NOT_A_GUEST" | "NOT_MEMBER" | "NOT_ADMIN" | "SESSION_NOT_FOUND" | "ROOM_NOT_FOUND" | "RECORDING_NOT_FOUND" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "PASSKEY_NOT_FOUND" | "CHALLENGE_EXPIRED" | "PASSKEY_INVALID" | "PASSKEY_REJECTED" | "LAST_SIGN_IN_METHOD" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_SET_UP" | "TOTP_NOT_ENABLED" | "RATE_LIMITED" | "INVALID_CURSOR" | "INVALID_TEXT" | "TOO_MANY_SUBSCRIPTIONS" | "SUBSCRIBER_TOO_SLOW" | "UNSUPPORTED_MEDIA" | "LAST_ADMIN" | "RECORDING_NOT_LIVE" | "INVALID_UPLOAD" | "CORRUPT_MEDIA" | "DATABASE_UNAVAILABLE" | "SHUTTING_DOWN" | "INTERNAL";
     issues: undefined | Array<{
       path: Array<string>;
       message: string;
@@ -272,6 +272,160 @@ export type ParleyRouterRecord = {
         };
         output: {
           ok: true;
+        };
+        meta: object;
+      }>;
+    };
+    recovery: {
+      passkeyOptions: TRPCMutationProcedure<{
+        input: {
+          grant: string;
+          nickname?: undefined | string;
+        };
+        output: {
+          challenge: string;
+          rp: {
+            name: string;
+            id?: undefined | string;
+          };
+          user: {
+            id: string;
+            name: string;
+            displayName: string;
+          };
+          pubKeyCredParams: Array<{
+            type: string;
+            alg: number;
+          }>;
+          timeout?: undefined | number;
+          excludeCredentials?: undefined | Array<{
+            id: string;
+            type: string;
+            transports?: undefined | Array<string>;
+          }>;
+          authenticatorSelection?: undefined | {
+            authenticatorAttachment?: undefined | string;
+            residentKey?: undefined | string;
+            requireResidentKey?: undefined | boolean;
+            userVerification?: undefined | string;
+          };
+          hints?: undefined | Array<string>;
+          attestation?: undefined | string;
+          extensions?: undefined | {
+            credProps?: undefined | boolean;
+          };
+        };
+        meta: object;
+      }>;
+      redeemEmailLink: TRPCMutationProcedure<{
+        input: {
+          token: string;
+        };
+        output: {
+          grant: string;
+          expiresAt: string;
+        };
+        meta: object;
+      }>;
+      registerPasskey: TRPCMutationProcedure<{
+        input: {
+          grant: string;
+          response: {
+            id: string;
+            rawId: string;
+            type: "public-key";
+            response: {
+              clientDataJSON: string;
+              attestationObject: string;
+              authenticatorData?: undefined | string;
+              transports?: undefined | Array<"hybrid" | "ble" | "cable" | "internal" | "nfc" | "smart-card" | "usb">;
+              publicKeyAlgorithm?: undefined | number;
+              publicKey?: undefined | string;
+            };
+            authenticatorAttachment?: undefined | "cross-platform" | "platform";
+            clientExtensionResults?: undefined | {
+              [key: string]: unknown;
+            };
+          };
+          keepSessions?: undefined | boolean;
+          keepPasskeys?: undefined | boolean;
+        };
+        output: {
+          user: {
+            id: string;
+            email: null | string;
+            name: null | string;
+            emailVerified: boolean;
+            kind: "member" | "guest";
+            alias: null | string;
+            gender: null | string;
+            displayName: string;
+            createdAt: string;
+          };
+          token: string;
+          endedSessions: number;
+          removedPasskeys: number;
+          passkey: {
+            id: string;
+            nickname: null | string;
+            transports: Array<string>;
+            createdAt: string;
+            lastUsedAt: null | string;
+          };
+        };
+        meta: object;
+      }>;
+      requestEmailLink: TRPCMutationProcedure<{
+        input: {
+          email: string;
+        };
+        output: {
+          ok: true;
+        };
+        meta: object;
+      }>;
+      requestPhoneCode: TRPCMutationProcedure<{
+        input: {
+          phone: string;
+        };
+        output: {
+          ok: true;
+        };
+        meta: object;
+      }>;
+      setPassword: TRPCMutationProcedure<{
+        input: {
+          grant: string;
+          newPassword: string;
+          keepSessions?: undefined | boolean;
+          keepPasskeys?: undefined | boolean;
+        };
+        output: {
+          user: {
+            id: string;
+            email: null | string;
+            name: null | string;
+            emailVerified: boolean;
+            kind: "member" | "guest";
+            alias: null | string;
+            gender: null | string;
+            displayName: string;
+            createdAt: string;
+          };
+          token: string;
+          endedSessions: number;
+          removedPasskeys: number;
+        };
+        meta: object;
+      }>;
+      verifyPhoneCode: TRPCMutationProcedure<{
+        input: {
+          phone: string;
+          code: string;
+        };
+        output: {
+          grant: string;
+          expiresAt: string;
         };
         meta: object;
       }>;

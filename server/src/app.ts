@@ -15,6 +15,7 @@ import { addHealthRoutes } from './http/health';
 import { RouteTable } from './http/routes';
 import { createHttpServer } from './http/server';
 import { createMailer } from './mail/mailer';
+import { createSmsSender } from './sms/sender';
 import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import { addOpenApiRoutes } from './openapi/routes';
@@ -22,7 +23,7 @@ import { SocketRegistry } from './sessions/socket-registry';
 import { startSessionSweep } from './sessions/sweep';
 import { HashThreads } from './auth/hash-threads';
 import { SessionCache } from './auth/session-cache';
-import { createTrpcHttpRoute, createTrpcWebSocket } from './transport/trpc-endpoints';
+import { createTrpcHttpRoute, createTrpcWebSocket } from './trpc/endpoints';
 import { createRoomsRuntime } from './rooms/runtime';
 import { startGuestCleanup } from './auth/guest';
 import { createLocalStorage } from './recordings/storage';
@@ -62,6 +63,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
     metrics,
     sockets: new SocketRegistry(),
     mailer: createMailer({ config, db: database.db, logger }),
+    sms: createSmsSender({ config, db: database.db, logger }),
     sessionCache: new SessionCache(),
     passwords,
     recordingStorage: createLocalStorage(config.recordingsDir),
@@ -79,7 +81,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   routes.upgrade('/trpc', trpcWs.upgrade);
   addOpenApiRoutes(routes, deps);
   // Features add their HTTP routes, upgrade paths and shutdown work below (closers run on close()).
-  closers.push(startSessionSweep(deps), () => deps.mailer.close());
+  closers.push(startSessionSweep(deps), () => deps.mailer.close(), () => deps.sms.idle());
   closers.push(() => deps.rooms.hub.close());
   closers.push(startGuestCleanup(deps));
   const recorder = createRecordWebSocket(deps);

@@ -20,6 +20,8 @@ export const errorCatalogue = {
   WRONG_PASSWORD: { code: 'BAD_REQUEST', message: 'The current password is not correct' },
   INVALID_TOKEN: { code: 'BAD_REQUEST', message: 'This link is invalid or has expired' },
   INVALID_CODE: { code: 'BAD_REQUEST', message: 'The code is not correct' },
+  RECOVERY_CODE_INVALID: { code: 'BAD_REQUEST', message: 'This code is not correct, has expired or was tried too often; request a new one' },
+  RECOVERY_GRANT_INVALID: { code: 'BAD_REQUEST', message: 'This recovery has expired or was already used; start again' },
   CSRF_ORIGIN: { code: 'FORBIDDEN', message: 'Request origin not allowed' },
   GUEST_NOT_ALLOWED: { code: 'FORBIDDEN', message: 'Guest accounts cannot do this; create an account first' },
   NOT_A_GUEST: { code: 'BAD_REQUEST', message: 'This account is not a guest account' },

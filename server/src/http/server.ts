@@ -2,6 +2,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AppDeps } from '../deps';
 import { isOriginAllowed } from '../auth/csrf';
+import { accessLogger } from '../observability/logger';
 import { requestIdOf, requestUserOf } from '../observability/request-log';
 import type { SeriesRecorder } from '../observability/series-histogram';
 import { applyServerHeaders, type HeaderLines, holdServerHeaders, parseRequestUrl, type RequestUrl, type RouteTable } from './routes';
@@ -37,6 +38,7 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
   const serverHeaders = https ? [...SECURITY_HEADERS, ...HSTS] : SECURITY_HEADERS;
   // One recorder per route and status, resolved once.
   const durationOf = new Map<string, Map<number, SeriesRecorder>>();
+  const access = accessLogger(deps.logger);
   const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, (req, res) => {
     const started = performance.now();
     const requestId = requestIdOf(req);
@@ -77,7 +79,7 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
       const level = QUIET_ROUTES.has(route) ? 'debug' : 'info';
       if (!deps.logger.isLevelEnabled(level)) return;
       const line = { requestId, method: req.method, route, path: url.pathname.slice(0, 200), status: res.statusCode, ms: Math.round(seconds * 1000), userId: requestUserOf(req) };
-      deps.logger[level](line, 'request');
+      access[level](line, 'request');
     });
     if (!found) return sendError(res, 'ROUTE_NOT_FOUND');
     Promise.resolve(found.handler(req, res, url)).catch((error) => {
