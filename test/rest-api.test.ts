@@ -210,7 +210,7 @@ describeDb(`REST for every resource on ${dbKind}`, () => {
     const upload = await recorder.fetch(`${server.url}/api/recordings/upload?name=${encodeURIComponent('Tone ♪')}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'audio/wav' },
-      body: toneWav(),
+      body: new Uint8Array(toneWav()),
     });
     expect(upload.status).toBe(201);
     const { recording } = (await upload.json()) as { recording: { id: string; name: string; status: string; durationMs: number } };
@@ -239,7 +239,7 @@ describeDb(`REST for every resource on ${dbKind}`, () => {
   });
 
   it('answers the upload route with the one error body: 401, 415, 405', async () => {
-    const anonymous = await recorder.fetch(`${server.url}/api/recordings/upload`, { method: 'POST', headers: { 'content-type': 'audio/wav' }, body: toneWav() });
+    const anonymous = await recorder.fetch(`${server.url}/api/recordings/upload`, { method: 'POST', headers: { 'content-type': 'audio/wav' }, body: new Uint8Array(toneWav()) });
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toEqual({ message: 'Sign in to continue', code: 'UNAUTHORIZED', key: 'UNAUTHENTICATED' });
     const { token } = await signUp(api);
