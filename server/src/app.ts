@@ -9,6 +9,7 @@ import type { EventBus } from './bus/bus';
 import { createMemoryBus } from './bus/memory-bus';
 import { createPostgresBus } from './bus/postgres-bus';
 import { openDatabase } from './db/client';
+import { closeCodes } from './errors';
 import type { AppDeps } from './deps';
 import { addHealthRoutes } from './http/health';
 import { RouteTable } from './http/routes';
@@ -31,7 +32,7 @@ import { AUDIO_PATH, createAudioDownloadRoute } from './recordings/download-rout
 import { createUploadRoute, UPLOAD_PATH } from './recordings/upload-route';
 
 /** Close code telling WebSocket clients the server is restarting: reconnect (elsewhere). */
-export const CLOSE_SERVICE_RESTART = 1012;
+export const CLOSE_SERVICE_RESTART = closeCodes.SERVICE_RESTART;
 const SHUTDOWN_BUDGET_MS = 10_000;
 
 export type ParleyServer = {
