@@ -5,7 +5,8 @@ import { isOriginAllowed } from '../auth/csrf';
 import { accessLogger } from '../observability/logger';
 import { requestIdOf, requestUserOf } from '../observability/request-log';
 import type { SeriesRecorder } from '../observability/series-histogram';
-import { applyServerHeaders, type HeaderLines, holdServerHeaders, parseRequestUrl, type RequestUrl, type RouteTable, sendJson } from './routes';
+import { applyServerHeaders, type HeaderLines, holdServerHeaders, parseRequestUrl, type RequestUrl, type RouteTable } from './routes';
+import { sendError } from './error-response';
 
 const SECURITY_HEADERS: HeaderLines = [
   'x-content-type-options', 'nosniff',
@@ -54,7 +55,7 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
       url = parseRequestUrl(req.url ?? '/');
     } catch {
       holdServerHeaders(res, lines);
-      return sendJson(res, 400, { error: 'Bad request URL' });
+      return sendError(res, 'INVALID_INPUT', 'Bad request URL');
     }
     if (req.method === 'OPTIONS') {
       if (cors) {
@@ -80,10 +81,10 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
       const line = { requestId, method: req.method, route, path: url.pathname.slice(0, 200), status: res.statusCode, ms: Math.round(seconds * 1000), userId: requestUserOf(req) };
       access[level](line, 'request');
     });
-    if (!found) return sendJson(res, 404, { error: 'Not found' });
+    if (!found) return sendError(res, 'ROUTE_NOT_FOUND');
     Promise.resolve(found.handler(req, res, url)).catch((error) => {
       deps.logger.error({ err: error, requestId, route: found.label }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: 'Internal error', requestId });
+      if (!res.headersSent) sendError(res, 'INTERNAL', `Internal error (request ${requestId})`);
       else res.destroy();
     });
   });
