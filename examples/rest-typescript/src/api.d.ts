@@ -2103,8 +2103,8 @@ export interface operations {
                     "application/json": {
                         challenge: string;
                         rp: {
-                            id?: string;
                             name: string;
+                            id?: string;
                         };
                         user: {
                             id: string;
@@ -2112,8 +2112,9 @@ export interface operations {
                             displayName: string;
                         };
                         pubKeyCredParams: {
-                            type: string;
                             alg: number;
+                            /** @constant */
+                            type: "public-key";
                         }[];
                         timeout?: number;
                         excludeCredentials?: {
@@ -2122,16 +2123,19 @@ export interface operations {
                             transports?: string[];
                         }[];
                         authenticatorSelection?: {
-                            authenticatorAttachment?: string;
-                            residentKey?: string;
+                            /** @enum {string} */
+                            authenticatorAttachment?: "cross-platform" | "platform";
+                            /** @enum {string} */
+                            residentKey?: "discouraged" | "preferred" | "required";
                             requireResidentKey?: boolean;
-                            userVerification?: string;
+                            /** @enum {string} */
+                            userVerification?: "discouraged" | "preferred" | "required";
                         };
-                        hints?: string[];
-                        attestation?: string;
-                        extensions?: {
-                            credProps?: boolean;
-                        };
+                        hints?: ("hybrid" | "security-key" | "client-device")[];
+                        /** @enum {string} */
+                        attestation?: "direct" | "enterprise" | "indirect" | "none";
+                        attestationFormats?: string[];
+                        extensions?: unknown;
                     };
                 };
             };
