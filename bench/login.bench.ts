@@ -18,7 +18,7 @@ import autocannon from 'autocannon';
 import { HashThreads } from '../server/src/auth/hash-threads';
 import { ARGON2ID, HASH_PARAMETERS } from '../server/src/auth/password';
 import type { BenchRow } from './types';
-import { type Child, parleyArgs, spawnHashOnly } from './support/processes';
+import { type Child, inheritedEnv, parleyArgs, spawnHashOnly } from './support/processes';
 import { median } from './support/stats';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,13 +36,12 @@ async function startServer(dataDir: string): Promise<{ url: string; child: Child
   const child = spawn(process.execPath, parleyArgs(), {
     cwd: root,
     env: {
-      ...process.env,
+      ...inheritedEnv(),
       NODE_ENV: 'production',
       PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       PASSWORD_HASH_PROFILE: 'production',
-      LOG_LEVEL: 'info',
       RATE_LIMIT_LOGIN_IP: '1000000/1m',
       RATE_LIMIT_REGISTER_IP: '1000000/1m',
       // One account logs in CONCURRENCY times at once here; the default cap of 8 is for guessing.
