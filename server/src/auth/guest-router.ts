@@ -1,7 +1,7 @@
 // auth.guest and auth.upgradeGuest.
 import { z } from 'zod';
 import { authedProcedure, publicProcedure, router } from '../trpc/init';
-import { issueSession } from './password-router';
+import { issueSession } from './public-session';
 import { emailInput, newPasswordInput, signedInOutput } from './schema';
 import { createGuest, upgradeGuest } from './guest';
 

@@ -1,7 +1,7 @@
 // auth.passkey.*: WebAuthn registration (also passwordless sign-up), authentication, list and remove.
 import { openSignInSession, signIn } from '../sign-in-session';
 import { authedProcedure, publicProcedure, router } from '../../trpc/init';
-import { issueSession } from '../password-router';
+import { issueSession } from '../public-session';
 import { toPublicUser } from '../user';
 import { z } from 'zod';
 import { okOutput, publicUserOutput, signedInOutput } from '../schema';

@@ -1,6 +1,6 @@
 // auth.totp.*: two-factor codes from an authenticator app, and the second step of a password login.
 import { memberProcedure, publicProcedure, router } from '../../trpc/init';
-import { issueSession } from '../password-router';
+import { issueSession } from '../public-session';
 import { disableTotp, enableTotp, setupTotp } from './credential';
 import { okOutput, signedInOutput } from '../schema';
 import { disableTotpInput, enableTotpInput, totpEnableOutput, totpSetupOutput, verifyLoginInput } from './schema';

@@ -1,5 +1,6 @@
 export * from './auth';
 export * from './rooms';
+export * from './orgs';
 export * from './recordings';
 export * from './system';
 export * from './recovery';

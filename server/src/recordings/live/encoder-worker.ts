@@ -23,7 +23,8 @@ function own(bytes: Uint8Array): Uint8Array {
   return copy;
 }
 
-function handle(message: EncoderCall): { result: unknown; transfer: ArrayBuffer[] } {
+/** Runs one call from the main thread on its encoder session: open, encode, finish, close (or crash, for tests). */
+function runEncoderCall(message: EncoderCall): { result: unknown; transfer: ArrayBuffer[] } {
   if (message.op === 'open') {
     sessions.set(message.session, new BatchEncoderCore(message.format, message.state));
     return { result: null, transfer: [] };
@@ -48,7 +49,7 @@ function handle(message: EncoderCall): { result: unknown; transfer: ArrayBuffer[
 
 parentPort!.on('message', (message: EncoderCall) => {
   try {
-    const { result, transfer } = handle(message);
+    const { result, transfer } = runEncoderCall(message);
     parentPort!.postMessage({ call: message.call, result } satisfies EncoderReply, transfer);
   } catch (error) {
     parentPort!.postMessage({ call: message.call, error: (error as Error).message || 'Encoding failed' } satisfies EncoderReply);
