@@ -54,3 +54,13 @@ export const signedInOutput = z.object({ user: publicUserOutput, token: z.string
 export const loginOutput = z.union([signedInOutput, z.object({ twoFactorRequired: z.literal(true), challenge: z.string() })]);
 export const meOutput = z.object({ user: publicUserOutput, session: publicSessionOutput });
 export const okOutput = z.object({ ok: z.literal(true) });
+
+export const guestInput = z.object({
+  alias: z.string().trim().min(2, 'must be at least 2 characters').max(32, 'must be at most 32 characters'),
+  gender: z.string().trim().min(1).max(32).optional(),
+});
+
+export const upgradeGuestInput = z.object({ email: emailInput, password: newPasswordInput });
+
+export const changePasswordOutput = z.object({ ok: z.literal(true), endedSessions: z.number().int() });
+export const requestEmailVerificationOutput = z.object({ ok: z.literal(true), alreadyVerified: z.boolean() });

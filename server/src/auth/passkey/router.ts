@@ -3,15 +3,11 @@ import { openSignInSession, signIn } from '../sign-in-session';
 import { authedProcedure, publicProcedure, router } from '../../trpc/init';
 import { issueSession } from '../public-session';
 import { toPublicUser } from '../user';
-import { z } from 'zod';
-import { okOutput, publicUserOutput, signedInOutput } from '../schema';
+import { okOutput, signedInOutput } from '../schema';
 import {
-  authenticationOptionsInput, authenticationOptionsOutput, authenticationResponseInput, publicPasskeyOutput, registrationOptionsInput,
-  registrationOptionsOutput, registrationResponseInput, removePasskeyInput,
+  authenticationOptionsInput, authenticationOptionsOutput, authenticationResponseInput, passkeyListOutput, passkeyRegisteredOutput,
+  registrationOptionsInput, registrationOptionsOutput, registrationResponseInput, removePasskeyInput,
 } from './schema';
-
-/** A sign-up returns the new account's session token; adding a passkey to an account returns null. */
-const passkeyRegisteredOutput = z.object({ passkey: publicPasskeyOutput, user: publicUserOutput, token: z.string().nullable() });
 import { createAuthenticationOptions, verifyPasskeyAuthentication } from './authentication';
 import { listPasskeys, removePasskey, toPublicPasskey } from './credentials';
 import { createRegistrationOptions, verifyPasskeyRegistration } from './registration';
@@ -54,7 +50,7 @@ export const passkeyRouter = router({
 
   list: authedProcedure
     .meta({ openapi: { method: 'GET', path: '/auth/passkeys', tags: ['passkeys'], summary: 'Your passkeys' } })
-    .output(z.array(publicPasskeyOutput))
+    .output(passkeyListOutput)
     .query(async ({ ctx }) => (await listPasskeys(ctx.deps.db, ctx.user.id)).map(toPublicPasskey)),
 
   remove: authedProcedure
