@@ -46,6 +46,9 @@ export const errorCatalogue = {
   RECORDING_NOT_LIVE: { code: 'CONFLICT', message: 'This recording is already finished' },
   INVALID_UPLOAD: { code: 'BAD_REQUEST', message: 'Invalid recording metadata' },
   CORRUPT_MEDIA: { code: 'BAD_REQUEST', message: 'The audio file is damaged or incomplete' },
+  AUDIO_TOO_DENSE: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The audio claims more playing time than its size allows' },
+  RECORDING_TOO_LONG: { code: 'PAYLOAD_TOO_LARGE', message: 'The recording is longer than the server allows' },
+  AUDIO_FORMAT_MISMATCH: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The audio is not in the format the recording declared' },
   DATABASE_UNAVAILABLE: { code: 'SERVICE_UNAVAILABLE' as TRPCCode, message: 'The service is temporarily unavailable; try again shortly' },
 } as const satisfies Record<string, { code: TRPCCode; message: string }>;
 

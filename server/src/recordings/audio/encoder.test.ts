@@ -103,8 +103,9 @@ describe('createLiveEncoder (PCM)', () => {
 });
 
 describe('createLiveEncoder (Opus input)', () => {
-  function oggOf(channels: 1 | 2, seconds: number): Buffer {
-    const opus = new prism.opus.Encoder({ rate: 48000, channels, frameSize: 960 }) as unknown as { _encode(b: Buffer): Buffer };
+  function oggOf(channels: 1 | 2, seconds: number, bitrate = 20_000): Buffer {
+    const opus = new prism.opus.Encoder({ rate: 48000, channels, frameSize: 960 }) as unknown as { _encode(b: Buffer): Buffer; setBitrate(b: number): void };
+    opus.setBitrate(bitrate);
     const muxer = createOggOpusMuxer({ channels, preSkip: 312, inputSampleRate: 48000 });
     const pcm = testSignal(48000, seconds, channels);
     const out: Buffer[] = [];
