@@ -25,6 +25,7 @@ import { createTrpcHttpRoute, createTrpcWebSocket } from './transport/trpc-endpo
 import { createRoomsRuntime } from './rooms/runtime';
 import { startGuestCleanup } from './auth/guest';
 import { createLocalStorage } from './recordings/storage';
+import { EncoderPool } from './recordings/live/encoder-pool';
 import { createRecordWebSocket, RECORD_PATH } from './recordings/live/socket';
 import { AUDIO_PATH, createAudioDownloadRoute } from './recordings/download-route';
 import { createUploadRoute, UPLOAD_PATH } from './recordings/upload-route';
@@ -63,6 +64,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
     mailer: createMailer({ config, db: database.db, logger }),
     sessionCache: new SessionCache(),
     passwords,
+    audioThreads: new EncoderPool(config.recordingEncoderThreads, logger),
     recordingStorage: createLocalStorage(config.recordingsDir),
     shutdownSignal: shutdown.signal,
     rooms: createRoomsRuntime({ db: database.db, bus, logger, metrics, config }),
@@ -110,6 +112,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
       for (const client of trpcWs.wss.clients) client.terminate();
       server.closeAllConnections();
       await deps.passwords.close();
+      await deps.audioThreads.close();
       stopRevocations();
       stopSessionCache();
       await bus.close().catch(() => {});

@@ -11,6 +11,7 @@ import type { SessionCache } from './auth/session-cache';
 import type { HashThreads } from './auth/hash-threads';
 import type { RecordingStorage } from './recordings/storage';
 import type { LiveProgress } from './recordings/live/registry';
+import type { EncoderPool } from './recordings/live/encoder-pool';
 
 export type AppDeps = {
   config: Config;
@@ -27,6 +28,8 @@ export type AppDeps = {
   passwords: HashThreads;
   /** Validated sessions for a second; dropped on revocation (bus) and on the user's mutations. */
   sessionCache: SessionCache;
+  /** The threads doing every audio decode and encode, live and uploaded (RECORDING_ENCODER_THREADS). */
+  audioThreads: EncoderPool;
   /** Where recording files are kept (RECORDINGS_DIR). */
   recordingStorage: RecordingStorage;
   /** Aborted when the server begins to shut down. */

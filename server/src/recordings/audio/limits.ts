@@ -19,6 +19,11 @@ export type AudioLimits = {
 
 export const DEFAULT_AUDIO_LIMITS: AudioLimits = { maxDurationMs: 8 * 3_600_000, msPerInputByte: 16, allowanceMs: 2000 };
 
+/** The server's limits: the per-byte bound is fixed, the ceiling is RECORDING_MAX_DURATION. */
+export function audioLimitsOf(config: { recordingMaxDurationMs: number }): AudioLimits {
+  return { ...DEFAULT_AUDIO_LIMITS, maxDurationMs: config.recordingMaxDurationMs };
+}
+
 /** The most a stream of `inputBytes` may claim under `limits`. */
 export function durationBound(limits: AudioLimits, inputBytes: number): number {
   return Math.min(limits.maxDurationMs, limits.allowanceMs + inputBytes * limits.msPerInputByte);

@@ -8,9 +8,7 @@ import type { AppDeps } from '../../deps';
 import { AppError } from '../../errors';
 import { requireOrgMembership, type RecordingRow } from '../access';
 import { newLiveRecordingRow, type NewRecording } from '../catalog';
-import { EncoderPool } from './encoder-pool';
-import { parseInputFormat } from '../audio/formats';
-import { createInlineEncoder } from './batch';
+import { audioLimitsOf } from '../audio/limits';
 import type { ResumeState } from './encoding';
 import { LiveRowWriter } from './row-writer';
 import { LiveRecording } from './session';
@@ -29,17 +27,14 @@ export class LiveRegistry {
   private checkpointTimer: NodeJS.Timeout | null = null;
   private checkpointing = false;
   private readonly rows: LiveRowWriter;
-  /** Encoder threads for PCM input; null: everything is encoded on the main thread. */
-  readonly encoders: EncoderPool | null;
 
   constructor(private readonly deps: AppDeps) {
     this.rows = new LiveRowWriter(deps.db);
-    this.encoders = deps.config.recordingEncoderThreads > 0 ? new EncoderPool(deps.config.recordingEncoderThreads, deps.logger) : null;
   }
 
-  /** PCM is encoded in a thread; Opus input (mostly copied packets) stays on this one. */
+  /** Every format is decoded and encoded in the encoder threads, under the audio limits. */
   private readonly openEncoder = async (format: string, state: ResumeState | null) =>
-    this.encoders && parseInputFormat(format)?.kind === 'pcm' ? this.encoders.open(format, state) : createInlineEncoder(format, state);
+    this.deps.audioThreads.open(format, state, audioLimitsOf(this.deps.config));
 
   get size(): number {
     return this.entries.size;
@@ -202,6 +197,5 @@ export class LiveRegistry {
         await entry.recording.suspend();
       }),
     );
-    await this.encoders?.close();
   }
 }
