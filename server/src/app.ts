@@ -26,7 +26,7 @@ import { createRoomsRuntime } from './rooms/runtime';
 import { startGuestCleanup } from './auth/guest';
 import { createLocalStorage } from './recordings/storage';
 import { EncoderPool } from './recordings/live/encoder-pool';
-import { createRecordWebSocket, RECORD_PATH } from './recordings/live/socket';
+import { createRecordWebSocket, OLD_RECORD_PATH, RECORD_PATH } from './recordings/live/socket';
 import { AUDIO_PATH, createAudioDownloadRoute } from './recordings/download-route';
 import { createUploadRoute, UPLOAD_PATH } from './recordings/upload-route';
 
@@ -86,6 +86,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   const recorder = createRecordWebSocket(deps);
   deps.liveRecordings = recorder.registry;
   routes.upgrade(RECORD_PATH, recorder.upgrade);
+  routes.upgrade(OLD_RECORD_PATH, recorder.upgrade);
   routes.add(AUDIO_PATH, createAudioDownloadRoute(deps));
   routes.add(UPLOAD_PATH, createUploadRoute(deps));
   routes.add('/trpc/recordings.upload', createTrpcHttpRoute(deps, { maxBodySize: config.uploadMaxBytes }), { writesHead: true });

@@ -7,7 +7,7 @@ import { recordings } from '../../db/schema/index';
 import type { AppDeps } from '../../deps';
 import { AppError } from '../../errors';
 import { requireOrgMembership, type RecordingRow } from '../access';
-import { newLiveRecordingRow, type NewRecording } from '../catalog';
+import { deleteRecording, newLiveRecordingRow, type NewRecording } from '../catalog';
 import { audioLimitsOf } from '../audio/limits';
 import type { ResumeState } from './encoding';
 import { LiveRowWriter } from './row-writer';
@@ -104,6 +104,19 @@ export class LiveRegistry {
   async finish(recording: LiveRecording): Promise<{ durationMs: number; bytes: number }> {
     this.forget(recording.id);
     return recording.finish();
+  }
+
+  /** The row of a compatibility-mode recording once its first chunk showed the container. */
+  async setFormat(row: RecordingRow, format: string): Promise<RecordingRow> {
+    const [updated] = await this.deps.db.update(recordings).set({ format }).where(and(eq(recordings.id, row.id), eq(recordings.status, 'live'))).returning();
+    if (!updated) throw new AppError('RECORDING_NOT_LIVE');
+    return updated;
+  }
+
+  /** A recording whose audio was refused before anything was written: row and file go. */
+  async removeEmpty(row: RecordingRow, live?: LiveRecording): Promise<void> {
+    if (live) await this.discard(live);
+    await deleteRecording(this.deps.db, this.deps.recordingStorage, row);
   }
 
   /** Drops a recording whose writes failed (deleted or finalized elsewhere). */
