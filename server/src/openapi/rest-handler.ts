@@ -72,7 +72,8 @@ export function createRestRoute(deps: AppDeps): RouteHandler {
       if (!contentType && !Number(req.headers['content-length'] ?? 0) && !req.headers['transfer-encoding']) {
         req.headers['content-type'] = 'application/json';
       }
-      if (req.headers['content-type']?.startsWith('application/json')) {
+      // A body already parsed in front of this handler (the OAuth2 form login) is used as it is.
+      if (req.headers['content-type']?.startsWith('application/json') && (req as IncomingMessage & { body?: unknown }).body === undefined) {
         const read = await readJsonBody(req);
         if (!read.ok) return sendError(res, read.status, read.code, read.message);
         // trpc-to-openapi uses req.body as it is when present.
