@@ -29,6 +29,7 @@ import { EncoderPool } from './recordings/live/encoder-pool';
 import { createRecordWebSocket, OLD_RECORD_PATH, RECORD_PATH } from './recordings/live/socket';
 import { AUDIO_PATH, createAudioDownloadRoute } from './recordings/download-route';
 import { createUploadRoute, UPLOAD_PATH } from './recordings/upload-route';
+import { createStreamRoute, STREAM_PATH } from './recordings/stream-route';
 
 /** Close code telling WebSocket clients the server is restarting: reconnect (elsewhere). */
 export const CLOSE_SERVICE_RESTART = 1012;
@@ -89,6 +90,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   routes.upgrade(OLD_RECORD_PATH, recorder.upgrade);
   routes.add(AUDIO_PATH, createAudioDownloadRoute(deps));
   routes.add(UPLOAD_PATH, createUploadRoute(deps));
+  routes.add(STREAM_PATH, createStreamRoute(deps, recorder.registry));
   routes.add('/trpc/recordings.upload', createTrpcHttpRoute(deps, { maxBodySize: config.uploadMaxBytes }), { writesHead: true });
   closers.push(() => recorder.close());
 
