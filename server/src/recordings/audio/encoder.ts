@@ -179,7 +179,12 @@ export function createLiveEncoder(options: LiveEncoderOptions): LiveEncoder {
         decoderSkip = 0;
       }
       decoder ??= createSpeechDecoder();
-      let pcm = decoder.decode(packet);
+      let pcm: Int16Array;
+      try {
+        pcm = decoder.decode(packet);
+      } catch (error) {
+        throw new AppError('UNSUPPORTED_MEDIA', { message: 'An Opus packet could not be decoded', cause: error });
+      }
       if (decoderSkip > 0) {
         const drop = Math.min(decoderSkip, pcm.length);
         decoderSkip -= drop;

@@ -31,13 +31,13 @@ export function durationBound(limits: AudioLimits, inputBytes: number): number {
 
 /** Throws when `chargedMs` (everything claimed so far, this chunk included) is over the bound. */
 export function assertWithinLimits(limits: AudioLimits, inputBytes: number, chargedMs: number): void {
-  if (chargedMs > limits.maxDurationMs) {
-    const hours = Math.round((limits.maxDurationMs / 3_600_000) * 100) / 100;
-    throw new AppError('RECORDING_TOO_LONG', { message: `A recording may be at most ${hours} h long` });
-  }
-  if (chargedMs > durationBound(limits, inputBytes)) {
+  if (chargedMs > limits.allowanceMs + inputBytes * limits.msPerInputByte) {
     throw new AppError('AUDIO_TOO_DENSE', {
       message: `The audio claims ${Math.round(chargedMs / 1000)} s of sound in ${inputBytes} bytes, more than any real Opus stream; it was refused`,
     });
+  }
+  if (chargedMs > limits.maxDurationMs) {
+    const hours = Math.round((limits.maxDurationMs / 3_600_000) * 100) / 100;
+    throw new AppError('RECORDING_TOO_LONG', { message: `A recording may be at most ${hours} h long` });
   }
 }
