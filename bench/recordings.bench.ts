@@ -65,7 +65,8 @@ const describeRounds = (rounds: Round[]) =>
 export async function run(): Promise<BenchRow[]> {
   const until = Date.now() + BUDGET_MS;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-rec-'));
-  const server = await startParley(loadConfig({ NODE_ENV: 'test', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', PASSWORD_HASH_PROFILE: 'dev' }));
+  // One user opens every stream here: the per-user recording limit would stop a capacity bench.
+  const server = await startParley(loadConfig({ NODE_ENV: 'test', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', PASSWORD_HASH_PROFILE: 'dev', RATE_LIMIT_RECORDING_USER: '1000000/1h' }));
   try {
     const token = await register(server.url);
     const pcmFile = path.join(dataDir, 'speech.raw');

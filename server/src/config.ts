@@ -114,7 +114,7 @@ const envSchema = z.object({
   /** Longest recording or upload (the old recorder's longest plausible meeting); audio beyond it is refused. */
   RECORDING_MAX_DURATION: duration('8h'),
   RATE_LIMIT_UPLOAD_USER: rateLimit('60/1h'),
-  RATE_LIMIT_RECORDING_USER: rateLimit('120/1h'),
+  RATE_LIMIT_RECORDING_USER: rateLimit('300/1h'),
   SESSION_INACTIVITY_TIMEOUT: duration('30d', 'd'),
   SESSION_MAX_AGE: duration('90d', 'd'),
   UPLOAD_MAX_BYTES: integer(500 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),

@@ -9,16 +9,19 @@ import {
 } from './schema';
 import { createDownloadUrl } from './signing';
 import { readUploadMeta, uploadRecording } from './upload';
+import { throttleRecordingStart, throttleUpload } from './throttles';
 import { Readable } from 'node:stream';
 
 export const recordingsRouter = router({
   start: memberProcedure.input(startRecordingInput).mutation(async ({ ctx, input }) => {
+    await throttleRecordingStart(ctx.deps, ctx.user.id);
     const row = await createLiveRecording(ctx.deps.db, ctx.user.id, input);
     return { recordingId: row.id, filename: row.filename };
   }),
 
   /** The body is the whole file; name, meetingLink and orgId come in x-recording-* headers (or the query string). */
   upload: memberProcedure.input(octetInputParser).mutation(async ({ ctx, input }) => {
+    await throttleUpload(ctx.deps, ctx.user.id);
     const meta = readUploadMeta(ctx.requestHeaders ?? {}, null);
     const body = Readable.fromWeb(input as import('node:stream/web').ReadableStream<Uint8Array>);
     const recording = await uploadRecording(ctx.deps, ctx.user.id, meta, body);

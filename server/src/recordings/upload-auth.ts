@@ -7,8 +7,8 @@ import { AppError } from '../errors';
 import { sendJson } from '../http/routes';
 import { findRequestToken, readRequestInfo } from '../auth/request';
 import { isCrossSiteRequest } from '../auth/csrf';
-import { consumeOrThrow, getLimiter } from '../auth/rate-limit';
 import { sessionPolicyOf, validateSessionToken, type User } from '../auth/session';
+import { throttleUpload } from './throttles';
 
 const STATUS_BY_CODE: Record<string, number> = {
   BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409,
@@ -22,7 +22,7 @@ export async function authorizeAudioSender(deps: AppDeps, req: IncomingMessage):
   if (auth.user.kind === 'guest') throw new AppError('GUEST_NOT_ALLOWED');
   if (found!.source === 'cookie' && isCrossSiteRequest(deps.config, readRequestInfo(req, deps.config))) throw new AppError('CSRF_ORIGIN');
   // Each upload costs decoding and encoding in the encoder threads: a per-user window.
-  await consumeOrThrow(getLimiter(deps, 'upload_user', deps.config.rateLimits.uploadUser), auth.user.id);
+  await throttleUpload(deps, auth.user.id);
   return auth.user;
 }
 

@@ -15,7 +15,7 @@ import { sessionPolicyOf, type Session, type User } from '../../auth/session';
 import { requireOwnLiveRecording } from '../access';
 import { LiveRegistry } from './registry';
 import type { LiveRecording } from './session';
-import { consumeOrThrow, getLimiter } from '../../auth/rate-limit';
+import { throttleRecordingStart } from '../throttles';
 import { CompatStream } from './compat';
 import { authMessage, closeReason, controlMessage, firstFrameMismatch, MAX_FRAME_BYTES, parseFrame, parseJsonObject, startMessage } from './protocol';
 
@@ -112,7 +112,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
       const issue = parsed.error.issues[0];
       return reject(`Bad recording metadata: ${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}`);
     }
-    if (!('resume' in parsed.data)) await consumeOrThrow(getLimiter(deps, 'recording_user', deps.config.rateLimits.recordingUser), user!.id);
+    if (!('resume' in parsed.data)) await throttleRecordingStart(deps, user!.id);
     if (!('resume' in parsed.data) && parsed.data.format === undefined) {
       const row = await registry.create(user!.id, { name: parsed.data.name, meetingLink: parsed.data.meeting_link ?? null, orgId: parsed.data.org_id ?? null, format: 'ogg' });
       if (closed()) return void registry.removeEmpty(row).catch(() => {});
