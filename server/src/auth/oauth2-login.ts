@@ -24,20 +24,51 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams | null> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-/** Adds the OAuth2 names of the session token to a successful sign-in answer. */
+/** Adds the OAuth2 names of the session token to a successful sign-in answer (before it is written). */
 function withOAuth2Fields(res: ServerResponse): void {
-  const end = res.end.bind(res) as (body?: unknown, ...rest: unknown[]) => ServerResponse;
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  let held: unknown[] | null = null;
+  res.writeHead = ((...args: unknown[]) => {
+    held = args;
+    return res;
+  }) as ServerResponse['writeHead'];
   res.end = ((body?: unknown, ...rest: unknown[]) => {
-    if (typeof body === 'string' && res.statusCode < 300 && !res.headersSent) {
-      try {
-        const answer = JSON.parse(body) as Record<string, unknown>;
-        if (typeof answer.token === 'string') body = JSON.stringify({ ...answer, access_token: answer.token, token_type: 'bearer' });
-      } catch {
-        // not JSON: left as it is
+    if (held) {
+      const args = held;
+      const [status, headers] = args as [number, unknown];
+      held = null;
+      if (status < 300 && typeof body === 'string' && headers && typeof headers === 'object' && !Array.isArray(headers)) {
+        try {
+          const answer = JSON.parse(body) as Record<string, unknown>;
+          if (typeof answer.token === 'string') {
+            body = JSON.stringify({ ...answer, access_token: answer.token, token_type: 'bearer' });
+            writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body as string) });
+            return end(body, ...rest);
+          }
+        } catch {
+          // not JSON: written as it is
+        }
       }
+      writeHead(...args);
     }
     return end(body, ...rest);
   }) as ServerResponse['end'];
+}
+
+/** The request as the REST handler reads it, with a JSON body instead of the form (read already). */
+function asJsonRequest(req: IncomingMessage, body: unknown): IncomingMessage {
+  const json = Buffer.from(JSON.stringify(body));
+  const headers = { ...req.headers, 'content-type': 'application/json', 'content-length': String(json.length) };
+  delete headers['transfer-encoding'];
+  const view = Object.create(req) as IncomingMessage;
+  Object.defineProperty(view, 'headers', { value: headers });
+  Object.defineProperty(view, Symbol.asyncIterator, {
+    value: async function* () {
+      yield json;
+    },
+  });
+  return view;
 }
 
 export function createOAuth2LoginAdapter(deps: AppDeps, rest: RouteHandler): RouteHandler {
@@ -51,9 +82,9 @@ export function createOAuth2LoginAdapter(deps: AppDeps, rest: RouteHandler): Rou
       }
       const form = await readForm(req);
       if (!form) return sendJson(res, 413, { message: 'The request is too large', code: 'PAYLOAD_TOO_LARGE' });
+      withOAuth2Fields(res);
       // OAuth2's `username` is the account's e-mail address here.
-      (req as IncomingMessage & { body?: unknown }).body = { email: form.get('username') ?? '', password: form.get('password') ?? '' };
-      req.headers['content-type'] = 'application/json';
+      return rest(asJsonRequest(req, { email: form.get('username') ?? '', password: form.get('password') ?? '' }), res, url);
     }
     withOAuth2Fields(res);
     return rest(req, res, url);

@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppDeps } from '../deps';
 import { AppError, findAppError } from '../errors';
 import { sendJson, type RequestUrl, type RouteHandler } from '../http/routes';
+import { sendAppError, sendError } from '../http/error-response';
 import { getRecordingRow, requireOwnLiveRecording, type RecordingRow } from './access';
 import { toRecordingView, withLiveProgress } from './catalog';
 import { COMPAT_REFUSAL } from './live/compat';
@@ -16,7 +17,7 @@ import { MAX_FRAME_BYTES, sniffChunk } from './live/protocol';
 import type { LiveRegistry } from './live/registry';
 import { recordingId } from './schema';
 import { readUploadMeta } from './upload';
-import { authorizeAudioSender, sendAudioError } from './upload-auth';
+import { authorizeAudioSender } from './upload-auth';
 
 export const STREAM_PATH = '/api/recordings/stream';
 /** Chunks queued between waits for the encoder: bounds what one request holds in memory. */
@@ -24,7 +25,7 @@ const CHUNKS_PER_DRAIN = 8;
 
 export function createStreamRoute(deps: AppDeps, registry: LiveRegistry): RouteHandler {
   return async (req: IncomingMessage, res: ServerResponse, url: RequestUrl) => {
-    if (req.method !== 'POST') return sendJson(res, 405, { error: 'Use POST' }, { allow: 'POST' });
+    if (req.method !== 'POST') return sendError(res, 'METHOD_NOT_ALLOWED', 'Use POST', { allow: 'POST' });
     try {
       const user = await authorizeAudioSender(deps, req);
       const body = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -63,7 +64,8 @@ export function createStreamRoute(deps: AppDeps, registry: LiveRegistry): RouteH
     } catch (error) {
       const appError = findAppError(error);
       if (!appError) throw error;
-      sendAudioError(res, appError);
+      if (res.headersSent) return void res.destroy();
+      sendAppError(res, appError);
     }
   };
 }

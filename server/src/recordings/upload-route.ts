@@ -10,7 +10,8 @@ import type { AppDeps } from '../deps';
 import { AppError, findAppError } from '../errors';
 import type { RequestUrl, RouteHandler } from '../http/routes';
 import { sendJson } from '../http/routes';
-import { authorizeAudioSender, sendAudioError } from './upload-auth';
+import { sendAppError, sendError } from '../http/error-response';
+import { authorizeAudioSender } from './upload-auth';
 import { readUploadMeta, uploadRecording } from './upload';
 import type { RecordingView } from './schema';
 
@@ -22,7 +23,7 @@ const MAX_FIELD_BYTES = 4096;
 
 export function createUploadRoute(deps: AppDeps): RouteHandler {
   return async (req: IncomingMessage, res: ServerResponse, url: RequestUrl) => {
-    if (req.method !== 'POST') return sendJson(res, 405, { error: 'Use POST' }, { allow: 'POST' });
+    if (req.method !== 'POST') return sendError(res, 'METHOD_NOT_ALLOWED', 'Use POST', { allow: 'POST' });
     try {
       const user = await authorizeAudioSender(deps, req);
       const declared = Number(req.headers['content-length']);
@@ -35,7 +36,9 @@ export function createUploadRoute(deps: AppDeps): RouteHandler {
     } catch (error) {
       const appError = findAppError(error);
       if (!appError) throw error;
-      sendAudioError(res, appError);
+      // Answers at once, even before the body was read; Node then reads and discards the rest of the
+      // body (bounded by the server's request timeout), so the client sees this answer, not a reset.
+      sendAppError(res, appError);
     }
   };
 }
