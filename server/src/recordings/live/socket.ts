@@ -193,8 +193,9 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
       if (mismatch) {
         sendError(socket, mismatch, { seq: 0 });
         recording = null;
-        void registry.removeEmpty(live.row, live).catch(() => {});
-        return reject(mismatch, CLOSE_UNSUPPORTED_DATA);
+        step = 'closing'; // nothing more is taken; the socket closes once the empty recording is gone
+        void registry.removeEmpty(live.row, live).catch(() => {}).finally(() => reject(mismatch, CLOSE_UNSUPPORTED_DATA));
+        return;
       }
     }
     if (frame.seq < live.receivedNext) {
