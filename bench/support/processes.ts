@@ -41,6 +41,12 @@ export async function waitForReady(url: string, child: ChildProcess, output: () 
   throw new Error(`server not ready in ${timeoutMs} ms:\n${output()}`);
 }
 
+/** This process's environment without LOG_LEVEL: a bench measures the default unless it says otherwise. */
+export function inheritedEnv(): NodeJS.ProcessEnv {
+  const { LOG_LEVEL: _ignored, ...env } = process.env;
+  return env;
+}
+
 let built = false;
 const OUTPUT_TAIL = 20_000;
 
@@ -63,7 +69,7 @@ export async function spawnParley(env: Record<string, string>, options: { nodeAr
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...parleyArgs()], {
     cwd: root,
     env: {
-      ...process.env,
+      ...inheritedEnv(),
       NODE_ENV: 'production',
       PASSWORD_HASH_PROFILE: 'dev',
       HOST: '127.0.0.1',

@@ -294,8 +294,8 @@ export type ParleyRouterRecord = {
             displayName: string;
           };
           pubKeyCredParams: Array<{
-            type: string;
             alg: number;
+            type: "public-key";
           }>;
           timeout?: undefined | number;
           excludeCredentials?: undefined | Array<{
@@ -304,16 +304,15 @@ export type ParleyRouterRecord = {
             transports?: undefined | Array<string>;
           }>;
           authenticatorSelection?: undefined | {
-            authenticatorAttachment?: undefined | string;
-            residentKey?: undefined | string;
+            authenticatorAttachment?: undefined | "cross-platform" | "platform";
+            residentKey?: undefined | "discouraged" | "preferred" | "required";
             requireResidentKey?: undefined | boolean;
-            userVerification?: undefined | string;
+            userVerification?: undefined | "discouraged" | "preferred" | "required";
           };
-          hints?: undefined | Array<string>;
-          attestation?: undefined | string;
-          extensions?: undefined | {
-            credProps?: undefined | boolean;
-          };
+          hints?: undefined | Array<"hybrid" | "security-key" | "client-device">;
+          attestation?: undefined | "direct" | "enterprise" | "indirect" | "none";
+          attestationFormats?: undefined | Array<string>;
+          extensions?: unknown;
         };
         meta: object;
       }>;
@@ -922,13 +921,3 @@ export type ParleyRouterRecord = {
 /** The server's AppRouter, without the server. */
 export type AppRouter = TRPCBuiltRouter<ParleyRootTypes, ParleyRouterRecord>;
 
-/** WebSocket close codes the server uses (its error catalogue's table), by meaning. */
-export const closeCodes = {
-  SESSION_REVOKED: 4401,
-  TAKEN_OVER: 4409,
-  UNSUPPORTED_DATA: 1003,
-  POLICY_VIOLATION: 1008,
-  INTERNAL_ERROR: 1011,
-  SERVICE_RESTART: 1012,
-  TRY_AGAIN_LATER: 1013,
-} as const;

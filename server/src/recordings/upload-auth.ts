@@ -3,14 +3,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
-import { findRequestToken, readRequestInfo } from '../auth/request';
+import { readRequestInfo } from '../auth/request';
+import { findSessionToken, HTTP_CARRIERS } from '../auth/token-carriers';
 import { isCrossSiteRequest } from '../auth/csrf';
 import { sessionPolicyOf, validateSessionToken, type User } from '../auth/session';
 import { throttleUpload } from './throttles';
 
 
 export async function authorizeAudioSender(deps: AppDeps, req: IncomingMessage): Promise<User> {
-  const found = findRequestToken(req);
+  const found = findSessionToken(req, HTTP_CARRIERS);
   const auth = found ? await validateSessionToken(deps.db, sessionPolicyOf(deps.config), found.token) : null;
   if (!auth?.user) throw new AppError('UNAUTHENTICATED');
   if (auth.user.kind === 'guest') throw new AppError('GUEST_NOT_ALLOWED');

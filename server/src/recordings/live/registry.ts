@@ -4,14 +4,13 @@
 // CHECKPOINT_INTERVAL_MS the rows of the open recordings catch up with their live journals.
 import { and, eq, inArray, lt } from 'drizzle-orm';
 import { recordings } from '../../db/schema/index';
-import type { AppDeps } from '../../deps';
 import { AppError } from '../../errors';
 import { requireOrgMembership, type RecordingRow } from '../access';
 import { deleteRecording, newLiveRecordingRow, type NewRecording } from '../catalog';
 import { audioLimitsOf } from '../audio/limits';
 import type { ResumeState } from './encoding';
 import { LiveRowWriter } from './row-writer';
-import { LiveRecording } from './session';
+import { type LiveDeps, LiveRecording } from './session';
 
 /** How stale a live recording's row (durationMs, bytes in recordings.get) may get. */
 const CHECKPOINT_INTERVAL_MS = 2000;
@@ -28,7 +27,7 @@ export class LiveRegistry {
   private checkpointing = false;
   private readonly rows: LiveRowWriter;
 
-  constructor(private readonly deps: AppDeps) {
+  constructor(private readonly deps: LiveDeps) {
     this.rows = new LiveRowWriter(deps.db);
   }
 
