@@ -82,6 +82,24 @@ describeDb('the old recorder’s clients', () => {
 
   if (!hasPythonClient) it.skip('a Python client of the old protocol (SKIPPED: /usr/bin/python3 with requests and websockets is not installed)', () => {});
 
+  it('answers access_token and token_type over REST register and login, takes the OAuth2 form, and refuses it cross-site', async () => {
+    const email = uniqueEmail('oauth');
+    const password = 'a long enough passphrase 42';
+    const registered = await fetch(`${server.url}/api/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    const body = (await registered.json()) as { token: string; access_token: string; token_type: string };
+    expect(registered.status).toBe(200);
+    expect(body).toMatchObject({ access_token: body.token, token_type: 'bearer' });
+    const form = await fetch(`${server.url}/api/auth/login`, { method: 'POST', body: new URLSearchParams({ username: email, password }) });
+    const signedIn = (await form.json()) as { token: string; access_token: string; token_type: string };
+    expect(form.status).toBe(200);
+    expect(signedIn).toMatchObject({ access_token: signedIn.token, token_type: 'bearer' });
+    const wrong = await fetch(`${server.url}/api/auth/login`, { method: 'POST', body: new URLSearchParams({ username: email, password: 'not the password at all' }) });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).not.toHaveProperty('access_token');
+    const crossSite = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { origin: 'https://evil.example' }, body: new URLSearchParams({ username: email, password }) });
+    expect(crossSite.status).toBe(403);
+  });
+
   /** An old-protocol socket: token, metadata without format; resolves with the close and what the server said. */
   async function oldSocket(meta: Record<string, unknown>, chunks: Buffer[]) {
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/ws/record`);
