@@ -6,13 +6,13 @@ import { isDatabaseUnavailable } from '../../db/client';
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { AppDeps } from '../../deps';
-import { AppError, closeCodes } from '../../errors';
+import { AppError, closeCodes, errorCatalogue, type ErrorKey } from '../../errors';
 import { noteRequestUser, trackWebSocket } from '../../observability/request-log';
 import type { UpgradeHandler } from '../../http/routes';
-import { readProtocolToken } from '../../auth/request';
-import { sessionPolicyOf, type Session, type User } from '../../auth/session';
+import { findSessionToken, RECORD_MESSAGE_CARRIERS, RECORD_UPGRADE_CARRIERS } from '../../auth/token-carriers';
+import type { Session, User } from '../../auth/session';
 import { requireOwnLiveRecording } from '../access';
-import { LiveRegistry } from './registry';
+import type { LiveRegistry } from './registry';
 import type { LiveRecording } from './session';
 import { authMessage, closeReason, controlMessage, MAX_FRAME_BYTES, parseFrame, parseJsonObject, startMessage } from './protocol';
 
@@ -28,7 +28,7 @@ export type RecordSocketOptions = { handshakeTimeoutMs?: number };
 
 export function createRecordWebSocket(deps: AppDeps, options: RecordSocketOptions = {}) {
   const handshakeMs = options.handshakeTimeoutMs ?? 10_000;
-  const registry = new LiveRegistry(deps);
+  const registry = deps.liveRecordings;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
@@ -58,8 +58,9 @@ function send(socket: WebSocket, message: Record<string, unknown>): void {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
 }
 
-function sendError(socket: WebSocket, error: string, extra: Record<string, unknown> = {}): void {
-  send(socket, { status: 'error', error, ...extra });
+/** A refused message, the socket kept: `error` as the old protocol had it, plus the catalogue's key and code. */
+function sendError(socket: WebSocket, key: ErrorKey, message: string = errorCatalogue[key].message, extra: Record<string, unknown> = {}): void {
+  send(socket, { status: 'error', error: message, message, code: errorCatalogue[key].code, key, ...extra });
 }
 
 function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocket, req: IncomingMessage, handshakeMs: number): void {
@@ -84,7 +85,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
 
   async function authenticate(token: string): Promise<void> {
     // Through the cache, as HTTP calls do: a burst of recorders with one token costs one query.
-    const result = await deps.sessionCache.validate(deps.db, sessionPolicyOf(deps.config), token);
+    const result = await deps.sessionCache.validate(token);
     if (closed()) return;
     if (!result.session) return reject('Invalid or expired session token');
     if (result.user.kind === 'guest') return reject('Guest accounts cannot record');
@@ -139,7 +140,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
 
   function onFrame(data: Buffer): void {
     const frame = parseFrame(data);
-    if ('error' in frame) return sendError(socket, frame.error);
+    if ('error' in frame) return sendError(socket, 'INVALID_FRAME', frame.error);
     const live = recording!;
     if (frame.seq < live.receivedNext) {
       // A resend of something we have: acknowledge it once durable, never write it twice.
@@ -147,7 +148,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
       return;
     }
     if (frame.seq > live.receivedNext) {
-      return sendError(socket, `Frame ${frame.seq} is out of order; expected ${live.receivedNext}`, { seq: frame.seq, expected_seq: live.receivedNext });
+      return sendError(socket, 'FRAME_OUT_OF_ORDER', `Frame ${frame.seq} is out of order; expected ${live.receivedNext}`, { seq: frame.seq, expected_seq: live.receivedNext });
     }
     live.accept(frame);
   }
@@ -156,7 +157,8 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
     const message = parseJsonObject(text);
     if (step === 'auth') {
       const parsed = message ? authMessage.safeParse(message) : null;
-      return parsed?.success ? authenticate(parsed.data.token) : reject('Expected {"token": "..."}');
+      const found = parsed?.success ? findSessionToken({ headers: req.headers, firstMessage: parsed.data }, RECORD_MESSAGE_CARRIERS) : null;
+      return found ? authenticate(found.token) : reject('Expected {"token": "..."}');
     }
     if (!message) return reject('Expected recording metadata as JSON');
     return start(message);
@@ -168,7 +170,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
       void stop().catch((error) => fail(error));
       return;
     }
-    sendError(socket, 'Unknown message; send binary audio frames or {"type":"stop"}');
+    sendError(socket, 'UNKNOWN_MESSAGE');
   }
 
   function onMessage(buffer: Buffer, isBinary: boolean): Promise<void> | void {
@@ -201,6 +203,6 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
     if (recording) registry.detach(recording, detach);
   });
 
-  const protocolToken = readProtocolToken(req);
-  if (protocolToken) handshake = authenticate(protocolToken).catch((error) => fail(error));
+  const atUpgrade = findSessionToken(req, RECORD_UPGRADE_CARRIERS);
+  if (atUpgrade) handshake = authenticate(atUpgrade.token).catch((error) => fail(error));
 }
