@@ -133,6 +133,10 @@ const envSchema = z.object({
   RP_NAME: z.string().trim().min(1).max(100).default('Parley'),
   WEBAUTHN_ORIGINS: z.string().optional(),
   LOGIN_CONCURRENCY_PER_ACCOUNT: integer(8, 1, 100_000),
+  // Security hardening (SECURITY.md): transport limits, secrets at rest.
+  TRPC_MAX_BATCH_CALLS: integer(50, 1, 10_000),
+  WS_MAX_BUFFERED_BYTES: integer(4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+  WS_MAX_CONNECTIONS_PER_IP: integer(500, 1, 1_000_000),
 });
 
 export type Config = {
@@ -190,6 +194,15 @@ export type Config = {
   rpId: string;
   rpName: string;
   webauthnOrigins: string[];
+  /** Transport limits against amplification (SECURITY.md). */
+  transportLimits: {
+    /** Calls in one HTTP batch or one WebSocket message. */
+    maxBatchCalls: number;
+    /** Bytes a WebSocket may have waiting for a client that does not read before it is closed (1013). */
+    wsMaxBufferedBytes: number;
+    /** Open WebSocket connections per client IP (all paths). */
+    wsMaxConnectionsPerIp: number;
+  };
 };
 
 export class ConfigError extends Error {
@@ -257,6 +270,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       resetEmail: e.RATE_LIMIT_RESET_EMAIL,
       loginBackoff: { freeFailures: e.LOGIN_BACKOFF_FREE_FAILURES, baseMs: e.LOGIN_BACKOFF_BASE, maxMs: e.LOGIN_BACKOFF_MAX },
       loginConcurrencyPerAccount: e.LOGIN_CONCURRENCY_PER_ACCOUNT,
+    },
+    transportLimits: {
+      maxBatchCalls: e.TRPC_MAX_BATCH_CALLS,
+      wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+      wsMaxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP,
     },
     ...webauthnConfig(e.RP_ID, e.RP_NAME, e.WEBAUTHN_ORIGINS, publicUrl, e.ALLOWED_ORIGINS),
   };

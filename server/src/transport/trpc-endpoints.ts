@@ -12,7 +12,7 @@ import { type Context, createHttpContext, createWsContext } from '../trpc/contex
 import { createFastTrpcHttpHandler } from './fast-http';
 import { appRouter } from '../trpc/router';
 import { roomFrameEncoder } from '../rooms/frames';
-import { limitMessageRate, TRPC_MESSAGE_RATE } from './connection-limits';
+import { capBufferedBytes, limitMessageRate, TRPC_MESSAGE_RATE } from './connection-limits';
 import { createFastTrpcWsHandler } from './fast-ws';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -60,6 +60,7 @@ export function createTrpcHttpRoute(
     router,
     basePath: '/trpc/',
     maxBodySize: options.maxBodySize ?? MAX_BODY_BYTES,
+    maxBatchSize: deps.config.transportLimits.maxBatchCalls,
     allowMethodOverride: false,
     createContext: ({ req, res }) => createHttpContext(deps, req, res),
     responseMeta: ({ ctx, errors }) => ({ headers: responseHeadersOf(ctx as Context | undefined, errors) }),
@@ -75,6 +76,7 @@ export function createTrpcHttpRoute(
     router,
     basePath: '/trpc/',
     maxBodyBytes: options.maxBodySize ?? MAX_BODY_BYTES,
+    maxBatchCalls: deps.config.transportLimits.maxBatchCalls,
     createContext: (req, res) => createHttpContext(deps, req, res),
     responseHeaders: responseHeaderLines,
     onError: ({ error, path }) => logUnexpected(deps, error, path),
@@ -98,6 +100,8 @@ export function createTrpcWebSocket(deps: AppDeps, options: { router?: AnyTRPCRo
     encoder: roomFrameEncoder,
     keepAlive: KEEP_ALIVE,
     messageRate: TRPC_MESSAGE_RATE,
+    limits: { maxBatchCalls: deps.config.transportLimits.maxBatchCalls, maxBufferedBytes: deps.config.transportLimits.wsMaxBufferedBytes },
+    onCutOff: (reason) => deps.metrics.wsCutOff.inc({ reason }),
     createContext: (req, socket, connectionParams) => createWsContext(deps, req, socket, connectionParams),
     onError: ({ error, path }) => logUnexpected(deps, error, path),
     onOpen: (req) => noteWebSocketOpen(deps, req, '/trpc'),
@@ -116,6 +120,7 @@ function createStockTrpcWebSocket(deps: AppDeps, wss: WebSocketServer, router: A
     router,
     // JSON like tRPC's default; room events are spliced in pre-serialized (one JSON.stringify per room event).
     experimental_encoder: roomFrameEncoder,
+    maxBatchSize: deps.config.transportLimits.maxBatchCalls,
     keepAlive: { enabled: true, ...KEEP_ALIVE },
     createContext: ({ req, res, info }) => createWsContext(deps, req, res, (info.connectionParams as Record<string, string> | null) ?? null),
     onError: ({ error, path }) => logUnexpected(deps, error, path),
@@ -127,6 +132,7 @@ function createStockTrpcWebSocket(deps: AppDeps, wss: WebSocketServer, router: A
     upgrade: (req: IncomingMessage, socket, head) => {
       wss.handleUpgrade(req, socket, head, (ws) => {
         limitMessageRate(ws); // before tRPC's own listener, so it sees the message first
+        capBufferedBytes(ws, deps.config.transportLimits.wsMaxBufferedBytes, () => deps.metrics.wsCutOff.inc({ reason: 'not-reading' }));
         wss.emit('connection', ws, req);
       });
     },
