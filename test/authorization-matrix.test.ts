@@ -38,6 +38,7 @@ describeDb(`authorization matrix on ${dbKind}`, () => {
 
   it("auth.passkey.remove: another user's passkey is NOT_FOUND, like a random id, and is kept", async () => {
     const authenticator = createSoftwareAuthenticator(WEB_ORIGIN);
+    await owner.client.auth.reauthenticate.mutate({ password: owner.password });
     const options = await owner.client.auth.passkey.registrationOptions.mutate({ nickname: 'Laptop' });
     const { passkey } = await owner.client.auth.passkey.register.mutate(authenticator.create(options));
     const foreign = await observe(server.url, 'auth.passkey.remove', { id: passkey.id }, stranger.token);

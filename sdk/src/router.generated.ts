@@ -365,6 +365,32 @@ export type ParleyRouterRecord = {
         meta: object;
       }>;
     };
+    reauthenticate: TRPCMutationProcedure<{
+      input: {
+        password?: undefined | string;
+        code?: undefined | string;
+        passkey?: undefined | {
+          id: string;
+          rawId: string;
+          type: "public-key";
+          response: {
+            clientDataJSON: string;
+            authenticatorData: string;
+            signature: string;
+            userHandle?: undefined | string;
+          };
+          authenticatorAttachment?: undefined | "cross-platform" | "platform";
+          clientExtensionResults?: undefined | {
+            [key: string]: unknown;
+          };
+        };
+      };
+      output: {
+        ok: true;
+        validUntil: string;
+      };
+      meta: object;
+    }>;
     register: TRPCMutationProcedure<{
       input: {
         email: string;
@@ -408,6 +434,7 @@ export type ParleyRouterRecord = {
       input: {
         token: string;
         newPassword: string;
+        keepPasskeys?: undefined | boolean;
       };
       output: {
         ok: true;

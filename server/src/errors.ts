@@ -13,6 +13,8 @@ export const errorCatalogue = {
   WRONG_PASSWORD: { code: 'BAD_REQUEST', message: 'The current password is not correct' },
   INVALID_TOKEN: { code: 'BAD_REQUEST', message: 'This link is invalid or has expired' },
   INVALID_CODE: { code: 'BAD_REQUEST', message: 'The code is not correct' },
+  REAUTHENTICATION_REQUIRED: { code: 'FORBIDDEN', message: 'Confirm it is you first: enter your password, a two-factor code or use a passkey (auth.reauthenticate)' },
+  REAUTHENTICATION_PROOF: { code: 'BAD_REQUEST', message: 'Give exactly one of password, code or passkey' },
   CSRF_ORIGIN: { code: 'FORBIDDEN', message: 'Request origin not allowed' },
   GUEST_NOT_ALLOWED: { code: 'FORBIDDEN', message: 'Guest accounts cannot do this; create an account first' },
   NOT_A_GUEST: { code: 'BAD_REQUEST', message: 'This account is not a guest account' },

@@ -13,7 +13,12 @@ export type AuditEvent =
   | 'password_changed'
   | 'password_reset_requested'
   | 'password_reset'
-  | 'email_verified';
+  | 'email_verified'
+  | 'reauthenticated'
+  | 'passkey_added'
+  | 'passkeys_removed'
+  | 'totp_enabled'
+  | 'totp_disabled';
 
 const COUNTED = new Set<AuditEvent>(['register', 'login_success', 'login_failure', 'lockout', 'logout']);
 

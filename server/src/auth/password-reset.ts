@@ -10,6 +10,9 @@ import { consumeOrThrow, getLimiter } from './rate-limit';
 import { invalidateUserSessions, type Session, type User } from './session';
 import type { ClientMeta } from './sign-in-session';
 import { getUserByEmail, getUserById, normalizeEmail, setPasswordHash } from './user';
+import { eq } from 'drizzle-orm';
+import { passkeys } from '../db/schema/index';
+import { noteSecurityChange } from './security-notices';
 
 const RESET_TOKEN_TTL_MS = 30 * 60_000;
 
@@ -54,8 +57,12 @@ async function mailResetLink(deps: AppDeps, email: string, meta: ClientMeta): Pr
   deps.mailer.sendLater(passwordResetMail(deps.config, user.email, token, RESET_TOKEN_TTL_MS / 60_000));
 }
 
-/** Sets the new password with a reset token (once), and ends every session of the account. */
-export async function resetPassword(deps: AppDeps, input: { token: string; newPassword: string }, meta: ClientMeta): Promise<void> {
+/**
+ * Sets the new password with a reset token (once), and ends every session of the account. Its
+ * passkeys go too unless keepPasskeys: a reset is what an owner does after losing control, and a
+ * passkey added by whoever had the account would otherwise keep signing in.
+ */
+export async function resetPassword(deps: AppDeps, input: { token: string; newPassword: string; keepPasskeys?: boolean }, meta: ClientMeta): Promise<void> {
   const row = await findEmailToken(deps.db, 'password_reset', input.token);
   const user = row ? await getUserById(deps.db, row.userId) : null;
   if (!row || !user) throw new AppError('INVALID_TOKEN');
@@ -67,4 +74,8 @@ export async function resetPassword(deps: AppDeps, input: { token: string; newPa
   const endedSessions = await invalidateUserSessions(deps.db, deps.bus, user.id);
   await recordAuditEvent(deps, { event: 'password_reset', userId: user.id, ...meta, detail: { endedSessions } });
   if (user.email) deps.mailer.sendLater(securityNoticeMail(deps.config, user.email, 'password_reset', { at: new Date(), ...meta }));
+  if (!input.keepPasskeys) {
+    const removed = await deps.db.delete(passkeys).where(eq(passkeys.userId, user.id)).returning({ id: passkeys.id });
+    if (removed.length > 0) await noteSecurityChange(deps, user, 'passkeys_removed', meta, { removed: removed.length });
+  }
 }

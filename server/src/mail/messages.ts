@@ -42,8 +42,14 @@ function describeDevice(device: DeviceInfo): string[] {
   return [`Time: ${device.at.toISOString()}`, `Device: ${device.userAgent ?? 'unknown browser or app'}`, `IP address: ${device.ip ?? 'unknown'}`];
 }
 
-export function securityNoticeMail(config: Config, to: string, kind: 'password_changed' | 'password_reset' | 'new_sign_in', device: DeviceInfo): Mail {
+export type SecurityNotice = 'password_changed' | 'password_reset' | 'new_sign_in' | 'passkey_added' | 'passkeys_removed' | 'totp_enabled' | 'totp_disabled';
+
+export function securityNoticeMail(config: Config, to: string, kind: SecurityNotice, device: DeviceInfo): Mail {
   const what = {
+    passkey_added: { subject: 'A passkey was added to your Parley account', line: 'A new passkey was added to your Parley account. It can sign in without your password.' },
+    passkeys_removed: { subject: 'The passkeys of your Parley account were removed', line: 'With the password reset, every passkey of your Parley account was removed. Add your passkeys again once signed in.' },
+    totp_enabled: { subject: 'Two-factor authentication is on', line: 'Two-factor authentication was turned on for your Parley account.' },
+    totp_disabled: { subject: 'Two-factor authentication is off', line: 'Two-factor authentication was turned off for your Parley account.' },
     password_changed: { subject: 'Your Parley password was changed', line: 'The password of your Parley account was changed.' },
     password_reset: { subject: 'Your Parley password was reset', line: 'The password of your Parley account was reset with a link sent to this address. Every session was signed out.' },
     new_sign_in: { subject: 'New sign-in to your Parley account', line: 'Your Parley account was signed in to from a device it had not seen before.' },

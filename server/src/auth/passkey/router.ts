@@ -7,15 +7,23 @@ import { authenticationOptionsInput, authenticationResponseInput, registrationOp
 import { createAuthenticationOptions, verifyPasskeyAuthentication } from './authentication';
 import { listPasskeys, removePasskey, toPublicPasskey } from './credentials';
 import { createRegistrationOptions, verifyPasskeyRegistration } from './registration';
+import { assertRecentlyReauthenticated } from '../reauthentication';
+import { noteSecurityChange } from '../security-notices';
 
 export const passkeyRouter = router({
   registrationOptions: publicProcedure
     .input(registrationOptionsInput)
-    .mutation(({ ctx, input }) => createRegistrationOptions(ctx.deps, ctx.user, input)),
+    .mutation(async ({ ctx, input }) => {
+      // Adding a passkey to an account needs a fresh proof: a stolen session must not mint a lasting credential.
+      if (ctx.session) await assertRecentlyReauthenticated(ctx.deps, ctx.session);
+      return createRegistrationOptions(ctx.deps, ctx.user, input);
+    }),
 
   /** A sign-up returns the new account's session token (and sets the cookie); otherwise token is null. */
   register: publicProcedure.input(registrationResponseInput).mutation(async ({ ctx, input }) => {
+    if (ctx.session) await assertRecentlyReauthenticated(ctx.deps, ctx.session);
     const result = await verifyPasskeyRegistration(ctx.deps, ctx.user, input);
+    if (!result.signedUp) await noteSecurityChange(ctx.deps, result.user, 'passkey_added', ctx.request, { passkeyId: result.passkey.id });
     const signedIn = result.signedUp
       ? issueSession(ctx, { user: result.user, ...(await openSignInSession(ctx.deps, result.user, ctx.request, 'register')) })
       : { user: toPublicUser(result.user), token: null };

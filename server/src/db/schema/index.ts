@@ -1,4 +1,5 @@
 export * from './auth';
 export * from './rooms';
 export * from './recordings';
+export * from './org-invitations';
 export * from './system';
