@@ -132,7 +132,10 @@ describeDb(`authorization matrix on ${dbKind}`, () => {
     expect(foreignRemove).toMatchObject({ status: 404, code: 'NOT_FOUND' });
     expect(await observe(server.url, 'orgs.removeMember', { orgId: missing, userId: owner.user.id }, stranger.token)).toEqual(foreignRemove);
     // A plain member may not manage members either (FORBIDDEN: they know the org exists).
-    expect(await observe(server.url, 'orgs.addMember', { orgId: org.id, email: stranger.email }, owner.token)).toMatchObject({ status: 200 });
+    // Membership is by invitation: the stranger accepts it and becomes a plain member.
+    const invited = await callTrpc(server.url, 'orgs.addMember', { orgId: org.id, email: stranger.email }, { headers: { authorization: `Bearer ${owner.token}` } });
+    expect(invited.status).toBe(200);
+    expect(await observe(server.url, 'orgs.acceptInvitation', { invitationId: invited.body.result.data.invitationId }, stranger.token)).toMatchObject({ status: 200 });
     const asMember = await observe(server.url, 'orgs.removeMember', { orgId: org.id, userId: owner.user.id }, stranger.token);
     expect(asMember).toMatchObject({ status: 403, code: 'FORBIDDEN' });
   });

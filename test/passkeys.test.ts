@@ -178,7 +178,9 @@ describeDb(`passkeys on ${dbKind}`, () => {
     const signedUp = await anonymous.auth.passkey.register.mutate(authenticator.create(options));
     expect(signedUp.user.email).toBe(email.toLowerCase());
 
-    const taken = await trpcRejection(anonymous.auth.passkey.registrationOptions.mutate({ email }));
+    // The options do not tell a taken address from a free one; only a completed ceremony does.
+    const again = await anonymous.auth.passkey.registrationOptions.mutate({ email });
+    const taken = await trpcRejection(anonymous.auth.passkey.register.mutate(createSoftwareAuthenticator(WEB_ORIGIN).create(again)));
     expect(taken.data?.code).toBe('CONFLICT');
   });
 

@@ -524,6 +524,18 @@ export type ParleyRouterRecord = {
     }>;
   };
   orgs: {
+    acceptInvitation: TRPCMutationProcedure<{
+      input: {
+        invitationId: string;
+      };
+      output: {
+        id: string;
+        name: string;
+        role: "member" | "admin";
+        createdAt: string;
+      };
+      meta: object;
+    }>;
     addMember: TRPCMutationProcedure<{
       input: {
         orgId: string;
@@ -531,9 +543,12 @@ export type ParleyRouterRecord = {
         role?: undefined | "member" | "admin";
       };
       output: {
+        invitationId: string;
         orgId: string;
-        userId: string;
+        orgName: string;
+        email: string;
         role: "member" | "admin";
+        expiresAt: string;
       };
       meta: object;
     }>;
@@ -546,6 +561,36 @@ export type ParleyRouterRecord = {
         name: string;
         role: "member" | "admin";
         createdAt: string;
+      };
+      meta: object;
+    }>;
+    declineInvitation: TRPCMutationProcedure<{
+      input: {
+        invitationId: string;
+      };
+      output: {
+        ok: true;
+      };
+      meta: object;
+    }>;
+    invitations: TRPCQueryProcedure<{
+      input: void;
+      output: Array<{
+        invitationId: string;
+        orgId: string;
+        orgName: string;
+        email: string;
+        role: "member" | "admin";
+        expiresAt: string;
+      }>;
+      meta: object;
+    }>;
+    leave: TRPCMutationProcedure<{
+      input: {
+        orgId: string;
+      };
+      output: {
+        ok: true;
       };
       meta: object;
     }>;

@@ -27,6 +27,7 @@ export const errorCatalogue = {
   RECORDING_NOT_FOUND: { code: 'NOT_FOUND', message: 'Recording not found' },
   ORG_NOT_FOUND: { code: 'NOT_FOUND', message: 'Organization not found' },
   USER_NOT_FOUND: { code: 'NOT_FOUND', message: 'No account with this email' },
+  INVITATION_NOT_FOUND: { code: 'NOT_FOUND', message: 'Invitation not found' },
   PASSKEY_NOT_FOUND: { code: 'NOT_FOUND', message: 'Passkey not found' },
   CHALLENGE_EXPIRED: { code: 'BAD_REQUEST', message: 'This sign-in attempt has expired or was already used; start again' },
   PASSKEY_INVALID: { code: 'BAD_REQUEST', message: 'The passkey could not be verified' },

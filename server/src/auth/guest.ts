@@ -9,7 +9,10 @@ import { users } from '../db/schema/index';
 import { AppError } from '../errors';
 import { hashPassword } from './password';
 import { createSession, invalidateUserSessions, type Session, sessionPolicyOf, type User } from './session';
-import { createUser, getUserByEmail, normalizeEmail } from './user';
+import { createUser, normalizeEmail } from './user';
+import { assertAcceptablePassword } from './password-rules';
+import { timedHash } from './sign-in';
+import { consumeOrThrow, getLimiter } from './rate-limit';
 import { type ClientMeta, openSignInSession } from './sign-in-session';
 
 export const GUEST_IDLE_LIMIT_MS = 30 * 86_400_000;
@@ -52,12 +55,17 @@ function isUniqueViolation(error: unknown): boolean {
 
 /**
  * Turns a guest into a member: same user id (so rooms and messages stay theirs), e-mail and
- * password added. Privileges change, so every session ends and a new one is issued.
+ * password added. Privileges change, so every session ends and a new one is issued. Held to
+ * auth.register's rules: the same throttles and password rules, and a taken address is found only
+ * by the insert, after the hash, so known and unknown addresses cost the same.
  */
 export async function upgradeGuest(deps: AppDeps, user: User, input: { email: string; password: string }, meta: ClientMeta): Promise<SignedIn> {
   if (user.kind !== 'guest') throw new AppError('NOT_A_GUEST');
-  if (await getUserByEmail(deps.db, input.email)) throw new AppError('EMAIL_TAKEN');
-  const passwordHash = await hashPassword(deps.passwords, input.password, deps.config.passwordHashProfile);
+  const { registerIp, registerEmail } = deps.config.rateLimits;
+  if (meta.ip) await consumeOrThrow(getLimiter(deps, 'register_ip', registerIp), meta.ip);
+  await consumeOrThrow(getLimiter(deps, 'register_email', registerEmail), normalizeEmail(input.email));
+  assertAcceptablePassword(input.password, input.email);
+  const passwordHash = await timedHash(deps, 'hash', () => hashPassword(deps.passwords, input.password, deps.config.passwordHashProfile));
   let upgraded: User | undefined;
   try {
     [upgraded] = await deps.db

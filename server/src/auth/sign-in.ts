@@ -10,7 +10,8 @@ import { type ClientMeta, openSignInSession, signIn } from './sign-in-session';
 import { createUser, getUserByEmail, getUserForSignIn, normalizeEmail, setPasswordHash } from './user';
 import { startTwoFactorLogin, type TwoFactorRequired } from './totp/two-factor-login';
 
-async function timedHash<T>(deps: AppDeps, op: 'hash' | 'verify', work: () => Promise<T>): Promise<T> {
+/** Runs a hash or verify under the parley_password_hash_seconds metric. */
+export async function timedHash<T>(deps: AppDeps, op: 'hash' | 'verify', work: () => Promise<T>): Promise<T> {
   const end = deps.metrics.passwordHashSeconds.startTimer({ op });
   try {
     return await work();

@@ -36,6 +36,18 @@ export function emailVerificationMail(config: Config, to: string, token: string)
   return composeMail(to, 'Confirm your e-mail address', ['Confirm that this address belongs to your Parley account.'], { label: 'Confirm my address', url });
 }
 
+export function orgInvitationMail(config: Config, to: string, orgName: string, role: 'admin' | 'member'): Mail {
+  return composeMail(
+    to,
+    `You are invited to ${orgName} on Parley`,
+    [
+      `You are invited to join the organization "${orgName}" on Parley as ${role === 'admin' ? 'an admin' : 'a member'}.`,
+      'Sign in with this address (or create an account with it) and accept the invitation. If you do not know this organization, ignore this mail: nothing changes without your yes.',
+    ],
+    { label: 'See your invitations', url: `${config.publicUrl}/invitations` },
+  );
+}
+
 export type DeviceInfo = { at: Date; ip: string | null; userAgent: string | null };
 
 function describeDevice(device: DeviceInfo): string[] {

@@ -22,7 +22,7 @@ export const passkeyRouter = router({
   /** A sign-up returns the new account's session token (and sets the cookie); otherwise token is null. */
   register: publicProcedure.input(registrationResponseInput).mutation(async ({ ctx, input }) => {
     if (ctx.session) await assertRecentlyReauthenticated(ctx.deps, ctx.session);
-    const result = await verifyPasskeyRegistration(ctx.deps, ctx.user, input);
+    const result = await verifyPasskeyRegistration(ctx.deps, ctx.user, input, ctx.request);
     if (!result.signedUp) await noteSecurityChange(ctx.deps, result.user, 'passkey_added', ctx.request, { passkeyId: result.passkey.id });
     const signedIn = result.signedUp
       ? issueSession(ctx, { user: result.user, ...(await openSignInSession(ctx.deps, result.user, ctx.request, 'register')) })
