@@ -1,6 +1,6 @@
 // Servers and load generators for benches, each in its own process: a Parley server (the production
 // build, server/dist/main.mjs, as `pnpm start` runs it),
-// a bare node:http baseline, and autocannon. Also: CPU time of a process, medians.
+// a bare node:http baseline, and autocannon. Also: CPU time of a process.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { freePort } from '../../test/helpers/ports';
@@ -42,6 +42,7 @@ export async function waitForReady(url: string, child: ChildProcess, output: () 
 }
 
 let built = false;
+const OUTPUT_TAIL = 20_000;
 
 /** node's arguments to run the production build (built once per bench run from the current sources). */
 export function parleyArgs(): string[] {
@@ -52,7 +53,10 @@ export function parleyArgs(): string[] {
   return [path.join(root, 'server/dist/main.mjs')];
 }
 
-/** Starts the production build; resolves when /ready answers 200 (migrations included). */
+/**
+ * Starts the production build with the default configuration (plus env); resolves when /ready
+ * answers 200 (migrations included).
+ */
 export async function spawnParley(env: Record<string, string>, options: { nodeArgs?: string[] } = {}): Promise<Child & { readyMs: number }> {
   const port = await freePort();
   const started = performance.now();
@@ -62,16 +66,21 @@ export async function spawnParley(env: Record<string, string>, options: { nodeAr
       ...process.env,
       NODE_ENV: 'production',
       PASSWORD_HASH_PROFILE: 'dev',
-      LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
       PORT: String(port),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // The server logs as configured (LOG_LEVEL unset: info, a line per request, as `pnpm start` runs
+  // it) into a pipe this process drains, as a log collector would; only the tail is kept for errors.
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  const keep = (d: Buffer) => {
+    out += d;
+    if (out.length > OUTPUT_TAIL * 2) out = out.slice(-OUTPUT_TAIL);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitForReady(url, child, () => out);
@@ -141,12 +150,6 @@ export function cpuSeconds(pid: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 export function formatRate(perSecond: number, unit = 'req/s'): string {

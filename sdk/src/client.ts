@@ -4,13 +4,13 @@
 import { createTRPCClient, createWSClient, httpBatchLink, httpLink, isNonJsonSerializable, splitLink, wsLink, type TRPCClient } from '@trpc/client';
 import { backoffDelay } from './backoff';
 import { recordFromStream, type AudioSource, type RecordingMeta, type RecordOptions, type RecordResult } from './record-stream';
-import type { AppRouter } from './router.generated';
+import { closeCodes, type AppRouter } from './router.generated';
 import { sessionLink, type SessionExpiredEvent } from './session-link';
 import { uploadRecording, type UploadMeta, type UploadResult } from './upload';
 import { deferredWebSocketClass, loadWebSocket, toWebSocketUrl, type WebSocketClass } from './websocket';
 
 /** Close code the server uses when it ends a socket because its session was revoked. */
-export const CLOSE_SESSION_REVOKED = 4401;
+export const CLOSE_SESSION_REVOKED = closeCodes.SESSION_REVOKED;
 
 export type ParleyClientOptions = {
   /** The server's base URL, e.g. http://localhost:3000. */

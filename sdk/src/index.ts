@@ -2,8 +2,9 @@
 export { createParleyClient, CLOSE_SESSION_REVOKED } from './client';
 export type { ParleyClient, ParleyClientOptions, ParleyClientHelpers, ConnectionState } from './client';
 export type { SessionExpiredEvent } from './session-link';
-export { ParleyError, errorCode, hasErrorCode, isParleyClientError } from './errors';
-export type { ParleyErrorCode, ParleyClientError } from './errors';
+export { ParleyError, errorCode, errorKey, hasErrorCode, hasErrorKey, isParleyClientError } from './errors';
+export type { ParleyErrorCode, ParleyErrorKey, ParleyClientError } from './errors';
+export { closeCodes } from './router.generated';
 export type { AudioSource, RecordingMeta, RecordOptions, RecordProgress, RecordResult } from './record-stream';
 export type { RecordingFormat } from './recording-frames';
 export type { UploadMeta, UploadResult } from './upload';

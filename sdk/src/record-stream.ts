@@ -3,6 +3,7 @@
 // recorder reconnects with backoff, resumes the recording, and resends from the server's next_seq,
 // so no audio is lost or doubled.
 import { ParleyError } from './errors';
+import { closeCodes } from './router.generated';
 import { bytesPerSecondOf, encodeFrame, FrameCutter, type PendingFrame, type RecordingFormat } from './recording-frames';
 import { backoffDelay, sleep } from './backoff';
 import type { WebSocketClass } from './websocket';
@@ -152,8 +153,8 @@ export async function recordFromStream(connection: RecorderConnection, source: A
         if (finished) return;
         report();
         const reason = event.reason || 'connection closed';
-        if (event.code === 4401 || (event.code === 1008 && phase === 'auth')) reject(new ParleyError('UNAUTHORIZED', `Recording refused: ${reason}`));
-        else if (event.code === 1008) reject(new ParleyError(phase === 'start' && recordingId ? 'NOT_FOUND' : 'BAD_REQUEST', `Recording refused: ${reason}`));
+        if (event.code === closeCodes.SESSION_REVOKED || (event.code === closeCodes.POLICY_VIOLATION && phase === 'auth')) reject(new ParleyError('UNAUTHORIZED', `Recording refused: ${reason}`));
+        else if (event.code === closeCodes.POLICY_VIOLATION) reject(new ParleyError(phase === 'start' && recordingId ? 'NOT_FOUND' : 'BAD_REQUEST', `Recording refused: ${reason}`));
         else reject(new DroppedConnection(reason));
       };
       ws.onerror = () => {};

@@ -4,8 +4,11 @@ import type { TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import type { AppRouter } from './router.generated';
 
-/** Procedures whose result carries a new session token ({ token }). */
-const SIGN_IN_PATHS = new Set(['auth.register', 'auth.login', 'auth.guest', 'auth.upgradeGuest', 'auth.totp.verifyLogin', 'auth.passkey.authenticate']);
+/** Procedures whose result carries a new session token ({ token }; auth.passkey.register only on a sign-up). */
+const SIGN_IN_PATHS = new Set([
+  'auth.register', 'auth.login', 'auth.guest', 'auth.upgradeGuest', 'auth.totp.verifyLogin', 'auth.passkey.authenticate', 'auth.passkey.register',
+  'auth.recovery.registerPasskey', 'auth.recovery.setPassword',
+]);
 /** Procedures whose UNAUTHORIZED is about the credentials given, not about the session. */
 const CREDENTIAL_PATHS = new Set([...SIGN_IN_PATHS, 'auth.resetPassword', 'auth.verifyEmail']);
 const SIGN_OUT_PATHS = new Set(['auth.logout']);

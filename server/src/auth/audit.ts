@@ -18,7 +18,12 @@ export type AuditEvent =
   | 'passkey_added'
   | 'passkeys_removed'
   | 'totp_enabled'
-  | 'totp_disabled';
+  | 'totp_disabled'
+  | 'recovery_code_sent'
+  | 'recovery_code_locked'
+  | 'recovery_link_sent'
+  | 'recovery_granted'
+  | 'account_recovered';
 
 const COUNTED = new Set<AuditEvent>(['register', 'login_success', 'login_failure', 'lockout', 'logout']);
 

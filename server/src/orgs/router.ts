@@ -4,20 +4,35 @@ import { z } from 'zod';
 import { memberProcedure, router } from '../trpc/init';
 import { acceptInvitation, declineInvitation, inviteToOrg, leaveOrg, listInvitations } from './invitations';
 import { createOrg, listOrgs, removeOrgMember } from './membership';
-import { addMemberInput, createOrgInput, invitationIdInput, invitationOutput, orgIdInput, orgOutput, removeMemberInput } from './schema';
-
-const ok = z.object({ ok: z.literal(true) });
+import {
+  addMemberInput, createOrgInput, invitationIdInput, invitationOutput, okOutput, orgIdInput, orgListOutput, orgOutput, removeMemberInput,
+  removeMemberOutput,
+} from './schema';
 
 export const orgsRouter = router({
-  create: memberProcedure.input(createOrgInput).mutation(({ ctx, input }) => createOrg(ctx.deps.db, ctx.user.id, input.name)),
-  list: memberProcedure.query(({ ctx }) => listOrgs(ctx.deps.db, ctx.user.id)),
+  create: memberProcedure
+    .meta({ openapi: { method: 'POST', path: '/orgs', tags: ['orgs'], summary: 'Create an organization (you become its admin)' } })
+    .input(createOrgInput)
+    .output(orgOutput)
+    .mutation(({ ctx, input }) => createOrg(ctx.deps.db, ctx.user.id, input.name)),
+  list: memberProcedure
+    .meta({ openapi: { method: 'GET', path: '/orgs', tags: ['orgs'], summary: 'Organizations you belong to' } })
+    .output(orgListOutput)
+    .query(({ ctx }) => listOrgs(ctx.deps.db, ctx.user.id)),
   /** Invites the address (mailed); the same answer whether or not an account has it. */
-  addMember: memberProcedure.input(addMemberInput).mutation(({ ctx, input }) => inviteToOrg(ctx.deps, ctx.user.id, input)),
-  removeMember: memberProcedure.input(removeMemberInput).mutation(({ ctx, input }) => removeOrgMember(ctx.deps.db, ctx.user.id, input)),
+  addMember: memberProcedure
+    .meta({ openapi: { method: 'POST', path: '/orgs/{orgId}/members', tags: ['orgs'], summary: 'Invite an e-mail address (admins only); it joins when the invitee accepts' } })
+    .input(addMemberInput)
+    .output(invitationOutput)
+    .mutation(({ ctx, input }) => inviteToOrg(ctx.deps, ctx.user.id, input)),
+  removeMember: memberProcedure
+    .meta({ openapi: { method: 'DELETE', path: '/orgs/{orgId}/members/{userId}', tags: ['orgs'], summary: 'Remove a member (admins only)' } })
+    .input(removeMemberInput)
+    .output(removeMemberOutput)
+    .mutation(({ ctx, input }) => removeOrgMember(ctx.deps.db, ctx.user.id, input)),
 
   invitations: memberProcedure
     .meta({ openapi: { method: 'GET', path: '/orgs/invitations', tags: ['orgs'], summary: 'Invitations to organizations waiting for your answer' } })
-    .input(z.void())
     .output(z.array(invitationOutput))
     .query(({ ctx }) => listInvitations(ctx.deps, ctx.user)),
   acceptInvitation: memberProcedure
@@ -28,15 +43,15 @@ export const orgsRouter = router({
   declineInvitation: memberProcedure
     .meta({ openapi: { method: 'POST', path: '/orgs/invitations/{invitationId}/decline', tags: ['orgs'], summary: 'Decline an invitation' } })
     .input(invitationIdInput)
-    .output(ok)
+    .output(okOutput)
     .mutation(async ({ ctx, input }) => {
       await declineInvitation(ctx.deps, ctx.user, input.invitationId);
       return { ok: true as const };
     }),
   leave: memberProcedure
-    .meta({ openapi: { method: 'POST', path: '/orgs/{orgId}/leave', tags: ['orgs'], summary: 'Leave an organization' } })
+    .meta({ openapi: { method: 'POST', path: '/orgs/{orgId}/leave', tags: ['orgs'], summary: 'Leave an organization (the last admin cannot)' } })
     .input(orgIdInput)
-    .output(ok)
+    .output(okOutput)
     .mutation(async ({ ctx, input }) => {
       await leaveOrg(ctx.deps, ctx.user, input.orgId);
       return { ok: true as const };

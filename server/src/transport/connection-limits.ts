@@ -3,12 +3,13 @@
 // buys no extra work. A client that keeps sending past it is closed with 1008 (policy violation);
 // the size of one message is capped separately by the WebSocket server's maxPayload (close 1009).
 // Replies wait in the socket's send buffer only up to a cap: a client that stops reading is first
-// no longer read from (no new calls start), then closed with 1013 (backpressure.ts).
+// no longer read from (no new calls start), then closed with 1013 (fast-ws-calls.ts, fast-ws-connection.ts).
 import type { WebSocket } from 'ws';
+import { closeCodes } from '../errors';
 
-export const CLOSE_POLICY_VIOLATION = 1008;
+export const CLOSE_POLICY_VIOLATION = closeCodes.POLICY_VIOLATION;
 /** "Try again later": the code rooms already use for a subscriber that does not keep up. */
-export const CLOSE_NOT_READING = 1013;
+export const CLOSE_NOT_READING = closeCodes.TRY_AGAIN_LATER;
 const BURST = 200;
 const PER_SECOND = 50;
 
@@ -32,7 +33,7 @@ export function countCalls(data: string | Buffer): number {
 }
 
 /** The stock adapter's path: a token bucket on every message, spending one token per call. */
-export function limitMessageRate(socket: WebSocket, burst = BURST, perSecond = PER_SECOND): void {
+export function limitMessageRate(socket: WebSocket, onCutOff: (reason: 'calls') => void, burst = BURST, perSecond = PER_SECOND): void {
   let tokens = burst;
   let last = Date.now();
   socket.on('message', (data: Buffer, isBinary: boolean) => {
@@ -40,7 +41,10 @@ export function limitMessageRate(socket: WebSocket, burst = BURST, perSecond = P
     tokens = Math.min(burst, tokens + ((now - last) / 1000) * perSecond);
     last = now;
     tokens -= isBinary ? 1 : countCalls(data);
-    if (tokens < 0 && socket.readyState === socket.OPEN) socket.close(CLOSE_POLICY_VIOLATION, 'Too many calls');
+    if (tokens < 0 && socket.readyState === socket.OPEN) {
+      socket.close(CLOSE_POLICY_VIOLATION, 'Too many calls');
+      onCutOff('calls');
+    }
   });
 }
 

@@ -2,34 +2,50 @@
 import { memberProcedure, publicProcedure, router } from '../../trpc/init';
 import { issueSession } from '../password-router';
 import { disableTotp, enableTotp, setupTotp } from './credential';
-import { disableTotpInput, enableTotpInput, verifyLoginInput } from './schema';
+import { okOutput, signedInOutput } from '../schema';
+import { disableTotpInput, enableTotpInput, totpEnableOutput, totpSetupOutput, verifyLoginInput } from './schema';
 import { finishTwoFactorLogin } from './two-factor-login';
 import { assertRecentlyReauthenticated } from '../reauthentication';
 import { noteSecurityChange } from '../security-notices';
 
+// Turning two-factor on needs a fresh proof (password or passkey): a stolen session could otherwise
+// lock the owner out with its own authenticator. Checked at setup (fail early) and at enable. Turning
+// it off needs a current code, itself the proof (throttled per account).
 export const totpRouter = router({
-  // Turning two-factor on needs a fresh proof (password or passkey): a stolen session could otherwise
-  // lock the owner out with its own authenticator. Checked at setup (fail early) and at enable.
-  setup: memberProcedure.mutation(async ({ ctx }) => {
-    await assertRecentlyReauthenticated(ctx.deps, ctx.session);
-    return setupTotp(ctx.deps, ctx.user);
-  }),
+  setup: memberProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/totp/setup', tags: ['totp'], summary: 'Start two-factor setup: a new secret and its QR code' } })
+    .output(totpSetupOutput)
+    .mutation(async ({ ctx }) => {
+      await assertRecentlyReauthenticated(ctx.deps, ctx.session);
+      return setupTotp(ctx.deps, ctx.user);
+    }),
 
-  enable: memberProcedure.input(enableTotpInput).mutation(async ({ ctx, input }) => {
-    await assertRecentlyReauthenticated(ctx.deps, ctx.session);
-    const result = await enableTotp(ctx.deps, ctx.user, input.code);
-    await noteSecurityChange(ctx.deps, ctx.user, 'totp_enabled', ctx.request);
-    return result;
-  }),
+  enable: memberProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/totp/enable', tags: ['totp'], summary: 'Turn two-factor on with a code from the app; answers recovery codes once' } })
+    .input(enableTotpInput)
+    .output(totpEnableOutput)
+    .mutation(async ({ ctx, input }) => {
+      await assertRecentlyReauthenticated(ctx.deps, ctx.session);
+      const result = await enableTotp(ctx.deps, ctx.user, input.code);
+      await noteSecurityChange(ctx.deps, ctx.user, 'totp_enabled', ctx.request);
+      return result;
+    }),
 
-  // The current code it needs is itself the re-authentication (a TOTP proof, throttled per account).
-  disable: memberProcedure.input(disableTotpInput).mutation(async ({ ctx, input }) => {
+  disable: memberProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/totp/disable', tags: ['totp'], summary: 'Turn two-factor off with a code (or a recovery code)' } })
+    .input(disableTotpInput)
+    .output(okOutput)
+    .mutation(async ({ ctx, input }) => {
     await disableTotp(ctx.deps, ctx.user, input.code);
     await noteSecurityChange(ctx.deps, ctx.user, 'totp_disabled', ctx.request);
     return { ok: true as const };
   }),
 
-  verifyLogin: publicProcedure.input(verifyLoginInput).mutation(async ({ ctx, input }) => {
+  verifyLogin: publicProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/totp/verify-login', tags: ['totp'], protect: false, summary: "Finish a password sign-in with the login's challenge and a code" } })
+    .input(verifyLoginInput)
+    .output(signedInOutput)
+    .mutation(async ({ ctx, input }) => {
     const result = await finishTwoFactorLogin(ctx.deps, input, ctx.request);
     return issueSession(ctx, result);
   }),

@@ -3,3 +3,4 @@ export * from './rooms';
 export * from './recordings';
 export * from './org-invitations';
 export * from './system';
+export * from './recovery';
