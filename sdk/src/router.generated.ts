@@ -320,8 +320,8 @@ export type ParleyRouterRecord = {
             displayName: string;
           };
           pubKeyCredParams: Array<{
-            type: string;
             alg: number;
+            type: "public-key";
           }>;
           timeout?: undefined | number;
           excludeCredentials?: undefined | Array<{
@@ -330,16 +330,15 @@ export type ParleyRouterRecord = {
             transports?: undefined | Array<string>;
           }>;
           authenticatorSelection?: undefined | {
-            authenticatorAttachment?: undefined | string;
-            residentKey?: undefined | string;
+            authenticatorAttachment?: undefined | "cross-platform" | "platform";
+            residentKey?: undefined | "discouraged" | "preferred" | "required";
             requireResidentKey?: undefined | boolean;
-            userVerification?: undefined | string;
+            userVerification?: undefined | "discouraged" | "preferred" | "required";
           };
-          hints?: undefined | Array<string>;
-          attestation?: undefined | string;
-          extensions?: undefined | {
-            credProps?: undefined | boolean;
-          };
+          hints?: undefined | Array<"hybrid" | "security-key" | "client-device">;
+          attestation?: undefined | "direct" | "enterprise" | "indirect" | "none";
+          attestationFormats?: undefined | Array<string>;
+          extensions?: unknown;
         };
         meta: object;
       }>;

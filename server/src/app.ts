@@ -23,8 +23,10 @@ import { SocketRegistry } from './sessions/socket-registry';
 import { startSessionSweep } from './sessions/sweep';
 import { HashThreads } from './auth/hash-threads';
 import { SessionCache } from './auth/session-cache';
+import { sessionPolicyOf, validateSessionToken } from './auth/session';
 import { createTrpcHttpRoute, createTrpcWebSocket } from './trpc/endpoints';
 import { createRoomsRuntime } from './rooms/runtime';
+import { createRateLimits } from './rate-limits/runtime';
 import { startGuestCleanup } from './auth/guest';
 import { createLocalStorage } from './recordings/storage';
 import { createRecordWebSocket, RECORD_PATH } from './recordings/live/socket';
@@ -54,6 +56,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   const shutdown = new AbortController();
   const passwords = new HashThreads(config.passwordHashThreads);
   const metrics = createMetrics({ passwordHashesWaiting: () => passwords.waitingCount() });
+  const sessionPolicy = sessionPolicyOf(config);
   const deps: AppDeps = {
     config,
     db: database.db,
@@ -64,10 +67,11 @@ export async function startParley(config: Config, options: StartOptions = {}): P
     sockets: new SocketRegistry(),
     mailer: createMailer({ config, db: database.db, logger }),
     sms: createSmsSender({ config, db: database.db, logger }),
-    sessionCache: new SessionCache(),
+    sessionCache: new SessionCache(sessionPolicy, (token) => validateSessionToken(database.db, sessionPolicy, token)),
     passwords,
     recordingStorage: createLocalStorage(config.recordingsDir),
     shutdownSignal: shutdown.signal,
+    limits: createRateLimits(config, database),
     rooms: createRoomsRuntime({ db: database.db, bus, logger, metrics, config }),
   };
   const stopRevocations = deps.sockets.listen(bus);

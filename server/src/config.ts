@@ -118,7 +118,18 @@ const envSchema = z.object({
   SIGNING_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   REQUEST_TIMEOUT: duration('60s'),
   ROOM_SEND_LIMIT: integer(300, 1, 1_000_000),
-  TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  /** Proxies in front of the server that append to X-Forwarded-For: true = 1, false = 0, or a count. */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value, ctx) => {
+      const hops = value === 'true' ? 1 : value === 'false' ? 0 : /^\d{1,2}$/.test(value) ? Number(value) : null;
+      if (hops === null) {
+        ctx.addIssue({ code: 'custom', message: `expected true, false or a number of proxies (got "${value}")` });
+        return z.NEVER;
+      }
+      return hops;
+    }),
   PARLEY_TRPC_HTTP: z.enum(['fast', 'stock']).default('fast'),
   PARLEY_TRPC_WS: z.enum(['fast', 'stock']).default('fast'),
   RATE_LIMIT_LOGIN_IP: rateLimit('100/15m'),
@@ -205,7 +216,8 @@ export type Config = {
   /** Unset: a secret generated once and kept in the database, so every instance shares it. */
   signingSecret: string | undefined;
   /** Read the client IP from X-Forwarded-For (only behind a proxy you run). */
-  trustProxy: boolean;
+  /** Proxies in front that append to X-Forwarded-For (0: the socket's address is the client's). */
+  trustProxy: number;
   /** Longest time a client may take to send a whole HTTP request (headers: at most 20 s of it). */
   requestTimeoutMs: number;
   /** tRPC over HTTP: 'fast' (lean path for plain JSON queries/mutations, stock adapter for the rest) or 'stock' only. */
@@ -214,7 +226,7 @@ export type Config = {
   trpcWs: 'fast' | 'stock';
   /** rooms.send calls allowed per user per 10 seconds (per instance). */
   roomSendLimit: number;
-  /** Brute-force defence (auth/rate-limit.ts): shared by instances on Postgres. */
+  /** Brute-force defence (rate-limits/table.ts): shared by instances on Postgres. */
   rateLimits: {
     /** Failed logins per client IP. */
     loginIp: RateLimitSpec;

@@ -11,6 +11,7 @@ import type { RoomsRuntime } from './rooms/runtime';
 import type { SessionCache } from './auth/session-cache';
 import type { HashThreads } from './auth/hash-threads';
 import type { RecordingStorage } from './recordings/storage';
+import type { RateLimits } from './rate-limits/runtime';
 import type { LiveProgress } from './recordings/live/registry';
 
 export type AppDeps = {
@@ -34,7 +35,9 @@ export type AppDeps = {
   recordingStorage: RecordingStorage;
   /** Aborted when the server begins to shut down. */
   shutdownSignal: AbortSignal;
-  /** Live room subscriptions of this instance and the send/typing throttles. */
+  /** Every named rate limit (rate-limits/table.ts), counted in memory or in PostgreSQL. */
+  limits: RateLimits;
+  /** Live room subscriptions of this instance. */
   rooms: RoomsRuntime;
   /** Live recordings open on this instance (set once /ws/record is served): fresher than their rows. */
   liveRecordings?: { progressOf(id: string): LiveProgress | null };

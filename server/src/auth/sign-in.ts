@@ -4,7 +4,7 @@ import { AppError } from '../errors';
 import { recordAuditEvent } from './audit';
 import { hashPassword, verifyPasswordHash } from './password';
 import { assertAcceptablePassword } from './password-rules';
-import { beginLoginAttempt, clearLoginFailures, type LoginAttempt, consumeOrThrow, getLimiter, recordLoginFailure } from './rate-limit';
+import { beginLoginAttempt, clearLoginFailures, type LoginAttempt, recordLoginFailure } from './login-throttle';
 import { invalidateSession, type Session, type User } from './session';
 import { type ClientMeta, openSignInSession, signIn } from './sign-in-session';
 import { createUser, getUserByEmail, getUserForSignIn, normalizeEmail, setPasswordHash } from './user';
@@ -25,9 +25,8 @@ export async function registerWithPassword(
   input: { email: string; password: string; name?: string },
   meta: ClientMeta,
 ): Promise<{ user: User; session: Session; token: string }> {
-  const { registerIp, registerEmail } = deps.config.rateLimits;
-  if (meta.ip) await consumeOrThrow(getLimiter(deps, 'register_ip', registerIp), meta.ip);
-  await consumeOrThrow(getLimiter(deps, 'register_email', registerEmail), normalizeEmail(input.email));
+  if (meta.ip) await deps.limits.consume('register_ip', meta.ip);
+  await deps.limits.consume('register_email', normalizeEmail(input.email));
   assertAcceptablePassword(input.password, input.email);
   const passwordHash = await timedHash(deps, 'hash', () => hashPassword(deps.passwords, input.password, deps.config.passwordHashProfile));
   const user = await createUser(deps.db, { email: input.email, name: input.name, passwordHash });
@@ -94,12 +93,14 @@ export async function signInWithPassword(
   let verified: Awaited<ReturnType<typeof verifyCredentials>>;
   try {
     verified = await verifyCredentials(deps, input.email, input.password);
-  } finally {
-    attempt.end();
+  } catch (error) {
+    await attempt.end('not-checked');
+    throw error;
   }
+  await attempt.end(verified ? 'succeeded' : 'failed');
   if (!verified) {
     const known = await getUserByEmail(deps.db, accountKey);
-    const delayMs = await recordLoginFailure(deps, accountKey, meta.ip);
+    const delayMs = await recordLoginFailure(deps, accountKey);
     await recordAuditEvent(deps, { event: 'login_failure', userId: known?.id ?? null, ...meta });
     if (delayMs > 0) await recordAuditEvent(deps, { event: 'lockout', userId: known?.id ?? null, ...meta, detail: { delaySeconds: Math.ceil(delayMs / 1000) } });
     throw new AppError('INVALID_CREDENTIALS');

@@ -31,7 +31,7 @@ const QUIET_ROUTES = new Set(['/health', '/ready', '/metrics']);
 
 /** Behind a TLS-terminating proxy we trust, PUBLIC_URL may say http while clients use https. */
 function isForwardedHttps(deps: AppDeps, req: IncomingMessage): boolean {
-  return deps.config.trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() === 'https';
+  return deps.config.trustProxy > 0 && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() === 'https';
 }
 
 export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server {

@@ -67,7 +67,9 @@ export function buildOpenApiDocument(publicUrl: string): OpenAPIObject {
   }
   const components = (document.components ??= {}) as Record<string, Record<string, unknown>>;
   const errors = errorComponents(errorKeys);
-  components.schemas = { ...components.schemas, ...errors.schemas };
+  // The generator's own error schemas (error.BAD_REQUEST...) are replaced by the one error body.
+  const generated = Object.entries(components.schemas ?? {}).filter(([name]) => !name.startsWith('error.'));
+  components.schemas = { ...Object.fromEntries(generated), ...errors.schemas };
   components.responses = { ...components.responses, ...errors.responses };
   components.headers = { ...components.headers, ...errors.headers };
   document.tags = [

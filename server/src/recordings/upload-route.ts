@@ -7,7 +7,8 @@ import { AppError, findAppError } from '../errors';
 import type { RequestUrl, RouteHandler } from '../http/routes';
 import { sendJson } from '../http/routes';
 import { sendAppError, sendError } from '../http/error-response';
-import { findRequestToken, readRequestInfo } from '../auth/request';
+import { readRequestInfo } from '../auth/request';
+import { findSessionToken, HTTP_CARRIERS } from '../auth/token-carriers';
 import { isCrossSiteRequest } from '../auth/csrf';
 import { sessionPolicyOf, validateSessionToken } from '../auth/session';
 import { readUploadMeta, uploadRecording } from './upload';
@@ -20,7 +21,7 @@ export function createUploadRoute(deps: AppDeps): RouteHandler {
   return async (req: IncomingMessage, res: ServerResponse, url: RequestUrl) => {
     if (req.method !== 'POST') return sendError(res, 'METHOD_NOT_ALLOWED', 'Use POST', { allow: 'POST' });
     try {
-      const found = findRequestToken(req);
+      const found = findSessionToken(req, HTTP_CARRIERS);
       const auth = found ? await validateSessionToken(deps.db, sessionPolicyOf(deps.config), found.token) : null;
       if (!auth?.user) throw new AppError('UNAUTHENTICATED');
       if (auth.user.kind === 'guest') throw new AppError('GUEST_NOT_ALLOWED');

@@ -13,7 +13,7 @@ import { noteSecurityChange } from '../security-notices';
 // it off needs a current code, itself the proof (throttled per account).
 export const totpRouter = router({
   setup: memberProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/totp/setup', tags: ['totp'], summary: 'Start two-factor setup: a new secret and its QR code' } })
+    .meta({ openapi: { method: 'POST', path: '/auth/totp/setup', tags: ['totp'], errorResponses: [409], summary: 'Start two-factor setup: a new secret and its QR code' } })
     .output(totpSetupOutput)
     .mutation(async ({ ctx }) => {
       await assertRecentlyReauthenticated(ctx.deps, ctx.session);
@@ -21,7 +21,7 @@ export const totpRouter = router({
     }),
 
   enable: memberProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/totp/enable', tags: ['totp'], summary: 'Turn two-factor on with a code from the app; answers recovery codes once' } })
+    .meta({ openapi: { method: 'POST', path: '/auth/totp/enable', tags: ['totp'], errorResponses: [409], summary: 'Turn two-factor on with a code from the app; answers recovery codes once' } })
     .input(enableTotpInput)
     .output(totpEnableOutput)
     .mutation(async ({ ctx, input }) => {
@@ -42,7 +42,7 @@ export const totpRouter = router({
   }),
 
   verifyLogin: publicProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/totp/verify-login', tags: ['totp'], protect: false, summary: "Finish a password sign-in with the login's challenge and a code" } })
+    .meta({ openapi: { method: 'POST', path: '/auth/totp/verify-login', tags: ['totp'], protect: false, errorResponses: [401], summary: "Finish a password sign-in with the login's challenge and a code" } })
     .input(verifyLoginInput)
     .output(signedInOutput)
     .mutation(async ({ ctx, input }) => {

@@ -9,8 +9,8 @@ import type { AppDeps } from '../../deps';
 import { AppError, closeCodes } from '../../errors';
 import { noteRequestUser, trackWebSocket } from '../../observability/request-log';
 import type { UpgradeHandler } from '../../http/routes';
-import { readProtocolToken } from '../../auth/request';
-import { sessionPolicyOf, type Session, type User } from '../../auth/session';
+import { findSessionToken, RECORD_MESSAGE_CARRIERS, RECORD_UPGRADE_CARRIERS } from '../../auth/token-carriers';
+import type { Session, User } from '../../auth/session';
 import { requireOwnLiveRecording } from '../access';
 import { LiveRegistry } from './registry';
 import type { LiveRecording } from './session';
@@ -84,7 +84,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
 
   async function authenticate(token: string): Promise<void> {
     // Through the cache, as HTTP calls do: a burst of recorders with one token costs one query.
-    const result = await deps.sessionCache.validate(deps.db, sessionPolicyOf(deps.config), token);
+    const result = await deps.sessionCache.validate(token);
     if (closed()) return;
     if (!result.session) return reject('Invalid or expired session token');
     if (result.user.kind === 'guest') return reject('Guest accounts cannot record');
@@ -156,7 +156,8 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
     const message = parseJsonObject(text);
     if (step === 'auth') {
       const parsed = message ? authMessage.safeParse(message) : null;
-      return parsed?.success ? authenticate(parsed.data.token) : reject('Expected {"token": "..."}');
+      const found = parsed?.success ? findSessionToken({ headers: req.headers, firstMessage: parsed.data }, RECORD_MESSAGE_CARRIERS) : null;
+      return found ? authenticate(found.token) : reject('Expected {"token": "..."}');
     }
     if (!message) return reject('Expected recording metadata as JSON');
     return start(message);
@@ -201,6 +202,6 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
     if (recording) registry.detach(recording, detach);
   });
 
-  const protocolToken = readProtocolToken(req);
-  if (protocolToken) handshake = authenticate(protocolToken).catch((error) => fail(error));
+  const atUpgrade = findSessionToken(req, RECORD_UPGRADE_CARRIERS);
+  if (atUpgrade) handshake = authenticate(atUpgrade.token).catch((error) => fail(error));
 }
