@@ -11,7 +11,6 @@ import { createSession, invalidateUserSessions, type Session, sessionPolicyOf, t
 import { createUser, normalizeEmail } from './user';
 import { assertAcceptablePassword } from './password-rules';
 import { timedHash } from './sign-in';
-import { consumeOrThrow, getLimiter } from './rate-limit';
 import { type ClientMeta, openSignInSession } from './sign-in-session';
 
 export const GUEST_IDLE_LIMIT_MS = 30 * 86_400_000;
@@ -45,9 +44,8 @@ function isUniqueViolation(error: unknown): boolean {
  */
 export async function upgradeGuest(deps: AppDeps, user: User, input: { email: string; password: string }, meta: ClientMeta): Promise<SignedIn> {
   if (user.kind !== 'guest') throw new AppError('NOT_A_GUEST');
-  const { registerIp, registerEmail } = deps.config.rateLimits;
-  if (meta.ip) await consumeOrThrow(getLimiter(deps, 'register_ip', registerIp), meta.ip);
-  await consumeOrThrow(getLimiter(deps, 'register_email', registerEmail), normalizeEmail(input.email));
+  if (meta.ip) await deps.limits.consume('register_ip', meta.ip);
+  await deps.limits.consume('register_email', normalizeEmail(input.email));
   assertAcceptablePassword(input.password, input.email);
   const passwordHash = await timedHash(deps, 'hash', () => hashPassword(deps.passwords, input.password, deps.config.passwordHashProfile));
   let upgraded: User | undefined;

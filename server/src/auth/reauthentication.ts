@@ -10,7 +10,6 @@ import { recordAuditEvent } from './audit';
 import { verifyPasskeyAuthentication } from './passkey/authentication';
 import type { AuthenticationResponse } from './passkey/schema';
 import { verifyPasswordHash } from './password';
-import { consumeOrThrow, getLimiter } from './rate-limit';
 import type { Session, User } from './session';
 import type { ClientMeta } from './sign-in-session';
 import { isTotpEnabled, verifySecondFactor } from './totp/credential';
@@ -28,7 +27,7 @@ export async function reauthenticate(deps: AppDeps, user: User, session: Session
   if (proof.password !== undefined) {
     method = 'password';
     // Guessing the password from a stolen session is throttled like changePassword.
-    await consumeOrThrow(getLimiter(deps, 'reauth_password_user', deps.config.rateLimits.loginIp), user.id);
+    await deps.limits.consume('reauth_password_user', user.id);
     const check = user.passwordHash
       ? await verifyPasswordHash(deps.passwords, user.passwordHash, proof.password, deps.config.passwordHashProfile)
       : { valid: false };

@@ -8,12 +8,10 @@ import { orgInvitations, orgMembers, orgs } from '../db/schema/index';
 import { AppError } from '../errors';
 import { orgInvitationMail } from '../mail/messages';
 import { normalizeEmail } from '../auth/user';
-import { consumeOrThrow, getLimiter } from '../auth/rate-limit';
 import type { User } from '../auth/session';
 import { findOrgRole, requireAdmin, requireAnotherAdmin, type OrgRole, type OrgView } from './membership';
 
 const INVITATION_TTL_MS = 14 * 86_400_000;
-const INVITATIONS_PER_ADMIN = { points: 100, durationMs: 3_600_000 };
 
 export type InvitationView = { invitationId: string; orgId: string; orgName: string; email: string; role: OrgRole; expiresAt: string };
 
@@ -24,7 +22,7 @@ export type InvitationView = { invitationId: string; orgId: string; orgName: str
 export async function inviteToOrg(deps: AppDeps, actorId: string, input: { orgId: string; email: string; role: OrgRole }): Promise<InvitationView> {
   await requireAdmin(deps.db, input.orgId, actorId);
   // Each invitation mails a stranger: bounded per admin, so an org cannot be a spam relay.
-  await consumeOrThrow(getLimiter(deps, 'org_invite_user', INVITATIONS_PER_ADMIN), actorId);
+  await deps.limits.consume('org_invite_user', actorId);
   const email = normalizeEmail(input.email);
   const id = generateId();
   const expiresAt = new Date(Date.now() + INVITATION_TTL_MS);

@@ -9,7 +9,6 @@ import { AppError } from '../../errors';
 import { CHALLENGE_TTL_MS, consumeChallenge, storeChallenge } from '../challenges';
 import type { User } from '../session';
 import { normalizeEmail } from '../user';
-import { consumeOrThrow, getLimiter } from '../rate-limit';
 import type { ClientMeta } from '../sign-in-session';
 import { listPasskeys, type Passkey } from './credentials';
 import { readSignedChallenge, relyingPartyOf } from './relying-party';
@@ -83,9 +82,8 @@ export async function verifyPasskeyRegistration(deps: AppDeps, user: User | null
   if (!verification.verified) throw new AppError('PASSKEY_INVALID');
   const { credential } = verification.registrationInfo;
   if (data.signUp) {
-    const { registerIp, registerEmail } = deps.config.rateLimits;
-    if (meta.ip) await consumeOrThrow(getLimiter(deps, 'register_ip', registerIp), meta.ip);
-    if (data.signUp.email) await consumeOrThrow(getLimiter(deps, 'register_email', registerEmail), data.signUp.email);
+    if (meta.ip) await deps.limits.consume('register_ip', meta.ip);
+    if (data.signUp.email) await deps.limits.consume('register_email', data.signUp.email);
   }
 
   const result = await deps.db.transaction(async (tx) => {
