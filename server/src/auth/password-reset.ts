@@ -1,7 +1,7 @@
 // Changing a password (signed in) and resetting a forgotten one (with a mailed single-use link).
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
-import { passwordResetMail, securityNoticeMail } from '../mail/messages';
+import { noAccountResetMail, passwordResetMail, securityNoticeMail } from '../mail/messages';
 import { recordAuditEvent } from './audit';
 import { createEmailToken, findEmailToken, useEmailToken } from './email-token';
 import { hashPassword, verifyPasswordHash } from './password';
@@ -47,10 +47,18 @@ export async function requestPasswordReset(deps: AppDeps, email: string, meta: C
   deps.mailer.track(job);
 }
 
-/** Mails a reset link to the account with this address, if there is one (run in the background). */
+/**
+ * Mails a reset link to the account with this address, if there is one (run in the background).
+ * An unknown address gets the same background work — an audit row and a mail (saying there is no
+ * account) — so the server is not measurably busier after a request for a known address.
+ */
 export async function mailResetLink(deps: AppDeps, email: string, meta: ClientMeta): Promise<void> {
   const user = await getUserByEmail(deps.db, email);
-  if (!user?.email) return;
+  if (!user?.email) {
+    await recordAuditEvent(deps, { event: 'password_reset_requested', userId: null, ...meta });
+    deps.mailer.sendLater(noAccountResetMail(deps.config, normalizeEmail(email)));
+    return;
+  }
   const token = await createEmailToken(deps.db, { purpose: 'password_reset', userId: user.id, email: user.email, ttlMs: RESET_TOKEN_TTL_MS });
   await recordAuditEvent(deps, { event: 'password_reset_requested', userId: user.id, ...meta });
   deps.mailer.sendLater(passwordResetMail(deps.config, user.email, token, RESET_TOKEN_TTL_MS / 60_000));

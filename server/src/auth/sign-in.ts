@@ -68,6 +68,12 @@ export async function verifyCredentials(deps: AppDeps, email: string, password: 
   }
   const { user } = found;
   const check = await timedHash(deps, 'verify', () => verifyPasswordHash(deps.passwords, user.passwordHash!, password, profile));
+  // A legacy sha256$ hash checks in microseconds: a wrong password would answer faster than an
+  // unknown address (which pays an Argon2 verify) and show which old accounts exist. Pay the same.
+  if (!check.valid && user.passwordHash!.startsWith('sha256$')) {
+    const dummy = await dummyHashFor(deps);
+    await timedHash(deps, 'verify', () => verifyPasswordHash(deps.passwords, dummy, password, profile));
+  }
   if (!check.valid) return null;
   if (check.needsRehash) {
     const upgraded = await timedHash(deps, 'hash', () => hashPassword(deps.passwords, password, profile));

@@ -31,6 +31,14 @@ export function passwordResetMail(config: Config, to: string, token: string, val
   );
 }
 
+/** A reset asked for an address without an account: said to its owner (the requester learns nothing). */
+export function noAccountResetMail(config: Config, to: string): Mail {
+  return composeMail(to, 'Password reset requested', [
+    'Someone asked to reset the password of a Parley account with this address, but there is no account with it.',
+    "If it wasn't you, ignore this mail. If you meant another address, ask again with that one.",
+  ], { label: 'Create an account', url: `${config.publicUrl}/register` });
+}
+
 export function emailVerificationMail(config: Config, to: string, token: string): Mail {
   const url = `${config.publicUrl}/verify-email?token=${encodeURIComponent(token)}`;
   return composeMail(to, 'Confirm your e-mail address', ['Confirm that this address belongs to your Parley account.'], { label: 'Confirm my address', url });

@@ -26,6 +26,8 @@ export const passkeyRouter = router({
     .mutation(async ({ ctx, input }) => {
       // Adding a passkey to an account needs a fresh proof: a stolen session must not mint a lasting credential.
       if (ctx.session) await assertRecentlyReauthenticated(ctx.deps, ctx.session);
+      // A sign-up's options store a challenge row too: throttled per client IP like authenticationOptions.
+      else await ctx.deps.limits.consume('passkey_challenge_ip', ctx.request.ip ?? 'unknown');
       return createRegistrationOptions(ctx.deps, ctx.user, input);
     }),
 
@@ -48,7 +50,11 @@ export const passkeyRouter = router({
     .meta({ openapi: { method: 'POST', path: '/auth/passkeys/authentication-options', tags: ['passkeys'], protect: false, summary: 'Start a sign-in with a passkey' } })
     .input(authenticationOptionsInput)
     .output(authenticationOptionsOutput)
-    .mutation(({ ctx, input }) => createAuthenticationOptions(ctx.deps, input)),
+    .mutation(async ({ ctx, input }) => {
+      // Each answer stores a challenge row: throttled per client IP (passkey_challenge_ip).
+      await ctx.deps.limits.consume('passkey_challenge_ip', ctx.request.ip ?? 'unknown');
+      return createAuthenticationOptions(ctx.deps, input);
+    }),
 
   authenticate: publicProcedure
     .meta({ openapi: { method: 'POST', path: '/auth/passkeys/authenticate', tags: ['passkeys'], protect: false, errorResponses: [401], summary: "Sign in with the authenticator's response" } })
