@@ -2,7 +2,9 @@
 // passwordless sign-up options, guest upgrades, org invitations — and nobody joins an org without
 // accepting its invitation.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import fs from 'node:fs';
 import { selectRows, startSmtpSink } from './helpers/auth';
+import { speechWav16k } from './helpers/recording-fixtures';
 import { closeClients, createClient, dbKind, describeDb, registerUser, startTestServer, type TestServer, trpcRejection, uniqueEmail } from './helpers/server';
 
 describeDb(`enumeration oracles on ${dbKind}`, () => {
@@ -99,5 +101,26 @@ describeDb(`enumeration oracles on ${dbKind}`, () => {
     await admin.client.orgs.addMember.mutate({ orgId: org.id, email: later, role: 'member' });
     const squatter = await registerUser(server.url, { email: later });
     expect(await squatter.client.orgs.invitations.query()).toEqual([]);
+  });
+
+  it('stops a signed download link working once its holder left the org', async () => {
+    const admin = await registerUser(server.url);
+    const member = await registerUser(server.url);
+    const org = await admin.client.orgs.create.mutate({ name: 'Recorded' });
+    const { invitationId } = await admin.client.orgs.addMember.mutate({ orgId: org.id, email: member.email, role: 'member' });
+    await member.client.orgs.acceptInvitation.mutate({ invitationId });
+    const upload = await fetch(`${server.url}/api/recordings/upload?name=Standup&orgId=${org.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'audio/wav', authorization: `Bearer ${admin.token}` },
+      body: fs.readFileSync(speechWav16k(1)),
+    });
+    expect(upload.status).toBe(201);
+    const id = (await upload.json()).recording.id as string;
+    const link = (await member.client.recordings.downloadUrl.query({ id })).url.replace(/^https?:\/\/[^/]+/, server.url);
+    expect((await fetch(link)).status).toBe(200);
+    // Another account's id in the link breaks the signature.
+    expect((await fetch(link.replace(/uid=[^&]+/, `uid=${admin.user.id}`))).status).toBe(404);
+    await member.client.orgs.leave.mutate({ orgId: org.id });
+    expect((await fetch(link)).status).toBe(404);
   });
 });
