@@ -4,7 +4,8 @@
 import { createTRPCClient, createWSClient, httpBatchLink, httpLink, isNonJsonSerializable, splitLink, wsLink, type TRPCClient } from '@trpc/client';
 import { backoffDelay } from './backoff';
 import { recordFromStream, type AudioSource, type RecordingMeta, type RecordOptions, type RecordResult } from './record-stream';
-import { closeCodes, type AppRouter } from './router.generated';
+import { closeCodes } from './close-codes.generated';
+import type { AppRouter } from './router.generated';
 import { sessionLink, type SessionExpiredEvent } from './session-link';
 import { uploadRecording, type UploadMeta, type UploadResult } from './upload';
 import { deferredWebSocketClass, loadWebSocket, toWebSocketUrl, type WebSocketClass } from './websocket';

@@ -4,7 +4,7 @@ export type { ParleyClient, ParleyClientOptions, ParleyClientHelpers, Connection
 export type { SessionExpiredEvent } from './session-link';
 export { ParleyError, errorCode, errorKey, hasErrorCode, hasErrorKey, isParleyClientError } from './errors';
 export type { ParleyErrorCode, ParleyErrorKey, ParleyClientError } from './errors';
-export { closeCodes } from './router.generated';
+export { closeCodes } from './close-codes.generated';
 export type { AudioSource, RecordingMeta, RecordOptions, RecordProgress, RecordResult } from './record-stream';
 export type { RecordingFormat } from './recording-frames';
 export type { UploadMeta, UploadResult } from './upload';

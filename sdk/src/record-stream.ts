@@ -3,7 +3,7 @@
 // recorder reconnects with backoff, resumes the recording, and resends from the server's next_seq,
 // so no audio is lost or doubled.
 import { ParleyError } from './errors';
-import { closeCodes } from './router.generated';
+import { closeCodes } from './close-codes.generated';
 import { bytesPerSecondOf, encodeFrame, FrameCutter, type PendingFrame, type RecordingFormat } from './recording-frames';
 import { backoffDelay, sleep } from './backoff';
 import type { WebSocketClass } from './websocket';
