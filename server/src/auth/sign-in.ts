@@ -52,7 +52,7 @@ export async function verifyCredentials(deps: AppDeps, email: string, password: 
   // A legacy sha256$ hash checks in microseconds: a wrong password would answer faster than an
   // unknown address (which pays an Argon2 verify) and show which old accounts exist. Pay the same.
   if (!check.valid && user.passwordHash!.startsWith('sha256$')) {
-    const dummy = await dummyHashFor(deps);
+    const dummy = await deps.dummyPasswordHash();
     await timedHash(deps, 'verify', () => verifyPasswordHash(deps.passwords, dummy, password, profile));
   }
   if (!check.valid) return null;
