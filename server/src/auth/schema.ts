@@ -23,7 +23,12 @@ const tokenInput = z.string().min(1, 'is required').max(200, 'is not a valid tok
 
 export const changePasswordInput = z.object({ currentPassword: passwordInput, newPassword: newPasswordInput });
 export const requestPasswordResetInput = z.object({ email: emailInput });
-export const resetPasswordInput = z.object({ token: tokenInput, newPassword: newPasswordInput });
+export const resetPasswordInput = z.object({
+  token: tokenInput,
+  newPassword: newPasswordInput,
+  /** Passkeys are removed with a reset (one may be an intruder's) unless the owner keeps them. */
+  keepPasskeys: z.boolean().default(false),
+});
 export const verifyEmailInput = z.object({ token: tokenInput });
 
 // Output shapes: the REST mirror (/api, /openapi.json) and the SDK's types are generated from them.
