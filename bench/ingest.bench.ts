@@ -16,7 +16,7 @@ import { cpuSeconds, formatRate, spawnParley, tempDir } from './support/processe
 const exec = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const script = path.join(here, 'ingest/load.ts');
-const SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 5);
+const SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 3);
 const ROOMS = 100;
 const SUBSCRIBERS_PER_ROOM = 3;
 const SENDERS = 4;

@@ -4,6 +4,7 @@
 // checked against /openapi.json at the end of each block.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createParleyClient, errorKey, hasErrorKey, type ParleyErrorKey } from '../sdk/src/index';
 import { findLinkToken, startSmtpSink } from './helpers/auth';
 import { expectAnswersMatchDocument, RestRecorder, restClient, type RestAnswer, type RestInit } from './helpers/rest-contract';
 import { dbKind, describeDb, describePostgres, startTestServer, uniqueEmail, withTwoInstances, type TestServer } from './helpers/server';
@@ -246,6 +247,25 @@ describeDb(`REST for every resource on ${dbKind}`, () => {
     const text = await recorder.fetch(`${server.url}/api/recordings/upload`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, body: 'hi' });
     expect(text.status).toBe(415);
     expect(((await text.json()) as { key: string }).key).toBe('UNSUPPORTED_MEDIA');
+  });
+
+  it('throttles with 429, Retry-After and key RATE_LIMITED (reset requests per address)', async () => {
+    const email = uniqueEmail('flood');
+    const answers: RestAnswer[] = [];
+    for (let i = 0; i < 6; i++) answers.push(await api('/auth/password/reset-request', { method: 'POST', json: { email } }));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(answers[5]!.body).toEqual({ message: expect.any(String), code: 'TOO_MANY_REQUESTS', key: 'RATE_LIMITED' });
+    expect(Number(answers[5]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  });
+
+  it('lets SDK users branch on the key: errorKey / hasErrorKey on a procedure error', async () => {
+    const client = createParleyClient({ url: server.url });
+    const error = await client.auth.login.mutate({ email: uniqueEmail('nobody'), password: PASSWORD }).catch((e: unknown) => e);
+    expect(errorKey(error)).toBe('INVALID_CREDENTIALS');
+    expect(hasErrorKey(error, 'INVALID_CREDENTIALS')).toBe(true);
+    const key: ParleyErrorKey | undefined = errorKey(error);
+    expect(key).toBe('INVALID_CREDENTIALS');
+    await client.close();
   });
 
   it('carries the catalogue key on /trpc errors too (data.key) and on /ready', async () => {

@@ -1,4 +1,4 @@
-// Writes sdk/src/router.generated.ts: the server's AppRouter spelled out as plain types (every
+// Writes sdk/src/router.generated.ts and close-codes.generated.ts: the server's AppRouter spelled out as plain types (every
 // procedure's input and output, the error shape), so the published .d.ts needs nothing from the
 // server (drizzle, pino, ws, zod...) — only @trpc/server's own router types.
 // Run: node --import tsx sdk/scripts/generate-router-types.ts [--check]

@@ -10,6 +10,7 @@ import type { EventBus } from './bus/bus';
 import { createMemoryBus } from './bus/memory-bus';
 import { createPostgresBus } from './bus/postgres-bus';
 import { openDatabase } from './db/client';
+import { createServerSecrets } from './db/server-secrets';
 import { closeCodes } from './errors';
 import type { AppDeps, CoreDeps } from './deps';
 import { addHealthRoutes } from './http/health';
@@ -83,6 +84,7 @@ async function buildParley(config: Config, server: Server, options: StartOptions
     mailer: createMailer({ config, db: database.db, logger }),
     sms: createSmsSender({ config, db: database.db, logger }),
     limits: createRateLimits(config, database),
+    secrets: createServerSecrets(database.db),
     shutdownSignal: shutdown.signal,
   };
   const deps: AppDeps = {

@@ -13,6 +13,7 @@ import type { Mailer } from './mail/mailer';
 import type { SmsSender } from './sms/sender';
 import type { Metrics } from './observability/metrics';
 import type { RateLimits } from './rate-limits/runtime';
+import type { ServerSecrets } from './db/server-secrets';
 
 export interface CoreDeps {
   config: Config;
@@ -27,6 +28,8 @@ export interface CoreDeps {
   sms: SmsSender;
   /** Every named rate limit (rate-limits/table.ts), counted in memory or in PostgreSQL. */
   limits: RateLimits;
+  /** Secrets made once and kept in the database (signing keys), shared by instances. */
+  secrets: ServerSecrets;
   /** Aborted when the server begins to shut down. */
   shutdownSignal: AbortSignal;
 }

@@ -7,7 +7,7 @@ import { isDatabaseUnavailable } from '../../db/client';
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { AppDeps } from '../../deps';
-import { AppError, closeCodes } from '../../errors';
+import { AppError, closeCodes, errorCatalogue, type ErrorKey } from '../../errors';
 import { noteRequestUser, trackWebSocket } from '../../observability/request-log';
 import type { UpgradeHandler } from '../../http/routes';
 import { findSessionToken, RECORD_MESSAGE_CARRIERS, RECORD_UPGRADE_CARRIERS } from '../../auth/token-carriers';
@@ -65,8 +65,9 @@ function send(socket: WebSocket, message: Record<string, unknown>): void {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
 }
 
-function sendError(socket: WebSocket, error: string, extra: Record<string, unknown> = {}): void {
-  send(socket, { status: 'error', error, ...extra });
+/** A refused message, the socket kept: `error` as the old protocol had it, plus the catalogue's key and code. */
+function sendError(socket: WebSocket, key: ErrorKey, message: string = errorCatalogue[key].message, extra: Record<string, unknown> = {}): void {
+  send(socket, { status: 'error', error: message, message, code: errorCatalogue[key].code, key, ...extra });
 }
 
 function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocket, req: IncomingMessage, handshakeMs: number): void {
@@ -185,7 +186,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
   function onFrame(data: Buffer): void {
     if (compat) return compat.push(data);
     const frame = parseFrame(data);
-    if ('error' in frame) return sendError(socket, frame.error);
+    if ('error' in frame) return sendError(socket, 'INVALID_FRAME', frame.error);
     const live = recording!;
     if (frame.seq === 0 && live.receivedNext === 0) {
       // Nothing written yet: the first frame must be what the recording declared.
@@ -204,7 +205,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
       return;
     }
     if (frame.seq > live.receivedNext) {
-      return sendError(socket, `Frame ${frame.seq} is out of order; expected ${live.receivedNext}`, { seq: frame.seq, expected_seq: live.receivedNext });
+      return sendError(socket, 'FRAME_OUT_OF_ORDER', `Frame ${frame.seq} is out of order; expected ${live.receivedNext}`, { seq: frame.seq, expected_seq: live.receivedNext });
     }
     live.accept(frame);
   }
@@ -226,7 +227,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
       void stop().catch((error) => fail(error));
       return;
     }
-    sendError(socket, 'Unknown message; send binary audio frames or {"type":"stop"}');
+    sendError(socket, 'UNKNOWN_MESSAGE');
   }
 
   function onMessage(buffer: Buffer, isBinary: boolean): Promise<void> | void {
