@@ -66,6 +66,7 @@ describeDb('audio limits', () => {
       return client;
     });
     expect(String(client.messages.find((m) => m.status === 'error')?.error)).toMatch(/claims .* more than any real Opus stream/);
+    expect(client.messages.find((m) => m.status === 'error')).toMatchObject({ key: 'AUDIO_TOO_DENSE', seq: 0 });
     expect(client.acked.size).toBe(0);
     expect(maxDelayMs).toBeLessThan(MAX_STALL_MS);
     client.close();
