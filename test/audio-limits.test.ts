@@ -72,6 +72,17 @@ describeDb('audio limits', () => {
     client.close();
   });
 
+  it('refuses the bomb streamed to /api/recordings/stream and keeps nothing', async () => {
+    const before = (await user.client.recordings.list.query({ limit: 100 })).recordings.length;
+    const { result: res, maxDelayMs } = await withLoopDelay(() =>
+      fetch(`${server.url}/api/recordings/stream?name=Streamed%20bomb`, { method: 'POST', headers: { authorization: `Bearer ${user.token}`, 'content-type': 'audio/ogg' }, body: new Uint8Array(oggBomb()) }),
+    );
+    expect(res.status).toBe(415);
+    expect(await res.json()).toMatchObject({ key: 'AUDIO_TOO_DENSE' });
+    expect(maxDelayMs).toBeLessThan(MAX_STALL_MS);
+    expect((await user.client.recordings.list.query({ limit: 100 })).recordings.length).toBe(before);
+  });
+
   it('property: Ogg/WebM uploads of random TOC bytes and page layouts never get more playing time than their size allows, and never stall the server', async () => {
     const packet = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ minLength: 0, maxLength: 3 })).map(([toc, rest]) => Buffer.concat([Buffer.from([toc]), Buffer.from(rest)]));
     const layout = fc.array(fc.array(packet, { minLength: 1, maxLength: 255 }), { minLength: 1, maxLength: 8 });
