@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from './config';
+import { defaultPublicUrl, type Config } from './config';
 import type { EventBus } from './bus/bus';
 import { createMemoryBus } from './bus/memory-bus';
 import { createPostgresBus } from './bus/postgres-bus';
@@ -96,7 +96,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   });
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  if (config.port === 0 && !config.publicUrlConfigured) adoptListeningPort(config, `http://${host}:${port}`);
+  if (config.port === 0 && !config.publicUrlConfigured) adoptListeningPort(config, defaultPublicUrl(config.host, port));
 
   let closing: Promise<void> | undefined;
   async function close(): Promise<void> {
