@@ -61,7 +61,8 @@ export function createParleyClient(options: ParleyClientOptions): ParleyClient {
 
   const currentToken = async (): Promise<string | null> => token ?? (options.getToken ? ((await options.getToken()) ?? null) : null);
   const setToken = (next: string | null) => {
-    if (next === token) return;
+    // Signing out of a session read through getToken still tells the app, so it clears its storage.
+    if (next === token && !(next === null && options.getToken)) return;
     token = next;
     options.onTokenChange?.(next);
     reconnectWithNewIdentity();
@@ -102,7 +103,7 @@ export function createParleyClient(options: ParleyClientOptions): ParleyClient {
   };
   const trpc = createTRPCClient<AppRouter>({
     links: [
-      sessionLink({ hasToken: async () => (await currentToken()) !== null, setToken, expire }),
+      sessionLink({ currentToken, setToken, expire }),
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: wsLink({ client: wsClient }),
