@@ -857,14 +857,3 @@ export type ParleyRouterRecord = {
 
 /** The server's AppRouter, without the server. */
 export type AppRouter = TRPCBuiltRouter<ParleyRootTypes, ParleyRouterRecord>;
-
-/** Mutations whose output carries a session `token` (read from their output types): the SDK keeps it. */
-export const SIGN_IN_PROCEDURES = [
-  "auth.guest",
-  "auth.login",
-  "auth.passkey.authenticate",
-  "auth.passkey.register",
-  "auth.register",
-  "auth.totp.verifyLogin",
-  "auth.upgradeGuest",
-] as const;

@@ -4,7 +4,8 @@ import { createTRPCClient, TRPCClientError, type TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import type { TRPCMutationProcedure } from '@trpc/server';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { SIGN_IN_PROCEDURES, type AppRouter, type ParleyRouterRecord } from './router.generated';
+import type { AppRouter, ParleyRouterRecord } from './router.generated';
+import { SIGN_IN_PROCEDURES } from './sign-in-procedures.generated';
 import { sessionLink, type SessionExpiredEvent } from './session-link';
 import type { SignInPath, UnhandledSignIn } from './session-procedures';
 

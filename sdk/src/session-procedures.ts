@@ -1,7 +1,8 @@
 // Which procedures start and end the session the SDK holds, read from the router's types: a
 // mutation whose output carries `token` signs in (the generator lists them in SIGN_IN_PROCEDURES,
 // and the compile-time guard below fails when that list and the types disagree).
-import { SIGN_IN_PROCEDURES, type ParleyRouterRecord } from './router.generated';
+import type { ParleyRouterRecord } from './router.generated';
+import { SIGN_IN_PROCEDURES } from './sign-in-procedures.generated';
 
 type AnyProcedure = { _def: { procedure: true; type: string; $types: { input: unknown; output: unknown } } };
 type CarriesToken<O> = O extends { token: unknown } ? true : never;
