@@ -13,7 +13,7 @@ export default defineConfig({
   test: {
     projects: [
       {
-        test: { name: 'unit', include: ['server/src/**/*.test.ts', 'sdk/src/**/*.test.ts'], testTimeout: 30_000 },
+        test: { name: 'unit', include: ['server/src/**/*.test.ts', 'sdk/src/**/*.test.ts', 'bench/**/*.test.ts'], testTimeout: 30_000 },
       },
       {
         test: { ...integration, name: 'pglite', env: { PARLEY_TEST_DB: 'pglite' } },

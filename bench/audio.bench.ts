@@ -12,6 +12,7 @@ import { ENCODER_COMPLEXITY } from '../server/src/recordings/audio/formats';
 import { createSpeechEncoder } from '../server/src/recordings/audio/opus-codec';
 import { toInt16 } from '../server/src/recordings/audio/pcm';
 import { speechPcm, speechWebm } from '../test/helpers/audio-fixtures';
+import { median } from './support/stats';
 import type { BenchRow } from './types';
 
 const exec = promisify(execFile);
@@ -19,7 +20,6 @@ const SECONDS = 600;
 const ROUNDS = 3;
 const FRAME_BYTES = 3200; // 100 ms of 16 kHz mono, as live clients send it
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const fmt = (x: number) => `${x.toFixed(1)}× real time`;
 
 function encodeWithParley(pcm: Buffer, out: string): number {

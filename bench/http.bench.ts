@@ -5,7 +5,8 @@
 // plus tRPC batching and tRPC's stock adapter for context.
 import { startPostgresCluster } from '../test/helpers/postgres-cluster';
 import type { BenchRow } from './types';
-import { type Child, cpuSeconds, formatRate, median, roundSeconds, rounds, runAutocannon, spawnBareJson, spawnParley, tempDir } from './support/processes';
+import { type Child, cpuSeconds, formatRate, roundSeconds, rounds, runAutocannon, spawnBareJson, spawnParley, tempDir } from './support/processes';
+import { median } from './support/stats';
 
 const CONNECTIONS = 50;
 const BATCH = 10;

@@ -18,7 +18,8 @@ import autocannon from 'autocannon';
 import { HashThreads } from '../server/src/auth/hash-threads';
 import { ARGON2ID, HASH_PARAMETERS } from '../server/src/auth/password';
 import type { BenchRow } from './types';
-import { type Child, median, parleyArgs, spawnHashOnly } from './support/processes';
+import { type Child, parleyArgs, spawnHashOnly } from './support/processes';
+import { median } from './support/stats';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONCURRENCY = 16;

@@ -7,6 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/pglite';
 import { installSingleTripQuery } from '../server/src/db/pglite-query';
+import { median } from './support/stats';
 import type { BenchRow } from './types';
 
 const ROUNDS = 10;
@@ -35,7 +36,6 @@ const queries: [string, (x: Db) => Promise<unknown>][] = [
   ],
 ];
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 export async function run(): Promise<BenchRow[]> {
   const stock = await open(false);

@@ -3,6 +3,7 @@
 // measuring the time from sending each frame to its ack. Prints one JSON line with the figures.
 import fs from 'node:fs';
 import { WebSocket } from 'ws';
+import { percentile } from './support/stats';
 
 type Options = { url: string; token: string; streams: number; seconds: number; format: string; intervalMs: number; file: string; frameBytes: number };
 const options = JSON.parse(process.argv[2]!) as Options;
@@ -81,9 +82,8 @@ const deadline = new Promise<void>((r) => setTimeout(r, (options.seconds + 30) *
 await Promise.race([Promise.all(streams), deadline]);
 // A stream still running at the deadline (never started, or its last acks never came) did not hold.
 failedStreams += options.streams - finishedStreams;
-latencies.sort((a, b) => a - b);
-const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+const pick = (q: number) => percentile(latencies, q);
 process.stdout.write(
-  `${JSON.stringify({ acks: latencies.length, p50: pick(0.5), p99: pick(0.99), max: latencies.at(-1) ?? NaN, errors, unacked, failedStreams, ms: performance.now() - started, cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000 })}\n`,
+  `${JSON.stringify({ acks: latencies.length, p50: pick(0.5), p99: pick(0.99), max: latencies.length ? Math.max(...latencies) : NaN, errors, unacked, failedStreams, ms: performance.now() - started, cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000 })}\n`,
 );
 process.exit(0);

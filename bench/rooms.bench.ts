@@ -8,6 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { median, percentile } from './support/stats';
 import type { BenchRow } from './types';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -27,7 +28,6 @@ type Usage = { cpuMicros: number; rss: number; heap: number };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.timeOrigin + performance.now();
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function spawnChild(script: string, args: string[], execArgv: string[] = []): ChildProcess {
   return fork(path.join(here, script), args, { execArgv: [...execArgv, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -151,8 +151,8 @@ async function measure(kind: Kind): Promise<Result> {
     for (const c of clients) c.send({ cmd: 'latency', on: false });
     const latencyReplies = clients.map((c) => nextMessage<{ values: number[] }>(c, 'latencies'));
     for (const c of clients) c.send({ cmd: 'take' });
-    const latencies = (await Promise.all(latencyReplies)).flatMap((r) => r.values).sort((a, b) => a - b);
-    const p99Ms = latencies[Math.floor(latencies.length * 0.99)] ?? NaN;
+    const latencies = (await Promise.all(latencyReplies)).flatMap((r) => r.values);
+    const p99Ms = percentile(latencies, 0.99);
 
     // Saturation: keep IN_FLIGHT messages not yet delivered everywhere.
     const rates: number[] = [];

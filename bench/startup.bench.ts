@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import postgres from 'postgres';
 import { startPostgresCluster } from '../test/helpers/postgres-cluster';
 import type { BenchRow } from './types';
-import { median, spawnBareJson, spawnParley, tempDir } from './support/processes';
+import { spawnBareJson, spawnParley, tempDir } from './support/processes';
+import { median } from './support/stats';
 
 const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 3));
 

@@ -6,7 +6,7 @@ import { createTRPCClient, httpBatchLink, httpLink } from '@trpc/client';
 import { AppError } from '../server/src/errors';
 import { createHttpServer } from '../server/src/http/server';
 import { RouteTable } from '../server/src/http/routes';
-import { createTrpcHttpRoute } from '../server/src/transport/trpc-endpoints';
+import { createTrpcHttpRoute } from '../server/src/trpc/endpoints';
 import { mergeRouters, publicProcedure, router } from '../server/src/trpc/init';
 import { appRouter, type AppRouter } from '../server/src/trpc/router';
 import { closeClients, createClient, dbKind, describeDb, describePostgres, registerUser, startTestServer, type TestServer, trpcRejection, withTwoInstances } from './helpers/server';

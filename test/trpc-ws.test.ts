@@ -13,7 +13,7 @@ import { applyWSSHandler } from '../server/node_modules/@trpc/server/dist/adapte
 
 import { createHttpServer } from '../server/src/http/server';
 import { RouteTable } from '../server/src/http/routes';
-import { createTrpcHttpRoute, createTrpcWebSocket } from '../server/src/transport/trpc-endpoints';
+import { createTrpcHttpRoute, createTrpcWebSocket } from '../server/src/trpc/endpoints';
 import { mergeRouters, publicProcedure, router } from '../server/src/trpc/init';
 import { appRouter } from '../server/src/trpc/router';
 import { createFastTrpcWsHandler } from '../server/src/transport/fast-ws';

@@ -1,6 +1,6 @@
 // Servers and load generators for benches, each in its own process: a Parley server (the production
 // build, server/dist/main.mjs, as `pnpm start` runs it),
-// a bare node:http baseline, and autocannon. Also: CPU time of a process, medians.
+// a bare node:http baseline, and autocannon. Also: CPU time of a process.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { freePort } from '../../test/helpers/ports';
@@ -141,12 +141,6 @@ export function cpuSeconds(pid: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 export function formatRate(perSecond: number, unit = 'req/s'): string {

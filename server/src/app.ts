@@ -21,7 +21,7 @@ import { SocketRegistry } from './sessions/socket-registry';
 import { startSessionSweep } from './sessions/sweep';
 import { HashThreads } from './auth/hash-threads';
 import { SessionCache } from './auth/session-cache';
-import { createTrpcHttpRoute, createTrpcWebSocket } from './transport/trpc-endpoints';
+import { createTrpcHttpRoute, createTrpcWebSocket } from './trpc/endpoints';
 import { createRoomsRuntime } from './rooms/runtime';
 import { startGuestCleanup } from './auth/guest';
 import { createLocalStorage } from './recordings/storage';

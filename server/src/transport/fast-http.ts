@@ -1,11 +1,15 @@
 // A lean tRPC-over-HTTP path for the common case: JSON queries (GET) and mutations (POST), batched
 // or not, no transformer. tRPC's stock adapter turns every node:http request into a Fetch Request,
 // an AbortSignal tree and a streamed Response; that costs ~9× a bare server's CPU per call (see
-// /work/shared/ANCHORS.md and bench/http.bench.ts). Here the procedures are called directly and the
+// bench/http.bench.ts). Here the procedures are called directly and the
 // answer is written in one piece, byte-compatible with the stock adapter: the same envelopes
 // ({result:{data}} / {error}), batch arrays, status codes (207 for mixed batches), headers and
 // error formatter. Anything else (subscriptions over SSE, jsonl streaming, octet/form-data bodies,
 // connectionParams, unknown procedures, wrong methods, lazy routers) goes to the stock handler.
+// It is built on @trpc/server's unstable-core-do-not-import, so @trpc/server is pinned to the exact
+// version it is byte-compatible with (11.25.2, in server/package.json and sdk/package.json): an
+// upgrade must pass test/trpc-http.test.ts and test/trpc-ws.test.ts, which compare raw answers of
+// this path and the stock adapter byte for byte.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnyTRPCRouter } from '@trpc/server';
 import {

@@ -1,107 +1,100 @@
-// tRPC over HTTP (/trpc/*) and over WebSocket (/trpc upgrade), each on a lean path or tRPC's stock adapter.
-import type { IncomingMessage } from 'node:http';
+// tRPC over HTTP (/trpc/*) and over WebSocket (/trpc upgrade), each on a lean path or tRPC's stock
+// adapter. Feature-blind: the router, the context factories, the encoder and the response headers
+// are handed in (trpc/endpoints.ts builds them from the app's dependencies).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnyTRPCRouter, TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import { WebSocketServer } from 'ws';
-import { noteWebSocketClosed, noteWebSocketOpen, trackWebSocket } from '../observability/request-log';
-import type { AppDeps } from '../deps';
-import { findAppError } from '../errors';
+import { WebSocket, WebSocketServer } from 'ws';
 import { applyServerHeaders, type HeaderLines, type RouteHandler, type UpgradeHandler } from '../http/routes';
-import { type Context, createHttpContext, createWsContext } from '../trpc/context';
 import { createFastTrpcHttpHandler } from './fast-http';
-import { appRouter } from '../trpc/router';
-import { roomFrameEncoder } from '../rooms/frames';
 import { limitMessageRate, TRPC_MESSAGE_RATE } from './connection-limits';
-import { createFastTrpcWsHandler } from './fast-ws';
+import { createFastTrpcWsHandler, type WsEncoder } from './fast-ws';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_WS_MESSAGE_BYTES = 256 * 1024;
 
-function logUnexpected(deps: AppDeps, error: { code: string; cause?: unknown; message: string }, path: string | undefined) {
-  if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path }, 'procedure failed');
+type ErrorReport = { error: TRPCError; path: string | undefined };
+
+export type TrpcHttpOptions<TContext> = {
+  router: AnyTRPCRouter;
+  /** 'stock' serves every call with tRPC's own adapter (PARLEY_TRPC_HTTP=stock). */
+  path: 'fast' | 'stock';
+  maxBodySize?: number;
+  createContext(req: IncomingMessage, res: ServerResponse): TContext | Promise<TContext>;
+  /** Headers of the answer (Set-Cookie, Retry-After ...) as name, value, name, value ... */
+  responseHeaders(ctx: TContext | undefined, errors: TRPCError[]): HeaderLines;
+  onError(report: ErrorReport): void;
+};
+
+/** /trpc/*: the lean path (fast-http.ts) in front of the stock adapter, unless path is 'stock'. */
+export function createTrpcHttpRoute<TContext>(options: TrpcHttpOptions<TContext>): RouteHandler {
+  const maxBodySize = options.maxBodySize ?? MAX_BODY_BYTES;
+  const handler = createHTTPHandler({
+    router: options.router,
+    basePath: '/trpc/',
+    maxBodySize,
+    allowMethodOverride: false,
+    createContext: ({ req, res }) => options.createContext(req, res),
+    responseMeta: ({ ctx, errors }) => ({ headers: headerRecord(options.responseHeaders(ctx as TContext | undefined, errors)) }),
+    onError: options.onError,
+  });
+  // Mounted with { writesHead: true }: the stock adapter sets its headers one by one, so the server's go first.
+  const stock: RouteHandler = (req, res) => {
+    applyServerHeaders(res);
+    return handler(req, res);
+  };
+  if (options.path === 'stock') return stock;
+  return createFastTrpcHttpHandler<TContext>({
+    router: options.router,
+    basePath: '/trpc/',
+    maxBodyBytes: maxBodySize,
+    createContext: options.createContext,
+    responseHeaders: options.responseHeaders,
+    onError: options.onError,
+    fallback: stock,
+  });
 }
 
-const NO_HEADERS: HeaderLines = [];
-
-/** Set-Cookie, headers a procedure asked for, and Retry-After for throttled calls; name, value, ... */
-function responseHeaderLines(ctx: Context | undefined, errors: TRPCError[]): HeaderLines {
-  let lines = NO_HEADERS;
-  const add = (name: string, value: string | string[]) => (lines === NO_HEADERS ? (lines = [name, value]) : lines.push(name, value));
-  if (ctx) for (const name in ctx.responseHeaders) add(name, ctx.responseHeaders[name]!);
-  if (ctx?.responseCookies.length) add('set-cookie', ctx.responseCookies);
-  for (const error of errors) {
-    const retryAfter = findAppError(error)?.retryAfterSeconds;
-    if (retryAfter === undefined) continue;
-    add('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
-    break;
-  }
-  return lines;
-}
-
-/** The same, as the stock adapter's responseMeta wants them. */
-function responseHeadersOf(ctx: Context | undefined, errors: TRPCError[]): Record<string, string | string[]> {
-  const lines = responseHeaderLines(ctx, errors);
+/** Header lines as the stock adapter's responseMeta wants them. */
+function headerRecord(lines: HeaderLines): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   for (let i = 0; i < lines.length; i += 2) headers[lines[i] as string] = lines[i + 1]!;
   return headers;
 }
 
-/**
- * /trpc/*: the lean path (fast-http.ts) in front of the stock adapter, unless PARLEY_TRPC_HTTP=stock.
- * maxBodySize: larger for the binary upload procedures, which get a route of their own.
- */
-export function createTrpcHttpRoute(
-  deps: AppDeps,
-  options: { router?: AnyTRPCRouter; maxBodySize?: number } = {},
-): RouteHandler {
-  const router = options.router ?? appRouter;
-  const handler = createHTTPHandler({
-    router,
-    basePath: '/trpc/',
-    maxBodySize: options.maxBodySize ?? MAX_BODY_BYTES,
-    allowMethodOverride: false,
-    createContext: ({ req, res }) => createHttpContext(deps, req, res),
-    responseMeta: ({ ctx, errors }) => ({ headers: responseHeadersOf(ctx as Context | undefined, errors) }),
-    onError: ({ error, path }) => logUnexpected(deps, error, path),
-  });
-  // Mounted with { writesHead: true } (app.ts): the stock adapter sets its headers one by one, so the server's go first.
-  const stock: RouteHandler = (req, res) => {
-    applyServerHeaders(res);
-    return handler(req, res);
-  };
-  if (deps.config.trpcHttp === 'stock') return stock;
-  return createFastTrpcHttpHandler<Context>({
-    router,
-    basePath: '/trpc/',
-    maxBodyBytes: options.maxBodySize ?? MAX_BODY_BYTES,
-    createContext: (req, res) => createHttpContext(deps, req, res),
-    responseHeaders: responseHeaderLines,
-    onError: ({ error, path }) => logUnexpected(deps, error, path),
-    fallback: stock,
-  });
-}
-
 const KEEP_ALIVE = { pingMs: 30_000, pongWaitMs: 10_000 };
 
-type TrpcWebSocket = { upgrade: UpgradeHandler; wss: WebSocketServer; broadcastReconnect(): void };
+export type TrpcWebSocketOptions<TContext> = {
+  router: AnyTRPCRouter;
+  /** 'stock' serves /trpc WebSockets with tRPC's applyWSSHandler (PARLEY_TRPC_WS=stock). */
+  path: 'fast' | 'stock';
+  /** Encodes every outgoing message (a feature may splice pre-serialized frames in). */
+  encoder: WsEncoder;
+  createContext(req: IncomingMessage, socket: WebSocket, connectionParams: Record<string, string> | null): Promise<TContext>;
+  onError(report: ErrorReport): void;
+  /** A connection opened: returns a label (a request id) handed back to onClose. */
+  onOpen(req: IncomingMessage): string;
+  /** userId: the caller once the connection authenticated (read from the context or the request). */
+  onClose(label: string, code: number, ctx: TContext | undefined, openedAt: number, req: IncomingMessage | null): void;
+};
 
-/** /trpc upgrades: the lean handler (fast-ws.ts), or tRPC's stock adapter when PARLEY_TRPC_WS=stock. */
-export function createTrpcWebSocket(deps: AppDeps, options: { router?: AnyTRPCRouter } = {}): TrpcWebSocket {
-  const router = options.router ?? appRouter;
+export type TrpcWebSocket = { upgrade: UpgradeHandler; wss: WebSocketServer; broadcastReconnect(): void };
+
+/** /trpc upgrades: the lean handler (fast-ws.ts), or tRPC's stock adapter when path is 'stock'. */
+export function createTrpcWebSocket<TContext>(options: TrpcWebSocketOptions<TContext>): TrpcWebSocket {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
-  if (deps.config.trpcWs === 'stock') return createStockTrpcWebSocket(deps, wss, router);
-  const handler = createFastTrpcWsHandler<Context>({
+  if (options.path === 'stock') return createStockTrpcWebSocket(options, wss);
+  const handler = createFastTrpcWsHandler<TContext>({
     wss,
-    router,
-    // Room events are spliced in pre-serialized (one JSON.stringify per room event); the rest is JSON.
-    encoder: roomFrameEncoder,
+    router: options.router,
+    encoder: options.encoder,
     keepAlive: KEEP_ALIVE,
     messageRate: TRPC_MESSAGE_RATE,
-    createContext: (req, socket, connectionParams) => createWsContext(deps, req, socket, connectionParams),
-    onError: ({ error, path }) => logUnexpected(deps, error, path),
-    onOpen: (req) => noteWebSocketOpen(deps, req, '/trpc'),
-    onClose: (requestId, code, ctx, opened) => noteWebSocketClosed(deps, '/trpc', requestId, code, ctx?.user?.id, opened),
+    createContext: options.createContext,
+    onError: options.onError,
+    onOpen: options.onOpen,
+    onClose: (label, code, ctx, openedAt) => options.onClose(label, code, ctx, openedAt, null),
   });
   return {
     wss,
@@ -110,17 +103,20 @@ export function createTrpcWebSocket(deps: AppDeps, options: { router?: AnyTRPCRo
   };
 }
 
-function createStockTrpcWebSocket(deps: AppDeps, wss: WebSocketServer, router: AnyTRPCRouter): TrpcWebSocket {
+function createStockTrpcWebSocket<TContext>(options: TrpcWebSocketOptions<TContext>, wss: WebSocketServer): TrpcWebSocket {
   const handler = applyWSSHandler({
     wss,
-    router,
-    // JSON like tRPC's default; room events are spliced in pre-serialized (one JSON.stringify per room event).
-    experimental_encoder: roomFrameEncoder,
+    router: options.router,
+    experimental_encoder: options.encoder,
     keepAlive: { enabled: true, ...KEEP_ALIVE },
-    createContext: ({ req, res, info }) => createWsContext(deps, req, res, (info.connectionParams as Record<string, string> | null) ?? null),
-    onError: ({ error, path }) => logUnexpected(deps, error, path),
+    createContext: ({ req, res, info }) => options.createContext(req, res, (info.connectionParams as Record<string, string> | null) ?? null),
+    onError: options.onError,
   });
-  wss.on('connection', (socket, req: IncomingMessage) => trackWebSocket(deps, socket, req, '/trpc'));
+  wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
+    const openedAt = Date.now();
+    const label = options.onOpen(req);
+    socket.once('close', (code) => options.onClose(label, code, undefined, openedAt, req));
+  });
   return {
     wss,
     broadcastReconnect: () => handler.broadcastReconnectNotification(),
