@@ -1,14 +1,20 @@
 // @parley/sdk: a typed client for a Parley server (browsers and Node 20+).
 export { createParleyClient, CLOSE_SESSION_REVOKED } from './client';
 export type { ParleyClient, ParleyClientOptions, ParleyClientHelpers, ConnectionState } from './client';
+export { createParleyLinks } from './links';
+export type { ParleyLinks, ParleyLinksOptions } from './links';
+export { createPasskey, signInWithPasskey } from './passkeys';
+export type { PasskeyCaller } from './passkeys';
 export type { SessionExpiredEvent } from './session-link';
+export { SIGN_IN_PROCEDURES } from './sign-in-procedures.generated';
 export { ParleyError, errorCode, hasErrorCode, isParleyClientError } from './errors';
 export type { ParleyErrorCode, ParleyClientError } from './errors';
 export type { AudioSource, RecordingMeta, RecordOptions, RecordProgress, RecordResult } from './record-stream';
 export type { RecordingFormat } from './recording-frames';
 export type { UploadMeta, UploadResult } from './upload';
 export type { AppRouter, ParleyErrorShape, ParleyRouterRecord } from './router.generated';
-export { TRPCClientError } from '@trpc/client';
+export { TRPCClientError, createTRPCClient } from '@trpc/client';
+export type { TRPCClient } from '@trpc/client';
 export type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
