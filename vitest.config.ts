@@ -16,7 +16,7 @@ export default defineConfig({
         test: { name: 'unit', include: ['server/src/**/*.test.ts', 'sdk/src/**/*.test.ts', 'bench/**/*.test.ts'], testTimeout: 30_000 },
       },
       {
-        test: { ...integration, name: 'pglite', env: { PARLEY_TEST_DB: 'pglite' } },
+        test: { ...integration, name: 'pglite', env: { PARLEY_TEST_DB: 'pglite' }, globalSetup: ['test/setup/pglite.ts'] },
       },
       {
         test: { ...integration, name: 'postgres', env: { PARLEY_TEST_DB: 'postgres' }, globalSetup: ['test/setup/postgres.ts'] },

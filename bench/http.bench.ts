@@ -1,8 +1,10 @@
 // The request path: auth.me with a bearer token (real session validation) through Parley, against
 // a bare node:http server answering the same JSON, both in child processes, autocannon (50
 // connections) in a third, sending both the same request. Rounds alternate between the servers; the
-// ratio is the median of the rounds' ratios. On PGlite and Postgres,
-// plus tRPC batching and tRPC's stock adapter for context.
+// ratio is the median of the rounds' ratios. Parley runs its default configuration (LOG_LEVEL info:
+// an access-log line per request, written to a pipe this process drains); on PGlite a second
+// server with LOG_LEVEL=warn in the same rounds gives the access log's cost as its own row.
+// On PGlite and Postgres, plus tRPC batching and tRPC's stock adapter for context.
 import { startPostgresCluster } from '../test/helpers/postgres-cluster';
 import type { BenchRow } from './types';
 import { type Child, cpuSeconds, formatRate, roundSeconds, rounds, runAutocannon, spawnBareJson, spawnParley, tempDir } from './support/processes';
@@ -11,6 +13,7 @@ import { median } from './support/stats';
 const CONNECTIONS = 50;
 const BATCH = 10;
 const TARGET = 0.5;
+const TARGET_WARN = 0.6;
 
 type Sample = { rps: number; cpuUsPerRequest: number };
 
@@ -41,7 +44,7 @@ const describe = (s: Sample) => `${formatRate(s.rps)} (${Math.round(s.cpuUsPerRe
 const medianSample = (samples: Sample[]): Sample => ({ rps: median(samples.map((s) => s.rps)), cpuUsPerRequest: median(samples.map((s) => s.cpuUsPerRequest)) });
 
 /** auth.me through Parley (fast path, and optionally stock) vs bare, plus batching, on one database. */
-async function benchDatabase(label: string, env: Record<string, string>, withStock: boolean): Promise<BenchRow[]> {
+async function benchDatabase(label: string, env: Record<string, string>, withExtras: boolean): Promise<BenchRow[]> {
   const servers: Child[] = [];
   try {
     const parley = await spawnParley(env);
@@ -49,19 +52,25 @@ async function benchDatabase(label: string, env: Record<string, string>, withSto
     const { token, meBody } = await signUp(parley.url);
     const bare = await spawnBareJson(meBody);
     servers.push(bare);
-    const stock = withStock ? await spawnParley({ ...env, PARLEY_TRPC_HTTP: 'stock' }) : null;
+    const stock = withExtras ? await spawnParley({ ...env, PARLEY_TRPC_HTTP: 'stock' }) : null;
     if (stock) servers.push(stock);
+    // The same data directory is not shareable between processes: the quiet server gets its own.
+    const quiet = withExtras ? await spawnParley({ ...env, DATA_DIR: tempDir('parley-bench-http-'), LOG_LEVEL: 'warn' }) : null;
+    if (quiet) servers.push(quiet);
+    const quietAuth: Record<string, string> = quiet ? { authorization: `Bearer ${(await signUp(quiet.url)).token}` } : {};
     const auth = { authorization: `Bearer ${token}` };
     const batchPath = `/trpc/${Array(BATCH).fill('auth.me').join(',')}?batch=1`;
     // Warm-up: JIT, connection pools, the session cache.
     for (const [server, path] of [[bare, '/'], [parley, '/trpc/auth.me'], [parley, batchPath], ...(stock ? [[stock, '/trpc/auth.me']] : [])] as [Child, string][]) {
       await runAutocannon({ url: `${server.url}${path}`, connections: CONNECTIONS, seconds: 1, headers: auth });
     }
-    const samples = { bare: [] as Sample[], parley: [] as Sample[], batch: [] as Sample[], stock: [] as Sample[] };
+    if (quiet) await runAutocannon({ url: `${quiet.url}/trpc/auth.me`, connections: CONNECTIONS, seconds: 1, headers: quietAuth });
+    const samples = { bare: [] as Sample[], parley: [] as Sample[], quiet: [] as Sample[], batch: [] as Sample[], stock: [] as Sample[] };
     for (let round = 0; round < rounds; round++) {
       // The same request as Parley's (path and Authorization header): the bare server reads it too.
       samples.bare.push(await measure(bare, '/trpc/auth.me', auth));
       samples.parley.push(await measure(parley, '/trpc/auth.me', auth));
+      if (quiet) samples.quiet.push(await measure(quiet, '/trpc/auth.me', quietAuth));
       // Batching's ratio is far from its target and the stock adapter is context: three rounds each
       // keep the whole pnpm bench well inside its ten minutes.
       if (round < 3) samples.batch.push(await measure(parley, batchPath, auth));
@@ -76,13 +85,13 @@ async function benchDatabase(label: string, env: Record<string, string>, withSto
     const ratio = median(roundRatios);
     const rows: BenchRow[] = [
       {
-        measure: `authenticated query (auth.me, bearer) ÷ bare node:http, ${label}`,
+        measure: `authenticated query (auth.me, bearer) ÷ bare node:http, ${label}, default logging (info)`,
         parley: describe(p),
         baseline: describe(b),
         ratio,
         target: `≥ ${TARGET}`,
         met: ratio >= TARGET,
-        note: `${label}: CPU per request ${Math.round(p.cpuUsPerRequest)} µs vs bare ${Math.round(b.cpuUsPerRequest)} µs (${(p.cpuUsPerRequest / b.cpuUsPerRequest).toFixed(1)}×); ratio per round ${roundRatios.map((r) => r.toFixed(2)).join(', ')} (the median is reported); session validation served from the in-process cache (1 s, dropped on revocation over the bus), so the database sees one query per session per second.`,
+        note: `${label}: CPU per request ${Math.round(p.cpuUsPerRequest)} µs vs bare ${Math.round(b.cpuUsPerRequest)} µs (${(p.cpuUsPerRequest / b.cpuUsPerRequest).toFixed(1)}×); ratio per round ${roundRatios.map((r) => r.toFixed(2)).join(', ')} (the median is reported); session validation served from the in-process cache (1 s, dropped on revocation over the bus), so the database sees one query per session per second. The server runs as \`pnpm start\` runs it: LOG_LEVEL unset (info), one JSON access-log line per request to stdout, a pipe the bench drains.`,
       },
       {
         measure: `tRPC batching: ${BATCH} × auth.me in one request ÷ ${BATCH} requests, ${label}`,
@@ -93,6 +102,31 @@ async function benchDatabase(label: string, env: Record<string, string>, withSto
         met: (batch.rps * BATCH) / p.rps > 1,
       },
     ];
+    if (quiet) {
+      const q = medianSample(samples.quiet);
+      const quietRatios = samples.quiet.map((sample, i) => sample.rps / samples.bare[i]!.rps);
+      const quietRatio = median(quietRatios);
+      const logRatios = samples.parley.map((sample, i) => sample.rps / samples.quiet[i]!.rps);
+      rows.push(
+        {
+          measure: `same query with LOG_LEVEL=warn (no access log) ÷ bare, ${label}`,
+          parley: describe(q),
+          baseline: describe(b),
+          ratio: quietRatio,
+          target: `≥ ${TARGET_WARN}`,
+          met: quietRatio >= TARGET_WARN,
+        },
+        {
+          measure: `access-log cost: default logging ÷ LOG_LEVEL=warn, ${label}`,
+          parley: describe(p),
+          baseline: describe(q),
+          ratio: median(logRatios),
+          target: 'report',
+          met: null,
+          note: `The access log costs ${Math.round(p.cpuUsPerRequest - q.cpuUsPerRequest)} µs of CPU per request (median of rounds); ratio per round ${logRatios.map((r) => r.toFixed(2)).join(', ')}.`,
+        },
+      );
+    }
     if (stock) {
       const s = medianSample(samples.stock);
       rows.push({

@@ -1,6 +1,7 @@
 // The production build (server/scripts/build.mjs → main.mjs run by plain node, no tsx): it starts
-// on the test database, migrates it from its own copy of the migrations, signs users in, refuses a
-// common password from its own copy of the list, and encodes live PCM in its own encoder thread.
+// on an empty test database, which it seeds from its own migrated PGlite template (on PGlite) and
+// migrates from its own copy of the migrations, signs users in, refuses a common password from its
+// own copy of the list, and encodes live PCM in its own encoder thread.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,7 +21,7 @@ describeDb(`the production build on ${dbKind}`, () => {
 
   beforeAll(async () => {
     await promisify(execFile)(process.execPath, [path.join(root, 'server/scripts/build.mjs'), '--outdir', outdir]);
-    database = await createTestDatabase();
+    database = await createTestDatabase({ empty: true });
     running = await spawnServer(testEnv(database, { LOG_LEVEL: 'info', RECORDING_ENCODER_THREADS: '1' }), 120_000, path.join(outdir, 'main.mjs'));
   });
   afterAll(async () => {
@@ -36,6 +37,12 @@ describeDb(`the production build on ${dbKind}`, () => {
     const { client, user } = await registerUser(running!.url);
     expect((await client.auth.me.query()).user.id).toBe(user.id);
     expect(running!.output()).not.toMatch(/tsx/);
+  });
+
+  it.skipIf(dbKind !== 'pglite')('starts a fresh DATA_DIR as a copy of the template it ships', () => {
+    // pg_control begins with the system identifier initdb chose: a copy keeps it, a new initdb would not.
+    const systemIdentifier = (dir: string) => fs.readFileSync(path.join(dir, 'global/pg_control')).subarray(0, 8).toString('hex');
+    expect(systemIdentifier(path.join(database.dataDir, 'db'))).toBe(systemIdentifier(path.join(outdir, 'pglite-template')));
   });
 
   it('refuses a password from the common-password list', async () => {

@@ -40,7 +40,7 @@ describeDb(`server core on ${dbKind}`, () => {
   it('answers unknown paths with a JSON 404', async () => {
     const res = await fetch(`${server.url}/nope`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: 'Not found' });
+    expect(await res.json()).toEqual({ message: 'No such route', code: 'NOT_FOUND', key: 'ROUTE_NOT_FOUND' });
   });
 
   it('serves system.health over tRPC HTTP and over the /trpc WebSocket', async () => {

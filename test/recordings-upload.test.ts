@@ -61,7 +61,7 @@ describeOnce('uploading whole recordings', () => {
     const disguised = await post(textFile(), 'audio/wav');
     expect(disguised.status).toBeGreaterThanOrEqual(400);
     expect(disguised.status).toBeLessThan(500);
-    expect(((await disguised.json()) as { error: string }).error).toMatch(/audio|decode|supported/i);
+    expect(((await disguised.json()) as { message: string }).message).toMatch(/audio|decode|supported/i);
     const plain = await post(textFile(), 'text/plain');
     expect(plain.status).toBe(415);
     expect(recordingFiles()).toEqual(before);

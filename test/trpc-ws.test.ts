@@ -43,7 +43,7 @@ const probeRouter = mergeRouters(
         throw new Error('boom');
       }),
       setupFails: publicProcedure.subscription(() => {
-        throw new AppError('FORBIDDEN');
+        throw new AppError('NOT_MEMBER');
       }),
       wait: publicProcedure.subscription(async function* ({ signal }) {
         yield 'waiting';

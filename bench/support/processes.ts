@@ -42,6 +42,7 @@ export async function waitForReady(url: string, child: ChildProcess, output: () 
 }
 
 let built = false;
+const OUTPUT_TAIL = 20_000;
 
 /** node's arguments to run the production build (built once per bench run from the current sources). */
 export function parleyArgs(): string[] {
@@ -52,7 +53,10 @@ export function parleyArgs(): string[] {
   return [path.join(root, 'server/dist/main.mjs')];
 }
 
-/** Starts the production build; resolves when /ready answers 200 (migrations included). */
+/**
+ * Starts the production build with the default configuration (plus env); resolves when /ready
+ * answers 200 (migrations included).
+ */
 export async function spawnParley(env: Record<string, string>, options: { nodeArgs?: string[] } = {}): Promise<Child & { readyMs: number }> {
   const port = await freePort();
   const started = performance.now();
@@ -62,16 +66,21 @@ export async function spawnParley(env: Record<string, string>, options: { nodeAr
       ...process.env,
       NODE_ENV: 'production',
       PASSWORD_HASH_PROFILE: 'dev',
-      LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
       PORT: String(port),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // The server logs as configured (LOG_LEVEL unset: info, a line per request, as `pnpm start` runs
+  // it) into a pipe this process drains, as a log collector would; only the tail is kept for errors.
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  const keep = (d: Buffer) => {
+    out += d;
+    if (out.length > OUTPUT_TAIL * 2) out = out.slice(-OUTPUT_TAIL);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitForReady(url, child, () => out);

@@ -22,7 +22,8 @@ export async function startWebExample(options: { parleyUrl: string; port?: numbe
     logLevel: 'warning',
   });
   const host = options.host ?? '127.0.0.1';
-  const served = await context.serve({ servedir: path.join(here, 'public'), host, port: options.port ?? 5173 });
+  // Any other path (e.g. /recover-account?token=… from a recovery mail) gets the page itself.
+  const served = await context.serve({ servedir: path.join(here, 'public'), host, port: options.port ?? 5173, fallback: path.join(here, 'public/index.html') });
   return { url: `http://${host}:${served.port}`, stop: () => context.dispose() };
 }
 

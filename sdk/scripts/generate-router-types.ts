@@ -187,6 +187,20 @@ function signInPaths(record: ts.Type, prefix: string): string[] {
   return paths.sort();
 }
 
+/** The catalogue's WebSocket close codes (server/src/errors.ts), as values the SDK can compare with. */
+function printCloseCodes(): string {
+  const errorsFile = program.getSourceFile(path.join(rootDir, 'server/src/errors.ts'));
+  const errorsModule = errorsFile && checker.getSymbolAtLocation(errorsFile);
+  const symbol = errorsModule && checker.getExportsOfModule(errorsModule).find((s) => s.name === 'closeCodes');
+  if (!symbol) throw new Error('closeCodes not found in server/src/errors.ts');
+  const lines = checker.getPropertiesOfType(checker.getTypeOfSymbol(symbol)).map((property) => {
+    const value = checker.getTypeOfSymbol(property);
+    if (!value.isNumberLiteral()) throw new Error(`closeCodes.${property.getName()} is not a number literal`);
+    return `  ${property.getName()}: ${value.value},`;
+  });
+  return `{\n${lines.join('\n')}\n}`;
+}
+
 const routerDef = propertyType(routerType, '_def')!;
 const configTypes = propertyType(propertyType(routerDef, '_config')!, '$types')!;
 const errorShape = print(propertyType(configTypes, 'errorShape')!, 0);
@@ -213,6 +227,9 @@ export type ParleyRouterRecord = ${record};
 
 /** The server's AppRouter, without the server. */
 export type AppRouter = TRPCBuiltRouter<ParleyRootTypes, ParleyRouterRecord>;
+
+/** WebSocket close codes the server uses (its error catalogue's table), by meaning. */
+export const closeCodes = ${printCloseCodes()} as const;
 `;
 
 // A module of its own: it is the only generated value the bundle carries (the router file is types).

@@ -4,17 +4,24 @@ import { TRPCClientError } from '@trpc/client';
 import type { AppRouter, ParleyErrorShape } from './router.generated';
 
 export type ParleyErrorCode = ParleyErrorShape['data']['code'];
+/**
+ * The stable name of an error in the server's catalogue (`INVALID_CREDENTIALS`, `EMAIL_TAKEN`...):
+ * what to branch on, rather than the message, which is for people and may change.
+ */
+export type ParleyErrorKey = NonNullable<ParleyErrorShape['data']['key']>;
 
 /** An error raised by an SDK helper (recorder, upload), shaped like a procedure's error. */
 export class ParleyError extends Error {
   readonly code: ParleyErrorCode;
-  readonly data: { code: ParleyErrorCode; httpStatus?: number; retryAfter?: number };
+  readonly key: ParleyErrorKey | undefined;
+  readonly data: { code: ParleyErrorCode; key?: ParleyErrorKey; httpStatus?: number; retryAfter?: number };
 
-  constructor(code: ParleyErrorCode, message: string, options: { httpStatus?: number; retryAfter?: number; cause?: unknown } = {}) {
+  constructor(code: ParleyErrorCode, message: string, options: { key?: ParleyErrorKey; httpStatus?: number; retryAfter?: number; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = 'ParleyError';
     this.code = code;
-    this.data = { code, httpStatus: options.httpStatus, retryAfter: options.retryAfter };
+    this.key = options.key;
+    this.data = { code, key: options.key, httpStatus: options.httpStatus, retryAfter: options.retryAfter };
   }
 }
 
@@ -30,6 +37,18 @@ export function errorCode(error: unknown): ParleyErrorCode | undefined {
   if (error instanceof ParleyError) return error.code;
   if (error instanceof TRPCClientError) return (error.data as { code?: ParleyErrorCode } | undefined)?.code;
   return undefined;
+}
+
+/** The catalogue key of any error the SDK threw (a procedure's TRPCClientError or a helper's ParleyError). */
+export function errorKey(error: unknown): ParleyErrorKey | undefined {
+  if (error instanceof ParleyError) return error.key;
+  if (error instanceof TRPCClientError) return (error.data as { key?: ParleyErrorKey } | undefined)?.key ?? undefined;
+  return undefined;
+}
+
+/** True when the error carries this catalogue key, e.g. `hasErrorKey(e, 'INVALID_CREDENTIALS')`. */
+export function hasErrorKey(error: unknown, key: ParleyErrorKey): boolean {
+  return errorKey(error) === key;
 }
 
 /** True when the error carries this server code. */

@@ -4,12 +4,12 @@
 // id. createParleyClient uses them; so can any tRPC integration (e.g. @trpc/tanstack-react-query).
 import { createWSClient, httpBatchLink, httpLink, isNonJsonSerializable, splitLink, wsLink, type TRPCLink } from '@trpc/client';
 import { backoffDelay } from './backoff';
-import type { AppRouter } from './router.generated';
+import { closeCodes, type AppRouter } from './router.generated';
 import { sessionLink, type SessionExpiredEvent } from './session-link';
 import { deferredWebSocketClass, toWebSocketUrl, type WebSocketClass } from './websocket';
 
 /** Close code the server uses when it ends a socket because its session was revoked. */
-export const CLOSE_SESSION_REVOKED = 4401;
+export const CLOSE_SESSION_REVOKED = closeCodes.SESSION_REVOKED;
 
 export type ParleyLinksOptions = {
   /** The server's base URL, e.g. http://localhost:3000. */

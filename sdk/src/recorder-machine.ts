@@ -4,6 +4,7 @@
 import { ParleyError } from './errors';
 import { bytesPerSecondOf, encodeFrame, type PendingFrame, type RecordingFormat } from './recording-frames';
 import { backoffDelay } from './backoff';
+import { closeCodes } from './router.generated';
 
 export type RecorderState =
   | 'connecting' // a socket is opening
@@ -87,7 +88,7 @@ export function createRecorderMachine(setup: RecorderSetup) {
     const wasStarting = state === 'starting';
     state = 'failed';
     const text = `Recording refused: ${reason || 'connection closed'}`;
-    if (code === 4401 || wasAuthenticating) return [{ type: 'fail', error: new ParleyError('UNAUTHORIZED', text) }];
+    if (code === closeCodes.SESSION_REVOKED || wasAuthenticating) return [{ type: 'fail', error: new ParleyError('UNAUTHORIZED', text) }];
     return [{ type: 'fail', error: new ParleyError(wasStarting && recordingId ? 'NOT_FOUND' : 'BAD_REQUEST', text) }];
   }
 
@@ -127,8 +128,8 @@ export function createRecorderMachine(setup: RecorderSetup) {
 
   function onClosed(code: number, reason: string): RecorderCommand[] {
     if (state === 'finished' || state === 'failed' || state === 'reconnecting') return [];
-    // 4401: the session ended; 1008: the server refused the token, metadata or resume. Both are final.
-    if (code === 4401 || code === 1008) return refuse(code, reason);
+    // The session ended, or the server refused the token, metadata or resume (policy): both are final.
+    if (code === closeCodes.SESSION_REVOKED || code === closeCodes.POLICY_VIOLATION) return refuse(code, reason);
     // Dropped: resume later; a stop that went out unanswered is sent again after the resume.
     state = 'reconnecting';
     reconnects++;

@@ -13,17 +13,18 @@ export type ParleyErrorShape = {
   message: string;
   data: {
     stack: undefined;
+    key: undefined | "CONFLICT" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INVALID_INPUT" | "INVALID_JSON" | "UNSUPPORTED_CONTENT_TYPE" | "METHOD_NOT_ALLOWED" | "ROUTE_NOT_FOUND" | "INVALID_CREDENTIALS" | "UNAUTHENTICATED" | "SESSION_REVOKED" | "EMAIL_TAKEN" | "WEAK_PASSWORD" | "WRONG_PASSWORD" | "INVALID_TOKEN" | "INVALID_CODE" | "RECOVERY_CODE_INVALID" | "RECOVERY_GRANT_INVALID" | "CSRF_ORIGIN" | "GUEST_NOT_ALLOWED" | "NOT_A_GUEST" | "NOT_MEMBER" | "NOT_ADMIN" | "SESSION_NOT_FOUND" | "ROOM_NOT_FOUND" | "RECORDING_NOT_FOUND" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "PASSKEY_NOT_FOUND" | "CHALLENGE_EXPIRED" | "PASSKEY_INVALID" | "PASSKEY_REJECTED" | "LAST_SIGN_IN_METHOD" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_SET_UP" | "TOTP_NOT_ENABLED" | "RATE_LIMITED" | "INVALID_CURSOR" | "INVALID_TEXT" | "TOO_MANY_SUBSCRIPTIONS" | "SUBSCRIBER_TOO_SLOW" | "UNSUPPORTED_MEDIA" | "LAST_ADMIN" | "RECORDING_NOT_LIVE" | "INVALID_UPLOAD" | "CORRUPT_MEDIA" | "DATABASE_UNAVAILABLE" | "SHUTTING_DOWN" | "INTERNAL";
     issues: undefined | Array<{
       path: Array<string>;
       message: string;
       code: "invalid_type" | "too_big" | "too_small" | "invalid_format" | "not_multiple_of" | "unrecognized_keys" | "invalid_union" | "invalid_key" | "invalid_element" | "invalid_value" | "custom";
     }>;
     retryAfter: undefined | number;
-    code: "PARSE_ERROR" | "BAD_REQUEST" | "INTERNAL_SERVER_ERROR" | "NOT_IMPLEMENTED" | "BAD_GATEWAY" | "SERVICE_UNAVAILABLE" | "GATEWAY_TIMEOUT" | "UNAUTHORIZED" | "PAYMENT_REQUIRED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_SUPPORTED" | "TIMEOUT" | "CONFLICT" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_CONTENT" | "PRECONDITION_REQUIRED" | "TOO_MANY_REQUESTS" | "CLIENT_CLOSED_REQUEST";
+    code: "BAD_GATEWAY" | "BAD_REQUEST" | "CLIENT_CLOSED_REQUEST" | "CONFLICT" | "FORBIDDEN" | "GATEWAY_TIMEOUT" | "INTERNAL_SERVER_ERROR" | "METHOD_NOT_SUPPORTED" | "NOT_FOUND" | "NOT_IMPLEMENTED" | "PARSE_ERROR" | "PAYLOAD_TOO_LARGE" | "PAYMENT_REQUIRED" | "PRECONDITION_FAILED" | "PRECONDITION_REQUIRED" | "SERVICE_UNAVAILABLE" | "TIMEOUT" | "TOO_MANY_REQUESTS" | "UNAUTHORIZED" | "UNPROCESSABLE_CONTENT" | "UNSUPPORTED_MEDIA_TYPE";
     httpStatus: number;
     path?: undefined | string;
   };
-  code: -32700 | -32600 | -32603 | -32001 | -32002 | -32003 | -32004 | -32005 | -32008 | -32009 | -32012 | -32013 | -32015 | -32022 | -32028 | -32029 | -32099;
+  code: -32603 | -32600 | -32099 | -32009 | -32003 | -32005 | -32004 | -32700 | -32013 | -32002 | -32012 | -32028 | -32008 | -32029 | -32001 | -32022 | -32015;
 };
 
 type ParleyRootTypes = { ctx: object; meta: object; errorShape: ParleyErrorShape; transformer: false };
@@ -163,57 +164,12 @@ export type ParleyRouterRecord = {
           rpId?: undefined | string;
           allowCredentials?: undefined | Array<{
             id: string;
-            transports?: undefined | Array<string>;
             type: string;
+            transports?: undefined | Array<string>;
           }>;
           userVerification?: undefined | "discouraged" | "preferred" | "required";
           hints?: undefined | Array<"hybrid" | "security-key" | "client-device">;
-          extensions?: undefined | {
-            appid?: undefined | string;
-            credProps?: undefined | boolean;
-            hmacCreateSecret?: undefined | boolean;
-            minPinLength?: undefined | boolean;
-            prf?: undefined | {
-              eval?: undefined | {
-                first: Uint8Array | {
-                  readonly buffer: Uint8Array | {
-                    readonly byteLength: number;
-                    slice: (...args: any[]) => unknown;
-                  };
-                  readonly byteLength: number;
-                  readonly byteOffset: number;
-                };
-                second?: undefined | Uint8Array | {
-                  readonly buffer: Uint8Array | {
-                    readonly byteLength: number;
-                    slice: (...args: any[]) => unknown;
-                  };
-                  readonly byteLength: number;
-                  readonly byteOffset: number;
-                };
-              };
-              evalByCredential?: undefined | {
-                [key: string]: {
-                  first: Uint8Array | {
-                    readonly buffer: Uint8Array | {
-                      readonly byteLength: number;
-                      slice: (...args: any[]) => unknown;
-                    };
-                    readonly byteLength: number;
-                    readonly byteOffset: number;
-                  };
-                  second?: undefined | Uint8Array | {
-                    readonly buffer: Uint8Array | {
-                      readonly byteLength: number;
-                      slice: (...args: any[]) => unknown;
-                    };
-                    readonly byteLength: number;
-                    readonly byteOffset: number;
-                  };
-                };
-              };
-            };
-          };
+          extensions?: unknown;
         };
         meta: object;
       }>;
@@ -237,7 +193,7 @@ export type ParleyRouterRecord = {
             clientDataJSON: string;
             attestationObject: string;
             authenticatorData?: undefined | string;
-            transports?: undefined | Array<"ble" | "cable" | "hybrid" | "internal" | "nfc" | "smart-card" | "usb">;
+            transports?: undefined | Array<"hybrid" | "ble" | "cable" | "internal" | "nfc" | "smart-card" | "usb">;
             publicKeyAlgorithm?: undefined | number;
             publicKey?: undefined | string;
           };
@@ -277,16 +233,16 @@ export type ParleyRouterRecord = {
           nickname?: undefined | string;
         };
         output: {
+          challenge: string;
           rp: {
-            id?: undefined | string;
             name: string;
+            id?: undefined | string;
           };
           user: {
             id: string;
             name: string;
             displayName: string;
           };
-          challenge: string;
           pubKeyCredParams: Array<{
             alg: number;
             type: "public-key";
@@ -294,64 +250,19 @@ export type ParleyRouterRecord = {
           timeout?: undefined | number;
           excludeCredentials?: undefined | Array<{
             id: string;
-            transports?: undefined | Array<string>;
             type: string;
+            transports?: undefined | Array<string>;
           }>;
           authenticatorSelection?: undefined | {
             authenticatorAttachment?: undefined | "cross-platform" | "platform";
-            requireResidentKey?: undefined | boolean;
             residentKey?: undefined | "discouraged" | "preferred" | "required";
+            requireResidentKey?: undefined | boolean;
             userVerification?: undefined | "discouraged" | "preferred" | "required";
           };
           hints?: undefined | Array<"hybrid" | "security-key" | "client-device">;
           attestation?: undefined | "direct" | "enterprise" | "indirect" | "none";
-          attestationFormats?: undefined | Array<"none" | "fido-u2f" | "packed" | "android-safetynet" | "android-key" | "tpm" | "apple">;
-          extensions?: undefined | {
-            appid?: undefined | string;
-            credProps?: undefined | boolean;
-            hmacCreateSecret?: undefined | boolean;
-            minPinLength?: undefined | boolean;
-            prf?: undefined | {
-              eval?: undefined | {
-                first: Uint8Array | {
-                  readonly buffer: Uint8Array | {
-                    readonly byteLength: number;
-                    slice: (...args: any[]) => unknown;
-                  };
-                  readonly byteLength: number;
-                  readonly byteOffset: number;
-                };
-                second?: undefined | Uint8Array | {
-                  readonly buffer: Uint8Array | {
-                    readonly byteLength: number;
-                    slice: (...args: any[]) => unknown;
-                  };
-                  readonly byteLength: number;
-                  readonly byteOffset: number;
-                };
-              };
-              evalByCredential?: undefined | {
-                [key: string]: {
-                  first: Uint8Array | {
-                    readonly buffer: Uint8Array | {
-                      readonly byteLength: number;
-                      slice: (...args: any[]) => unknown;
-                    };
-                    readonly byteLength: number;
-                    readonly byteOffset: number;
-                  };
-                  second?: undefined | Uint8Array | {
-                    readonly buffer: Uint8Array | {
-                      readonly byteLength: number;
-                      slice: (...args: any[]) => unknown;
-                    };
-                    readonly byteLength: number;
-                    readonly byteOffset: number;
-                  };
-                };
-              };
-            };
-          };
+          attestationFormats?: undefined | Array<string>;
+          extensions?: unknown;
         };
         meta: object;
       }>;
@@ -361,6 +272,160 @@ export type ParleyRouterRecord = {
         };
         output: {
           ok: true;
+        };
+        meta: object;
+      }>;
+    };
+    recovery: {
+      passkeyOptions: TRPCMutationProcedure<{
+        input: {
+          grant: string;
+          nickname?: undefined | string;
+        };
+        output: {
+          challenge: string;
+          rp: {
+            name: string;
+            id?: undefined | string;
+          };
+          user: {
+            id: string;
+            name: string;
+            displayName: string;
+          };
+          pubKeyCredParams: Array<{
+            type: string;
+            alg: number;
+          }>;
+          timeout?: undefined | number;
+          excludeCredentials?: undefined | Array<{
+            id: string;
+            type: string;
+            transports?: undefined | Array<string>;
+          }>;
+          authenticatorSelection?: undefined | {
+            authenticatorAttachment?: undefined | string;
+            residentKey?: undefined | string;
+            requireResidentKey?: undefined | boolean;
+            userVerification?: undefined | string;
+          };
+          hints?: undefined | Array<string>;
+          attestation?: undefined | string;
+          extensions?: undefined | {
+            credProps?: undefined | boolean;
+          };
+        };
+        meta: object;
+      }>;
+      redeemEmailLink: TRPCMutationProcedure<{
+        input: {
+          token: string;
+        };
+        output: {
+          grant: string;
+          expiresAt: string;
+        };
+        meta: object;
+      }>;
+      registerPasskey: TRPCMutationProcedure<{
+        input: {
+          grant: string;
+          response: {
+            id: string;
+            rawId: string;
+            type: "public-key";
+            response: {
+              clientDataJSON: string;
+              attestationObject: string;
+              authenticatorData?: undefined | string;
+              transports?: undefined | Array<"hybrid" | "ble" | "cable" | "internal" | "nfc" | "smart-card" | "usb">;
+              publicKeyAlgorithm?: undefined | number;
+              publicKey?: undefined | string;
+            };
+            authenticatorAttachment?: undefined | "cross-platform" | "platform";
+            clientExtensionResults?: undefined | {
+              [key: string]: unknown;
+            };
+          };
+          keepSessions?: undefined | boolean;
+          keepPasskeys?: undefined | boolean;
+        };
+        output: {
+          user: {
+            id: string;
+            email: null | string;
+            name: null | string;
+            emailVerified: boolean;
+            kind: "member" | "guest";
+            alias: null | string;
+            gender: null | string;
+            displayName: string;
+            createdAt: string;
+          };
+          token: string;
+          endedSessions: number;
+          removedPasskeys: number;
+          passkey: {
+            id: string;
+            nickname: null | string;
+            transports: Array<string>;
+            createdAt: string;
+            lastUsedAt: null | string;
+          };
+        };
+        meta: object;
+      }>;
+      requestEmailLink: TRPCMutationProcedure<{
+        input: {
+          email: string;
+        };
+        output: {
+          ok: true;
+        };
+        meta: object;
+      }>;
+      requestPhoneCode: TRPCMutationProcedure<{
+        input: {
+          phone: string;
+        };
+        output: {
+          ok: true;
+        };
+        meta: object;
+      }>;
+      setPassword: TRPCMutationProcedure<{
+        input: {
+          grant: string;
+          newPassword: string;
+          keepSessions?: undefined | boolean;
+          keepPasskeys?: undefined | boolean;
+        };
+        output: {
+          user: {
+            id: string;
+            email: null | string;
+            name: null | string;
+            emailVerified: boolean;
+            kind: "member" | "guest";
+            alias: null | string;
+            gender: null | string;
+            displayName: string;
+            createdAt: string;
+          };
+          token: string;
+          endedSessions: number;
+          removedPasskeys: number;
+        };
+        meta: object;
+      }>;
+      verifyPhoneCode: TRPCMutationProcedure<{
+        input: {
+          phone: string;
+          code: string;
+        };
+        output: {
+          grant: string;
+          expiresAt: string;
         };
         meta: object;
       }>;
@@ -767,13 +832,12 @@ export type ParleyRouterRecord = {
     }>;
     list: TRPCQueryProcedure<{
       input: void;
-      output: Array<({
+      output: Array<{
         id: string;
         name: string;
         createdBy: null | string;
         createdAt: string;
         lastMessageId: number;
-      }) & {
         joinedAt: string;
       }>;
       meta: object;
@@ -857,3 +921,13 @@ export type ParleyRouterRecord = {
 
 /** The server's AppRouter, without the server. */
 export type AppRouter = TRPCBuiltRouter<ParleyRootTypes, ParleyRouterRecord>;
+
+/** WebSocket close codes the server uses (its error catalogue's table), by meaning. */
+export const closeCodes = {
+  SESSION_REVOKED: 4401,
+  TAKEN_OVER: 4409,
+  POLICY_VIOLATION: 1008,
+  INTERNAL_ERROR: 1011,
+  SERVICE_RESTART: 1012,
+  TRY_AGAIN_LATER: 1013,
+} as const;

@@ -6,6 +6,8 @@ export const SIGN_IN_PROCEDURES = [
   "auth.login",
   "auth.passkey.authenticate",
   "auth.passkey.register",
+  "auth.recovery.registerPasskey",
+  "auth.recovery.setPassword",
   "auth.register",
   "auth.totp.verifyLogin",
   "auth.upgradeGuest",

@@ -1,5 +1,5 @@
 // uploadFile: sends a whole audio file to recordings.upload in one HTTP request (binary body).
-import { codeOfHttpStatus, ParleyError } from './errors';
+import { codeOfHttpStatus, ParleyError, type ParleyErrorKey } from './errors';
 import type { RecordingFormat } from './recording-frames';
 
 export type UploadMeta = { name: string; format?: RecordingFormat; meetingLink?: string; orgId?: string };
@@ -26,10 +26,12 @@ export async function uploadRecording(connection: UploadConnection, body: Blob |
     headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
     body: body as BodyInit,
   });
-  const json = (await response.json().catch(() => null)) as (Partial<UploadResult> & { error?: string; code?: string }) | null;
+  // Errors come as the server's one error body: { message, code, key?, issues? }.
+  const json = (await response.json().catch(() => null)) as (Partial<UploadResult> & { message?: string; code?: string; key?: ParleyErrorKey }) | null;
   if (!response.ok || !json?.recording) {
     const code = (json?.code as ParleyError['code'] | undefined) ?? codeOfHttpStatus(response.status);
-    throw new ParleyError(code, json?.error ?? `Upload failed (HTTP ${response.status})`, { httpStatus: response.status });
+    const retryAfter = Number(response.headers.get('retry-after')) || undefined;
+    throw new ParleyError(code, json?.message ?? `Upload failed (HTTP ${response.status})`, { key: json?.key, httpStatus: response.status, retryAfter });
   }
   return { recording: json.recording };
 }

@@ -9,11 +9,13 @@ import type { EventBus } from './bus/bus';
 import { createMemoryBus } from './bus/memory-bus';
 import { createPostgresBus } from './bus/postgres-bus';
 import { openDatabase } from './db/client';
+import { closeCodes } from './errors';
 import type { AppDeps } from './deps';
 import { addHealthRoutes } from './http/health';
 import { RouteTable } from './http/routes';
 import { createHttpServer } from './http/server';
 import { createMailer } from './mail/mailer';
+import { createSmsSender } from './sms/sender';
 import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import { addOpenApiRoutes } from './openapi/routes';
@@ -30,7 +32,7 @@ import { AUDIO_PATH, createAudioDownloadRoute } from './recordings/download-rout
 import { createUploadRoute, UPLOAD_PATH } from './recordings/upload-route';
 
 /** Close code telling WebSocket clients the server is restarting: reconnect (elsewhere). */
-export const CLOSE_SERVICE_RESTART = 1012;
+export const CLOSE_SERVICE_RESTART = closeCodes.SERVICE_RESTART;
 const SHUTDOWN_BUDGET_MS = 10_000;
 
 export type ParleyServer = {
@@ -61,6 +63,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
     metrics,
     sockets: new SocketRegistry(),
     mailer: createMailer({ config, db: database.db, logger }),
+    sms: createSmsSender({ config, db: database.db, logger }),
     sessionCache: new SessionCache(),
     passwords,
     recordingStorage: createLocalStorage(config.recordingsDir),
@@ -78,7 +81,7 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   routes.upgrade('/trpc', trpcWs.upgrade);
   addOpenApiRoutes(routes, deps);
   // Features add their HTTP routes, upgrade paths and shutdown work below (closers run on close()).
-  closers.push(startSessionSweep(deps), () => deps.mailer.close());
+  closers.push(startSessionSweep(deps), () => deps.mailer.close(), () => deps.sms.idle());
   closers.push(() => deps.rooms.hub.close());
   closers.push(startGuestCleanup(deps));
   const recorder = createRecordWebSocket(deps);

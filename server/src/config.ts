@@ -134,7 +134,46 @@ const envSchema = z.object({
   RP_NAME: z.string().trim().min(1).max(100).default('Parley'),
   WEBAUTHN_ORIGINS: z.string().optional(),
   LOGIN_CONCURRENCY_PER_ACCOUNT: integer(8, 1, 100_000),
+  SMS_WEBHOOK_URL: optionalUrl(['http:', 'https:']),
+  SMS_WEBHOOK_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  SMS_URL: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return undefined;
+      const twilio = parseTwilioUrl(value.trim());
+      if (!twilio) {
+        ctx.addIssue({ code: 'custom', message: 'expected twilio://ACCOUNT_SID:AUTH_TOKEN@FROM_NUMBER (FROM_NUMBER in E.164, such as +15005550006)' });
+        return z.NEVER;
+      }
+      return twilio;
+    }),
+  /** Where Twilio's REST API is (tests point it at a local server). */
+  SMS_TWILIO_API_URL: optionalUrl(['http:', 'https:']),
+  RATE_LIMIT_RECOVERY_IP: rateLimit('20/1h'),
+  RATE_LIMIT_RECOVERY_PHONE: rateLimit('3/1h'),
+  RATE_LIMIT_RECOVERY_EMAIL: rateLimit('5/1h'),
+  RATE_LIMIT_RECOVERY_VERIFY_IP: rateLimit('30/1h'),
 });
+
+export type TwilioSmsConfig = { accountSid: string; authToken: string; from: string };
+
+/** twilio://ACCOUNT_SID:AUTH_TOKEN@FROM_NUMBER → its parts; null when it is not that shape. */
+export function parseTwilioUrl(value: string): TwilioSmsConfig | null {
+  const match = /^twilio:\/\/([^:@/]+):([^@/]+)@((?:\+|%2B)?[0-9]{6,15}|MG[0-9a-fA-F]{32})\/?$/i.exec(value);
+  if (!match) return null;
+  const decode = (part: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return null;
+    }
+  };
+  const [accountSid, authToken, sender] = [decode(match[1]!), decode(match[2]!), decode(match[3]!)];
+  if (!accountSid || !authToken || !sender) return null;
+  // A messaging service id (MG…) or a number; a number without its + is still E.164.
+  return { accountSid, authToken, from: /^MG/i.test(sender) || sender.startsWith('+') ? sender : `+${sender}` };
+}
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -191,6 +230,13 @@ export type Config = {
   rpId: string;
   rpName: string;
   webauthnOrigins: string[];
+  /** SMS (account recovery codes and notices): a signed JSON webhook, Twilio, or neither (outbox table). */
+  sms: {
+    webhook: { url: string; secret: string } | null;
+    twilio: (TwilioSmsConfig & { apiUrl: string }) | null;
+  };
+  /** Account recovery without a password (auth.recovery.*): requests per IP, per number, per address; code checks per IP. */
+  recoveryLimits: { ip: RateLimitSpec; phone: RateLimitSpec; email: RateLimitSpec; verifyIp: RateLimitSpec };
 };
 
 export class ConfigError extends Error {
@@ -220,6 +266,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dataDir = path.resolve(e.DATA_DIR);
   const port = e.PORT;
   const publicUrl = (e.PUBLIC_URL ?? defaultPublicUrl(e.HOST, port)).replace(/\/$/, '');
+  if (e.SMS_WEBHOOK_URL && !e.SMS_WEBHOOK_SECRET) {
+    throw new ConfigError('SMS_WEBHOOK_SECRET', 'must be set (at least 32 characters) when SMS_WEBHOOK_URL is: every webhook request is signed with it');
+  }
+  if (e.SMS_WEBHOOK_URL && e.SMS_URL) throw new ConfigError('SMS_URL', 'set either SMS_URL or SMS_WEBHOOK_URL, not both');
   if (e.SESSION_MAX_AGE < e.SESSION_INACTIVITY_TIMEOUT) {
     throw new ConfigError('SESSION_MAX_AGE', 'must not be shorter than SESSION_INACTIVITY_TIMEOUT');
   }
@@ -260,6 +310,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       loginConcurrencyPerAccount: e.LOGIN_CONCURRENCY_PER_ACCOUNT,
     },
     ...webauthnConfig(e.RP_ID, e.RP_NAME, e.WEBAUTHN_ORIGINS, publicUrl, e.ALLOWED_ORIGINS),
+    sms: {
+      webhook: e.SMS_WEBHOOK_URL && e.SMS_WEBHOOK_SECRET ? { url: e.SMS_WEBHOOK_URL, secret: e.SMS_WEBHOOK_SECRET } : null,
+      twilio: e.SMS_URL ? { ...e.SMS_URL, apiUrl: (e.SMS_TWILIO_API_URL ?? 'https://api.twilio.com').replace(/\/$/, '') } : null,
+    },
+    recoveryLimits: { ip: e.RATE_LIMIT_RECOVERY_IP, phone: e.RATE_LIMIT_RECOVERY_PHONE, email: e.RATE_LIMIT_RECOVERY_EMAIL, verifyIp: e.RATE_LIMIT_RECOVERY_VERIFY_IP },
   };
 }
 

@@ -4,6 +4,7 @@ import type { EventBus } from './bus/bus';
 import type { Config } from './config';
 import type { Database, DatabaseHandle } from './db/client';
 import type { Mailer } from './mail/mailer';
+import type { SmsSender } from './sms/sender';
 import type { Metrics } from './observability/metrics';
 import type { SocketRegistry } from './sessions/socket-registry';
 import type { RoomsRuntime } from './rooms/runtime';
@@ -23,6 +24,8 @@ export type AppDeps = {
   sockets: SocketRegistry;
   /** Outgoing mail: SMTP_URL, or the log and the outbox table. */
   mailer: Mailer;
+  /** Outgoing SMS (recovery codes and notices): a signed webhook, Twilio, or the outbox table. */
+  sms: SmsSender;
   /** The threads that hash and verify passwords (PASSWORD_HASH_THREADS). */
   passwords: HashThreads;
   /** Validated sessions for a second; dropped on revocation (bus) and on the user's mutations. */

@@ -1,5 +1,6 @@
 // Starts real Parley servers for integration tests: in-process on a free port, on a fresh
-// database of the project's kind (PGlite in a temp folder, or a new database on the test cluster).
+// database of the project's kind (PGlite in a temp folder, or a new database on the test cluster),
+// each a copy of the run's migrated template (test/setup/*.ts) unless a test asks for an empty one.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,11 +13,14 @@ import type { AnyTRPCRouter } from '../../server/node_modules/@trpc/server/dist/
 import { WebSocket } from 'ws';
 import { startParley, type ParleyServer, type StartOptions } from '../../server/src/app';
 import { loadConfig } from '../../server/src/config';
+import { seedFromTemplate } from '../../server/src/db/pglite-template';
 import type { AppRouter } from '../../server/src/trpc/router';
 
 export const dbKind: 'pglite' | 'postgres' = process.env.PARLEY_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
 export const postgresUrl: string | null = dbKind === 'postgres' ? inject('postgresUrl') : null;
 export const onPostgres = dbKind === 'postgres' && postgresUrl !== null;
+const pgliteTemplate: string | null = dbKind === 'pglite' ? (inject('pgliteTemplate') ?? null) : null;
+const postgresTemplate: string | null = onPostgres ? (inject('postgresTemplate') ?? null) : null;
 
 /** The integration suite: runs on PGlite, and again on Postgres (skipped there when none is available). */
 export const describeDb = describe.skipIf(dbKind === 'postgres' && !postgresUrl);
@@ -31,15 +35,20 @@ export function tempDir(prefix = 'parley-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** A fresh, empty database for one test file (or several instances sharing it). */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh database for one test file (or several instances sharing it): a copy of the run's migrated
+ * template, or with { empty: true } a database the server must create and migrate itself (tests of that path).
+ */
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const dataDir = tempDir();
   if (!onPostgres) {
+    // The server opens DATA_DIR/db as it finds it: an existing (copied) data folder, or a new one.
+    if (!options.empty && pgliteTemplate) await seedFromTemplate(pgliteTemplate, path.join(dataDir, 'db'));
     return { databaseUrl: undefined, dataDir, drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
   }
   const name = `parley_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(postgresUrl!, { max: 1, fetch_types: false, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
+  await admin.unsafe(options.empty || !postgresTemplate ? `create database ${name}` : `create database ${name} template ${postgresTemplate}`);
   await admin.end();
   const url = new URL(postgresUrl!);
   url.pathname = `/${name}`;

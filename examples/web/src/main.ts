@@ -1,7 +1,8 @@
-// The Parley example page: accounts and sessions, a live room with a typing indicator, and a
+// The Parley example page: accounts and sessions (password or passkey, with recovery), a live room with a typing indicator, and a
 // recorder streaming the microphone (MediaRecorder, WebM/Opus) to /ws/record. Plain DOM, no framework.
 import { createParleyClient, errorCode, type RouterOutputs } from '@parley/sdk';
 import { recordMicrophone, type MicrophoneRecording } from './microphone';
+import { setUpPasskeys } from './passkeys';
 
 declare const __PARLEY_URL__: string;
 const serverUrl = new URLSearchParams(location.search).get('server') ?? __PARLEY_URL__;
@@ -65,6 +66,8 @@ $('auth-form').addEventListener('submit', (event) => {
     await showSignedIn();
   });
 });
+
+setUpPasskeys({ client, guarded, onSignedIn: showSignedIn });
 
 $('sign-out').addEventListener('click', () => void guarded(async () => {
   await client.auth.logout.mutate();

@@ -13,7 +13,12 @@ export type AuditEvent =
   | 'password_changed'
   | 'password_reset_requested'
   | 'password_reset'
-  | 'email_verified';
+  | 'email_verified'
+  | 'recovery_code_sent'
+  | 'recovery_code_locked'
+  | 'recovery_link_sent'
+  | 'recovery_granted'
+  | 'account_recovered';
 
 const COUNTED = new Set<AuditEvent>(['register', 'login_success', 'login_failure', 'lockout', 'logout']);
 

@@ -1,4 +1,4 @@
-// Single-use tokens mailed to people (password reset, e-mail verification). The token is
+// Single-use tokens mailed to people (password reset, e-mail verification, account recovery). The token is
 // "<id>.<secret>" (secret 160 bits); the database keeps the id and SHA-256(secret) only.
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
@@ -6,7 +6,7 @@ import type { Database } from '../db/client';
 import { emailTokens } from '../db/schema/index';
 import { generateSessionToken, hashSessionSecret } from './session';
 
-export type EmailTokenPurpose = 'password_reset' | 'email_verification';
+export type EmailTokenPurpose = 'password_reset' | 'email_verification' | 'account_recovery';
 export type EmailToken = typeof emailTokens.$inferSelect;
 
 export async function createEmailToken(

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { authedProcedure, publicProcedure, router } from '../trpc/init';
 import { issueSession } from './password-router';
-import { emailInput, newPasswordInput } from './schema';
+import { emailInput, newPasswordInput, signedInOutput } from './schema';
 import { createGuest, upgradeGuest } from './guest';
 
 export const guestInput = z.object({
@@ -13,9 +13,15 @@ export const guestInput = z.object({
 export const upgradeGuestInput = z.object({ email: emailInput, password: newPasswordInput });
 
 export const guestRouter = router({
-  guest: publicProcedure.input(guestInput).mutation(async ({ ctx, input }) => issueSession(ctx, await createGuest(ctx.deps, input, ctx.request))),
+  guest: publicProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/guest', tags: ['auth'], protect: false, summary: 'Sign in as a guest (no e-mail; rooms only)' } })
+    .input(guestInput)
+    .output(signedInOutput)
+    .mutation(async ({ ctx, input }) => issueSession(ctx, await createGuest(ctx.deps, input, ctx.request))),
 
   upgradeGuest: authedProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/guest/upgrade', tags: ['auth'], summary: 'Turn your guest account into a full one, keeping its history' } })
     .input(upgradeGuestInput)
+    .output(signedInOutput)
     .mutation(async ({ ctx, input }) => issueSession(ctx, await upgradeGuest(ctx.deps, ctx.user, input, ctx.request))),
 });

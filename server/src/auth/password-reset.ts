@@ -46,7 +46,8 @@ export async function requestPasswordReset(deps: AppDeps, email: string, meta: C
   deps.mailer.track(job);
 }
 
-async function mailResetLink(deps: AppDeps, email: string, meta: ClientMeta): Promise<void> {
+/** Mails a reset link to the account with this address, if there is one (run in the background). */
+export async function mailResetLink(deps: AppDeps, email: string, meta: ClientMeta): Promise<void> {
   const user = await getUserByEmail(deps.db, email);
   if (!user?.email) return;
   const token = await createEmailToken(deps.db, { purpose: 'password_reset', userId: user.id, email: user.email, ttlMs: RESET_TOKEN_TTL_MS });

@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 export const recoveryRouter = router({
   changePassword: authedProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/password/change', tags: ['auth'], summary: 'Change your password (ends every other session)' } })
     .input(changePasswordInput)
     .output(z.object({ ok: z.literal(true), endedSessions: z.number().int() }))
     .mutation(async ({ ctx, input }) => {
@@ -15,6 +16,7 @@ export const recoveryRouter = router({
     }),
 
   requestPasswordReset: publicProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/password/reset-request', tags: ['auth'], protect: false, summary: 'Mail a single-use password reset link (always answers ok)' } })
     .input(requestPasswordResetInput)
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {
@@ -23,6 +25,7 @@ export const recoveryRouter = router({
     }),
 
   resetPassword: publicProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/password/reset', tags: ['auth'], protect: false, summary: 'Set a new password with the mailed token (ends every session)' } })
     .input(resetPasswordInput)
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {
@@ -31,6 +34,7 @@ export const recoveryRouter = router({
     }),
 
   requestEmailVerification: authedProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/email/verification-request', tags: ['auth'], summary: 'Mail a link that verifies your e-mail address' } })
     .output(z.object({ ok: z.literal(true), alreadyVerified: z.boolean() }))
     .mutation(async ({ ctx }) => {
       const { alreadyVerified } = await requestEmailVerification(ctx.deps, ctx.user);
@@ -38,6 +42,7 @@ export const recoveryRouter = router({
     }),
 
   verifyEmail: publicProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/email/verify', tags: ['auth'], protect: false, summary: 'Verify an e-mail address with the mailed token' } })
     .input(verifyEmailInput)
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {

@@ -1,8 +1,9 @@
-// auth.*: every sign-in method's router, merged flat, with passkey.* and totp.* nested.
+// auth.*: every sign-in method's router, merged flat, with passkey.*, totp.* and recovery.* nested.
 import { mergeRouters, router } from '../trpc/init';
 import { guestRouter } from './guest-router';
 import { passkeyRouter } from './passkey/router';
 import { recoveryRouter } from './recovery-router';
+import { accountRecoveryRouter } from './recovery/router';
 import { passwordAuthRouter } from './password-router';
 import { totpRouter } from './totp/router';
 
@@ -13,5 +14,6 @@ export const authRouter = mergeRouters(
   router({
     passkey: passkeyRouter,
     totp: totpRouter,
+    recovery: accountRecoveryRouter,
   }),
 );

@@ -9,6 +9,7 @@ import type postgres from 'postgres';
 import * as schema from './schema/index';
 import { migrateDatabase } from './migrate';
 import { installSingleTripQuery } from './pglite-query';
+import { bundledTemplateDir, seedFromTemplate } from './pglite-template';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -29,12 +30,17 @@ export type DatabaseOptions = {
   pgliteDir?: string;
   /** Apply drizzle migrations before returning (default true). */
   migrate?: boolean;
+  /**
+   * A migrated PGlite data folder to copy when pgliteDir is new (see pglite-template.ts); default the one
+   * the build ships beside main.mjs, null for none (a fresh initdb).
+   */
+  template?: string | null;
 };
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   const handle = options.databaseUrl
     ? await openPostgres(options.databaseUrl)
-    : await openPGlite(options.pgliteDir ?? 'memory://');
+    : await openPGlite(options.pgliteDir ?? 'memory://', options.template === undefined ? bundledTemplateDir : (options.template ?? undefined));
   if (options.migrate !== false) {
     try {
       await migrateDatabase(handle, options.databaseUrl);
@@ -46,10 +52,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   return handle;
 }
 
-async function openPGlite(dir: string): Promise<DatabaseHandle> {
+async function openPGlite(dir: string, template: string | undefined): Promise<DatabaseHandle> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
-  if (!dir.startsWith('memory://')) await fs.mkdir(path.dirname(path.resolve(dir)), { recursive: true });
+  if (!dir.startsWith('memory://')) {
+    await fs.mkdir(path.dirname(path.resolve(dir)), { recursive: true });
+    await seedFromTemplate(template, dir);
+  }
   const pglite = await PGlite.create(dir);
   installSingleTripQuery(pglite);
   const db = drizzle(pglite, { schema }) as unknown as Database;

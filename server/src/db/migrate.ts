@@ -10,10 +10,12 @@ export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.m
 /** Any number of instances may start at once: an advisory lock lets one migrate at a time. */
 const MIGRATION_LOCK_KEY = 720_417_311;
 
-export async function migrateDatabase(handle: DatabaseHandle, databaseUrl?: string): Promise<void> {
+/** options.migrationsFolder: another folder of drizzle migrations (tests of an older template). */
+export async function migrateDatabase(handle: DatabaseHandle, databaseUrl?: string, options: { migrationsFolder?: string } = {}): Promise<void> {
+  const folder = options.migrationsFolder ?? migrationsFolder;
   if (handle.kind === 'pglite') {
     const { migrate } = await import('drizzle-orm/pglite/migrator');
-    await migrate(handle.db as never, { migrationsFolder });
+    await migrate(handle.db as never, { migrationsFolder: folder });
     return;
   }
   const { default: postgresClient } = await import('postgres');
@@ -22,7 +24,7 @@ export async function migrateDatabase(handle: DatabaseHandle, databaseUrl?: stri
   const client = postgresClient(databaseUrl!, { max: 1, connect_timeout: 10, onnotice: () => {} });
   try {
     await client`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
-    await migrate(drizzle(client), { migrationsFolder });
+    await migrate(drizzle(client), { migrationsFolder: folder });
     await client`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
   } finally {
     await client.end({ timeout: 5 });

@@ -3,6 +3,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { AppDeps } from '../deps';
 import { readBearer } from '../auth/request';
 import { type RouteTable, sendJson } from './routes';
+import { sendError } from './error-response';
 
 const READY_TIMEOUT_MS = 2000;
 
@@ -17,13 +18,13 @@ export function addHealthRoutes(routes: RouteTable, deps: AppDeps): void {
   routes.add('/health', (_req, res) => sendJson(res, 200, { status: 'ok' }), { writesHead: true });
 
   routes.add('/ready', async (_req, res) => {
-    if (deps.shutdownSignal.aborted) return sendJson(res, 503, { status: 'unavailable', reason: 'shutting down' });
+    if (deps.shutdownSignal.aborted) return sendError(res, 'SHUTTING_DOWN');
     try {
       await deps.database.ping(READY_TIMEOUT_MS);
       sendJson(res, 200, { status: 'ready', database: deps.database.kind });
     } catch (error) {
-      const reason = `database: ${(error as Error).message || 'no answer'}`;
-      sendJson(res, 503, { status: 'unavailable', reason });
+      // The reason names the database's own complaint (no secrets: a driver message, not the URL).
+      sendError(res, 'DATABASE_UNAVAILABLE', `The database is not answering: ${(error as Error).message || 'no answer'}`);
     }
   }, { writesHead: true });
 
@@ -31,7 +32,7 @@ export function addHealthRoutes(routes: RouteTable, deps: AppDeps): void {
     const token = deps.config.metricsToken;
     if (token) {
       const given = readBearer(req.headers.authorization);
-      if (!given || !sameSecret(given, token)) return sendJson(res, 401, { error: 'Metrics need the bearer token' }, { 'www-authenticate': 'Bearer' });
+      if (!given || !sameSecret(given, token)) return sendError(res, 'UNAUTHENTICATED', 'Metrics need the bearer token', { 'www-authenticate': 'Bearer' });
     }
     const body = await deps.metrics.registry.metrics();
     res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });

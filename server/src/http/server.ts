@@ -2,9 +2,11 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AppDeps } from '../deps';
 import { isOriginAllowed } from '../auth/csrf';
+import { accessLogger } from '../observability/logger';
 import { requestIdOf, requestUserOf } from '../observability/request-log';
 import type { SeriesRecorder } from '../observability/series-histogram';
-import { applyServerHeaders, type HeaderLines, holdServerHeaders, parseRequestUrl, type RequestUrl, type RouteTable, sendJson } from './routes';
+import { applyServerHeaders, type HeaderLines, holdServerHeaders, parseRequestUrl, type RequestUrl, type RouteTable } from './routes';
+import { sendError } from './error-response';
 
 const SECURITY_HEADERS: HeaderLines = [
   'x-content-type-options', 'nosniff',
@@ -36,6 +38,7 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
   const serverHeaders = https ? [...SECURITY_HEADERS, ...HSTS] : SECURITY_HEADERS;
   // One recorder per route and status, resolved once.
   const durationOf = new Map<string, Map<number, SeriesRecorder>>();
+  const access = accessLogger(deps.logger);
   const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, (req, res) => {
     const started = performance.now();
     const requestId = requestIdOf(req);
@@ -52,7 +55,7 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
       url = parseRequestUrl(req.url ?? '/');
     } catch {
       holdServerHeaders(res, lines);
-      return sendJson(res, 400, { error: 'Bad request URL' });
+      return sendError(res, 'INVALID_INPUT', 'Bad request URL');
     }
     if (req.method === 'OPTIONS') {
       if (cors) {
@@ -76,12 +79,12 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
       const level = QUIET_ROUTES.has(route) ? 'debug' : 'info';
       if (!deps.logger.isLevelEnabled(level)) return;
       const line = { requestId, method: req.method, route, path: url.pathname.slice(0, 200), status: res.statusCode, ms: Math.round(seconds * 1000), userId: requestUserOf(req) };
-      deps.logger[level](line, 'request');
+      access[level](line, 'request');
     });
-    if (!found) return sendJson(res, 404, { error: 'Not found' });
+    if (!found) return sendError(res, 'ROUTE_NOT_FOUND');
     Promise.resolve(found.handler(req, res, url)).catch((error) => {
       deps.logger.error({ err: error, requestId, route: found.label }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: 'Internal error', requestId });
+      if (!res.headersSent) sendError(res, 'INTERNAL', `Internal error (request ${requestId})`);
       else res.destroy();
     });
   });

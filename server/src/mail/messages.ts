@@ -55,3 +55,34 @@ export function securityNoticeMail(config: Config, to: string, kind: 'password_c
     { label: 'Review your sessions', url: `${config.publicUrl}/sessions` },
   );
 }
+
+export function accountRecoveryMail(config: Config, to: string, token: string, validMinutes: number): Mail {
+  const url = `${config.publicUrl}/recover-account?token=${encodeURIComponent(token)}`;
+  return composeMail(
+    to,
+    'Get back into your Parley account',
+    [
+      'Someone asked to recover your Parley account, which signs in with a passkey and has no password.',
+      `The link below works once, for ${validMinutes} minutes, and lets you add a new passkey. If it wasn't you, ignore this mail: nothing changes.`,
+    ],
+    { label: 'Recover my account', url },
+  );
+}
+
+export function accountRecoveredMail(
+  config: Config,
+  to: string,
+  device: DeviceInfo,
+  what: { method: 'phone' | 'email'; with: 'passkey' | 'password'; endedSessions: number; removedPasskeys: number },
+): Mail {
+  const proof = what.method === 'phone' ? 'a code sent by SMS to your phone number' : 'a link sent to this address';
+  const ended = what.endedSessions || what.removedPasskeys
+    ? `${what.endedSessions} other session(s) were signed out and ${what.removedPasskeys} old passkey(s) removed.`
+    : 'Your other sessions and passkeys were kept.';
+  return composeMail(
+    to,
+    'Your Parley account was recovered',
+    [`Your Parley account was recovered with ${proof}, and a new ${what.with} was added.`, ended, describeDevice(device).join('\n'), "If this wasn't you, recover the account again at once and tell us."],
+    { label: 'Review your sessions', url: `${config.publicUrl}/sessions` },
+  );
+}

@@ -1,60 +1,84 @@
-// /openapi.json: generated from the same tRPC routers as /trpc, so the REST mirrors and their
-// description cannot drift apart. Plain HTTP routes that are not procedures are described here.
+// /openapi.json: generated from the same tRPC routers and zod schemas as /api (trpc-to-openapi),
+// then completed with what the generator cannot know: the one error body and every status an
+// operation can answer, `security: []` on public operations, and the plain HTTP routes that are
+// not procedures (the binary upload and the server-sent event streams).
+import type { AnyTRPCProcedure } from '@trpc/server';
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
-import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import { appRouter } from '../trpc/router';
+import { errorKeys } from '../errors';
+import { errorComponents, statusesOf } from './error-responses';
+import { eventStreamPaths, eventStreamStatuses } from './event-paths';
+import { BODY_METHODS, restMetaOf } from './rest-routes';
+import { uploadPath, uploadStatuses } from './upload-path';
 
-export const API_VERSION = '0.1.0';
+export const API_VERSION = '0.2.0';
 
-/** POST /api/recordings/upload takes a raw binary body, which tRPC procedures don't: a plain route. */
-const uploadPath: ZodOpenApiPathsObject = {
-  '/recordings/upload': {
-    post: {
-      operationId: 'recordings-upload',
-      summary: 'Upload a whole audio file; stored as Ogg/Opus 16 kHz mono',
-      description:
-        'The body is the file itself (curl --data-binary @file). Metadata in the query string or in ' +
-        'x-recording-name / x-recording-meeting-link / x-recording-org-id headers (percent-encoded).',
-      tags: ['recordings'],
-      security: [{ bearer: [] }, { cookie: [] }],
-      parameters: [
-        { name: 'name', in: 'query', required: false, schema: { type: 'string', maxLength: 200 }, description: 'A name for the recording' },
-        { name: 'meetingLink', in: 'query', required: false, schema: { type: 'string' }, description: 'The meeting this recording belongs to' },
-        { name: 'orgId', in: 'query', required: false, schema: { type: 'string' }, description: 'Share it with an organization you belong to' },
-      ],
-      requestBody: {
-        required: true,
-        description: 'WAV, Ogg/Opus, WebM/Opus, raw PCM, or (with ffmpeg on the server) MP3/AAC/M4A; Content-Type audio/*',
-        content: {
-          'audio/*': { schema: { type: 'string', format: 'binary' } },
-          'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
-        },
-      },
-      responses: {
-        '201': { description: 'The stored recording', content: { 'application/json': { schema: { type: 'object', properties: { recording: { type: 'object' } } } } } },
-        '401': { description: 'Sign in to continue' },
-        '413': { description: 'The file is larger than UPLOAD_MAX_BYTES' },
-        '415': { description: 'This audio format is not supported' },
-      },
-    },
-  },
-};
+type Operation = { security?: unknown[]; responses: Record<string, unknown>; parameters?: { in: string }[] };
+
+/** Replaces the generator's error answers by references to the shared ones, for every status this operation can give. */
+function completeOperation(operation: Operation, statuses: readonly number[]): void {
+  const success = Object.fromEntries(Object.entries(operation.responses).filter(([status]) => status.startsWith('2')));
+  operation.responses = { ...success, ...Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/${status}` }])) };
+  if (!operation.security) operation.security = [];
+}
 
 export function buildOpenApiDocument(publicUrl: string): OpenAPIObject {
   const document = generateOpenApiDocument(appRouter, {
     title: 'Parley',
     description:
-      'REST mirrors of the Parley tRPC procedures. Authenticate with `Authorization: Bearer <token>` ' +
-      '(the token that register and login return) or the `parley_session` cookie; cookie-authenticated ' +
-      'mutations must send an allowed `Origin`. Errors are `{ message, code, data }` with tRPC codes.',
+      'Accounts, sessions, realtime rooms and audio recording over REST and server-sent events: the same ' +
+      'procedures as the tRPC API at /trpc. Authenticate with `Authorization: Bearer <token>` (the token ' +
+      'register, login, guest and the two-factor step return) or the `parley_session` cookie; cookie-' +
+      'authenticated mutations must send an allowed `Origin`. Every error is `{ message, code, key?, issues? }`: ' +
+      'branch on `key`, a stable name from the error catalogue; `message` is for people. Throttled answers ' +
+      '(429) carry `Retry-After` in seconds.',
     version: API_VERSION,
     baseUrl: `${publicUrl}/api`,
     docsUrl: `${publicUrl}/docs`,
+    license: { name: 'MIT', identifier: 'MIT' },
     securitySchemes: {
-      bearer: { type: 'http', scheme: 'bearer', description: 'A session token from /auth/register or /auth/login' },
+      bearer: { type: 'http', scheme: 'bearer', description: 'A session token from /auth/register, /auth/login, /auth/guest or /auth/totp/verify-login' },
       cookie: { type: 'apiKey', in: 'cookie', name: 'parley_session', description: 'The session cookie browsers receive' },
     },
-    paths: uploadPath,
+    paths: { ...uploadPath, ...eventStreamPaths },
   });
+
+  const paths = document.paths as Record<string, Record<string, Operation>>;
+  for (const procedure of Object.values(appRouter._def.procedures as unknown as Record<string, AnyTRPCProcedure>)) {
+    const meta = restMetaOf(procedure);
+    if (!meta || procedure._def.type === 'subscription') continue;
+    const operation = paths[meta.path.replace(/\/$/, '')]?.[meta.method.toLowerCase()];
+    if (!operation) continue;
+    const declared = Array.isArray(meta.errorResponses) ? meta.errorResponses : Object.keys(meta.errorResponses ?? {}).map(Number);
+    completeOperation(
+      operation,
+      statusesOf({
+        isPublic: meta.protect === false,
+        hasBody: BODY_METHODS.has(meta.method),
+        isMutation: procedure._def.type === 'mutation',
+        hasPathParams: meta.path.includes('{'),
+        declared,
+      }),
+    );
+  }
+  // The plain routes declare their statuses themselves; they get the shared error answers too.
+  for (const [path, statuses] of Object.entries({ ...uploadStatuses, ...eventStreamStatuses })) {
+    completeOperation(paths[path]!.get ?? paths[path]!.post!, statuses);
+  }
+  const components = (document.components ??= {}) as Record<string, Record<string, unknown>>;
+  const errors = errorComponents(errorKeys);
+  components.schemas = { ...components.schemas, ...errors.schemas };
+  components.responses = { ...components.responses, ...errors.responses };
+  components.headers = { ...components.headers, ...errors.headers };
+  document.tags = [
+    { name: 'auth', description: 'Accounts: register, sign in (password, guest, two-factor), passwords and e-mail' },
+    { name: 'passkeys', description: 'WebAuthn passkeys: sign-up, sign-in, list and remove' },
+    { name: 'totp', description: 'Two-factor codes from an authenticator app' },
+    { name: 'sessions', description: 'Where you are signed in' },
+    { name: 'orgs', description: 'Organizations and their members' },
+    { name: 'rooms', description: 'Realtime rooms: messages, typing, presence, events over SSE' },
+    { name: 'recordings', description: 'Audio recordings: live, uploaded, downloaded' },
+    { name: 'system', description: 'Liveness' },
+  ];
   return document;
 }

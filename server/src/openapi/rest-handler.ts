@@ -1,86 +1,104 @@
-// /api/*: REST mirrors of the procedures that carry `openapi` meta (trpc-to-openapi). The same
-// router, the same context (cookie or bearer, CSRF for cookie mutations, Set-Cookie on sign-in)
-// and the same errors as /trpc; only the URL and the JSON envelope differ.
+// /api/*: the REST form of every query and mutation that declares `openapi` meta. The same router,
+// context (cookie or bearer, CSRF for cookie mutations, Set-Cookie on sign-in) and error catalogue
+// as /trpc; only the URL and the envelope differ. trpc-to-openapi writes the document from the same
+// meta; we serve the routes ourselves because its node adapter answers errors with tRPC's whole
+// shape (`data`, which the one error body has not) and rewrites procedures' zod schemas in place.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
+import { getErrorShape, getTRPCErrorFromUnknown } from '@trpc/server/unstable-core-do-not-import';
 import type { AppDeps } from '../deps';
-import type { RouteHandler } from '../http/routes';
-import { createHttpContext } from '../trpc/context';
-import { findAppError } from '../errors';
-import type { Context } from '../trpc/context';
+import { AppError, type ErrorBody } from '../errors';
+import { sendAppError } from '../http/error-response';
+import type { RequestUrl, RouteHandler } from '../http/routes';
+import { createHttpContext, type Context } from '../trpc/context';
+import { createCallerFactory } from '../trpc/init';
 import { appRouter } from '../trpc/router';
+import { findStreamRoute, serveEventStream } from './event-stream';
+import { coerceQuery, readJsonBody } from './json-body';
+import { BODY_METHODS, buildRestRoutes, matchRestRoute, type RestRoute } from './rest-routes';
 
 export const API_PREFIX = '/api';
-/** Same limit as /trpc: JSON inputs are small; audio goes to /api/recordings/upload or /ws/record. */
-export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+export { MAX_JSON_BODY_BYTES } from './json-body';
 
-type BodyResult = { ok: true; body: unknown } | { ok: false; status: number; code: string; message: string };
+const createCaller = createCallerFactory(appRouter);
+type ShapeData = { code: ErrorBody['code']; httpStatus: number; key?: ErrorBody['key']; issues?: ErrorBody['issues']; retryAfter?: number };
 
-/** Reads a JSON body ourselves: a hard size limit, and charset-qualified content types accepted. */
-async function readJsonBody(req: IncomingMessage): Promise<BodyResult> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_JSON_BODY_BYTES) return { ok: false, status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request is too large' };
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_JSON_BODY_BYTES) return { ok: false, status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request is too large' };
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (!text.trim()) return { ok: true, body: undefined };
-  try {
-    return { ok: true, body: JSON.parse(text) };
-  } catch {
-    return { ok: false, status: 400, code: 'PARSE_ERROR', message: 'The body is not valid JSON' };
-  }
-}
-
-/** As on /trpc: cookies and headers procedures asked for, and Retry-After for throttled calls. */
-function responseMetaOf({ ctx, errors }: { ctx?: Context; errors: readonly unknown[] }) {
+/** Cookies and headers the procedure asked for (sign-in, sign-out). */
+function responseHeadersOf(ctx: Context | undefined): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = { ...(ctx?.responseHeaders ?? {}) };
   if (ctx?.responseCookies.length) headers['set-cookie'] = ctx.responseCookies;
-  const retryAfter = errors.map((e) => findAppError(e)?.retryAfterSeconds).find((s) => s !== undefined);
-  if (retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));
-  return { headers };
+  return headers;
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string) {
-  const json = JSON.stringify({ message, code });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]>) {
+  const json = JSON.stringify(body);
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
   res.end(json);
 }
 
-export function createRestRoute(deps: AppDeps): RouteHandler {
-  // The node adapter (not the standalone one, which turns req into a fetch Request): our context
-  // reads the IncomingMessage, exactly as /trpc does.
-  const handler = createOpenApiNodeHttpHandler<typeof appRouter, IncomingMessage, ServerResponse>({
-    router: appRouter,
-    maxBodySize: MAX_JSON_BODY_BYTES,
-    createContext: ({ req, res }) => createHttpContext(deps, req, res as ServerResponse),
-    responseMeta: responseMetaOf,
-    onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path }, 'procedure failed');
-    },
-  });
-
-  return async (req, res) => {
-    const hasBody = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
-    if (hasBody) {
-      // A bodiless POST (logout) needs no Content-Type: curl -X POST is enough.
-      const contentType = req.headers['content-type'];
-      if (!contentType && !Number(req.headers['content-length'] ?? 0) && !req.headers['transfer-encoding']) {
-        req.headers['content-type'] = 'application/json';
-      }
-      if (req.headers['content-type']?.startsWith('application/json')) {
-        const read = await readJsonBody(req);
-        if (!read.ok) return sendError(res, read.status, read.code, read.message);
-        // trpc-to-openapi uses req.body as it is when present.
-        (req as IncomingMessage & { body?: unknown }).body = read.body;
-      }
+/** A call's input: the JSON body (POST/PUT/PATCH) or the query string, plus the path parameters. */
+async function readInput(req: IncomingMessage, url: RequestUrl, route: RestRoute, params: Record<string, string>): Promise<unknown> {
+  let fromRequest: unknown;
+  if (BODY_METHODS.has(route.method)) {
+    const contentType = req.headers['content-type'];
+    // A bodiless POST (logout) needs no Content-Type: curl -X POST is enough.
+    const bodiless = !Number(req.headers['content-length'] ?? 0) && !req.headers['transfer-encoding'];
+    if (!(bodiless && !contentType) && !/^application\/json\s*(;|$)/i.test(contentType ?? '')) {
+      throw new AppError('UNSUPPORTED_CONTENT_TYPE', { message: `Send the body as application/json (got ${contentType ? JSON.stringify(contentType.slice(0, 100)) : 'no Content-Type'})` });
     }
-    // The handler matches procedure paths without our mount point.
-    req.url = req.url!.slice(API_PREFIX.length) || '/';
-    await handler(req, res);
+    fromRequest = await readJsonBody(req);
+  } else {
+    fromRequest = coerceQuery(route.inputParser, url.searchParams);
+  }
+  if (!route.params.length) return fromRequest;
+  if (fromRequest !== undefined && (typeof fromRequest !== 'object' || fromRequest === null || Array.isArray(fromRequest))) {
+    throw new AppError('INVALID_INPUT', { message: 'Invalid input: the body must be a JSON object' });
+  }
+  return { ...(fromRequest as object | undefined), ...params };
+}
+
+export function createRestRoute(deps: AppDeps): RouteHandler {
+  const routes = buildRestRoutes(appRouter);
+
+  return async (req, res, url) => {
+    const path = url.pathname.slice(API_PREFIX.length) || '/';
+    let stream: ReturnType<typeof findStreamRoute>;
+    try {
+      stream = findStreamRoute(path);
+      if (stream) return await serveEventStream(deps, req, res, url, stream);
+    } catch (error) {
+      if (error instanceof URIError) return sendAppError(res, new AppError('INVALID_INPUT', { message: 'Bad path encoding' }));
+      throw error;
+    }
+    let matched: ReturnType<typeof matchRestRoute>;
+    try {
+      matched = matchRestRoute(routes, req.method ?? 'GET', path);
+    } catch {
+      return sendAppError(res, new AppError('INVALID_INPUT', { message: 'Bad path encoding' }));
+    }
+    if (!matched) return sendAppError(res, new AppError('ROUTE_NOT_FOUND'));
+    if ('allowed' in matched) return sendAppError(res, new AppError('METHOD_NOT_ALLOWED'), { allow: matched.allowed.join(', ') });
+    const { route, params } = matched;
+
+    let ctx: Context | undefined;
+    let input: unknown;
+    try {
+      input = await readInput(req, url, route, params);
+      ctx = await createHttpContext(deps, req, res);
+      const caller = createCaller(ctx) as unknown as Record<string, unknown>;
+      const call = route.procedurePath.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
+      const data = await call(input);
+      send(res, 200, data ?? null, responseHeadersOf(ctx));
+    } catch (cause) {
+      if (cause instanceof AppError && !ctx) return sendAppError(res, cause);
+      const error = getTRPCErrorFromUnknown(cause);
+      if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path: route.procedurePath }, 'procedure failed');
+      // Our errorFormatter (trpc/init.ts) maps late and database errors and adds key and issues.
+      const shape = getErrorShape({ config: appRouter._def._config, error, type: route.type, path: route.procedurePath, input: undefined, ctx });
+      const data = shape.data as unknown as ShapeData;
+      const body: ErrorBody = { message: shape.message, code: data.code, ...(data.key ? { key: data.key } : {}), ...(data.issues ? { issues: data.issues } : {}) };
+      const headers = responseHeadersOf(ctx);
+      if (data.retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(data.retryAfter)));
+      send(res, data.httpStatus, body, headers);
+    }
   };
 }

@@ -10,3 +10,9 @@ export const addMemberInput = z.object({
   role: z.enum(['admin', 'member']).default('member'),
 });
 export const removeMemberInput = z.object({ orgId: id, userId: id });
+
+const role = z.enum(['admin', 'member']);
+export const orgOutput = z.object({ id: z.string(), name: z.string(), role, createdAt: z.string() });
+export const orgListOutput = z.array(orgOutput);
+export const orgMemberOutput = z.object({ orgId: z.string(), userId: z.string(), role });
+export const removeMemberOutput = z.object({ removed: z.boolean() });

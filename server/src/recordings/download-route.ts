@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { AppDeps } from '../deps';
 import type { RequestUrl, RouteHandler } from '../http/routes';
-import { sendJson } from '../http/routes';
+import { sendError } from '../http/error-response';
 import { findRequestToken } from '../auth/request';
 import { sessionPolicyOf, validateSessionToken } from '../auth/session';
 import { canAccessRecording, getRecordingRow, type RecordingRow } from './access';
@@ -52,11 +52,11 @@ function contentDisposition(name: string): string {
 
 export function createAudioDownloadRoute(deps: AppDeps): RouteHandler {
   return async (req: IncomingMessage, res: ServerResponse, url: RequestUrl) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'Method not allowed' }, { allow: 'GET, HEAD' });
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 'METHOD_NOT_ALLOWED', undefined, { allow: 'GET, HEAD' });
     const id = AUDIO_PATH.exec(url.pathname)![1]!;
     const row = await findAllowedRecording(deps, req, url, id);
     const size = row ? await deps.recordingStorage.size(row.filename) : null;
-    if (!row || size === null) return sendJson(res, 404, { error: 'Not found' });
+    if (!row || size === null) return sendError(res, 'RECORDING_NOT_FOUND');
 
     const headers: Record<string, string> = {
       'content-type': 'audio/ogg',

@@ -5,20 +5,24 @@ import { requireRecording } from './access';
 import { createLiveRecording, deleteRecording, listRecordings, toRecordingView, withLiveProgress } from './catalog';
 import { publishRecordingEvent, watchRecordingEvents, type RecordingEvent } from './progress';
 import {
-  downloadUrlOutput, listRecordingsInput, recordingIdInput, recordingPage, recordingView, startRecordingInput,
+  deleteRecordingOutput, downloadUrlOutput, listRecordingsInput, startRecordingOutput, uploadRecordingOutput, recordingIdInput, recordingPage, recordingView, startRecordingInput,
 } from './schema';
 import { createDownloadUrl } from './signing';
 import { readUploadMeta, uploadRecording } from './upload';
 import { Readable } from 'node:stream';
 
 export const recordingsRouter = router({
-  start: memberProcedure.input(startRecordingInput).mutation(async ({ ctx, input }) => {
+  start: memberProcedure
+    .meta({ openapi: { method: 'POST', path: '/recordings', tags: ['recordings'], summary: 'Create a live recording; stream its audio over /ws/record' } })
+    .input(startRecordingInput)
+    .output(startRecordingOutput)
+    .mutation(async ({ ctx, input }) => {
     const row = await createLiveRecording(ctx.deps.db, ctx.user.id, input);
     return { recordingId: row.id, filename: row.filename };
   }),
 
   /** The body is the whole file; name, meetingLink and orgId come in x-recording-* headers (or the query string). */
-  upload: memberProcedure.input(octetInputParser).mutation(async ({ ctx, input }) => {
+  upload: memberProcedure.input(octetInputParser).output(uploadRecordingOutput).mutation(async ({ ctx, input }) => {
     const meta = readUploadMeta(ctx.requestHeaders ?? {}, null);
     const body = Readable.fromWeb(input as import('node:stream/web').ReadableStream<Uint8Array>);
     const recording = await uploadRecording(ctx.deps, ctx.user.id, meta, body);
@@ -37,7 +41,11 @@ export const recordingsRouter = router({
     .output(recordingView)
     .query(async ({ ctx, input }) => toRecordingView(withLiveProgress(ctx.deps, await requireRecording(ctx.deps.db, input.id, ctx.user.id, 'read')))),
 
-  delete: memberProcedure.input(recordingIdInput).mutation(async ({ ctx, input }) => {
+  delete: memberProcedure
+    .meta({ openapi: { method: 'DELETE', path: '/recordings/{id}', tags: ['recordings'], summary: 'Delete a recording and its audio' } })
+    .input(recordingIdInput)
+    .output(deleteRecordingOutput)
+    .mutation(async ({ ctx, input }) => {
     const row = await requireRecording(ctx.deps.db, input.id, ctx.user.id, 'delete');
     await deleteRecording(ctx.deps.db, ctx.deps.recordingStorage, row);
     await publishRecordingEvent(ctx.deps.bus, { type: 'deleted', id: row.id }).catch(() => {});
@@ -45,6 +53,7 @@ export const recordingsRouter = router({
   }),
 
   downloadUrl: memberProcedure
+    .meta({ openapi: { method: 'GET', path: '/recordings/{id}/download-url', tags: ['recordings'], summary: 'A short-lived signed link to the Ogg/Opus file' } })
     .input(recordingIdInput)
     .output(downloadUrlOutput)
     .query(async ({ ctx, input }) => {

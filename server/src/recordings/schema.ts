@@ -33,7 +33,8 @@ export const listRecordingsInput = z
 
 export const recordingIdInput = z.object({ id: recordingId });
 
-export const recordingView = z.object({
+export const recordingView = z
+  .object({
   id: z.string(),
   name: z.string(),
   meetingLink: z.string().nullable(),
@@ -47,8 +48,12 @@ export const recordingView = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   finishedAt: z.string().nullable(),
-});
+})
+  .meta({ id: 'Recording' });
 export type RecordingView = z.infer<typeof recordingView>;
 
 export const recordingPage = z.object({ recordings: z.array(recordingView), nextCursor: z.string().nullable() });
 export const downloadUrlOutput = z.object({ url: z.string(), expiresAt: z.string() });
+export const startRecordingOutput = z.object({ recordingId: z.string(), filename: z.string() });
+export const deleteRecordingOutput = z.object({ deleted: z.boolean() });
+export const uploadRecordingOutput = z.object({ recording: recordingView });

@@ -6,6 +6,7 @@ import type { AppDeps } from '../deps';
 import { AppError, findAppError } from '../errors';
 import type { RequestUrl, RouteHandler } from '../http/routes';
 import { sendJson } from '../http/routes';
+import { sendAppError, sendError } from '../http/error-response';
 import { findRequestToken, readRequestInfo } from '../auth/request';
 import { isCrossSiteRequest } from '../auth/csrf';
 import { sessionPolicyOf, validateSessionToken } from '../auth/session';
@@ -14,23 +15,10 @@ import { readUploadMeta, uploadRecording } from './upload';
 export const UPLOAD_PATH = '/api/recordings/upload';
 const ACCEPTED_TYPES = /^(audio\/[\w.+-]+|video\/webm|application\/ogg|application\/octet-stream)$/;
 
-const STATUS_BY_CODE: Record<string, number> = {
-  BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409,
-  PAYLOAD_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415, TOO_MANY_REQUESTS: 429,
-};
-
-/**
- * Answers at once, even before the body was read; Node then reads and discards the rest of the
- * body (bounded by the server's request timeout), so the client sees this answer rather than a
- * reset connection.
- */
-function sendError(res: ServerResponse, error: AppError): void {
-  sendJson(res, STATUS_BY_CODE[error.code] ?? 500, { error: error.message, code: error.code });
-}
 
 export function createUploadRoute(deps: AppDeps): RouteHandler {
   return async (req: IncomingMessage, res: ServerResponse, url: RequestUrl) => {
-    if (req.method !== 'POST') return sendJson(res, 405, { error: 'Use POST' }, { allow: 'POST' });
+    if (req.method !== 'POST') return sendError(res, 'METHOD_NOT_ALLOWED', 'Use POST', { allow: 'POST' });
     try {
       const found = findRequestToken(req);
       const auth = found ? await validateSessionToken(deps.db, sessionPolicyOf(deps.config), found.token) : null;
@@ -50,7 +38,9 @@ export function createUploadRoute(deps: AppDeps): RouteHandler {
     } catch (error) {
       const appError = findAppError(error);
       if (!appError) throw error;
-      sendError(res, appError);
+      // Answers at once, even before the body was read; Node then reads and discards the rest of the
+      // body (bounded by the server's request timeout), so the client sees this answer, not a reset.
+      sendAppError(res, appError);
     }
   };
 }

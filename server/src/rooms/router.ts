@@ -5,16 +5,34 @@ import { sendMessage, sendTyping } from './chat';
 import { openRoomEvents } from './events';
 import { listHistory } from './messages';
 import { createRoom, joinRoom, leaveRoom, listMyRooms, requireMember } from './rooms';
-import { createRoomInput, eventsInput, historyInput, historyOutput, roomIdInput, roomMessageOutput, sendInput, typingInput } from './schema';
+import { okOutput } from '../auth/schema';
+import {
+  createRoomInput, eventsInput, historyInput, historyOutput, myRoomsOutput, publicRoomOutput, roomIdInput, roomMessageOutput, sendInput, typingInput,
+} from './schema';
 
 export const roomsRouter = router({
-  create: authedProcedure.input(createRoomInput).mutation(({ ctx, input }) => createRoom(ctx.deps.db, ctx.user.id, input.name)),
+  create: authedProcedure
+    .meta({ openapi: { method: 'POST', path: '/rooms', tags: ['rooms'], summary: 'Create a room (you join it)' } })
+    .input(createRoomInput)
+    .output(publicRoomOutput)
+    .mutation(({ ctx, input }) => createRoom(ctx.deps.db, ctx.user.id, input.name)),
 
-  list: authedProcedure.query(({ ctx }) => listMyRooms(ctx.deps.db, ctx.user.id)),
+  list: authedProcedure
+    .meta({ openapi: { method: 'GET', path: '/rooms', tags: ['rooms'], summary: 'Rooms you are in' } })
+    .output(myRoomsOutput)
+    .query(({ ctx }) => listMyRooms(ctx.deps.db, ctx.user.id)),
 
-  join: authedProcedure.input(roomIdInput).mutation(({ ctx, input }) => joinRoom(ctx.deps.db, ctx.user.id, input.roomId)),
+  join: authedProcedure
+    .meta({ openapi: { method: 'POST', path: '/rooms/{roomId}/join', tags: ['rooms'], summary: 'Join a room' } })
+    .input(roomIdInput)
+    .output(publicRoomOutput)
+    .mutation(({ ctx, input }) => joinRoom(ctx.deps.db, ctx.user.id, input.roomId)),
 
-  leave: authedProcedure.input(roomIdInput).mutation(async ({ ctx, input }) => {
+  leave: authedProcedure
+    .meta({ openapi: { method: 'POST', path: '/rooms/{roomId}/leave', tags: ['rooms'], summary: 'Leave a room (your open event streams in it end)' } })
+    .input(roomIdInput)
+    .output(okOutput)
+    .mutation(async ({ ctx, input }) => {
     const result = await leaveRoom(ctx.deps.db, ctx.user.id, input.roomId);
     // Open subscriptions of this user in the room end on every instance.
     if (result.left) ctx.deps.rooms.hub.publish(input.roomId, { t: 'leave', u: ctx.user.id });
@@ -36,7 +54,11 @@ export const roomsRouter = router({
       return listHistory(ctx.deps.db, input);
     }),
 
-  typing: authedProcedure.input(typingInput).mutation(async ({ ctx, input }) => {
+  typing: authedProcedure
+    .meta({ openapi: { method: 'POST', path: '/rooms/{roomId}/typing', tags: ['rooms'], summary: 'Tell the room you started or stopped typing (never stored)' } })
+    .input(typingInput)
+    .output(okOutput)
+    .mutation(async ({ ctx, input }) => {
     await sendTyping(ctx.deps, ctx.user, input);
     return { ok: true as const };
   }),

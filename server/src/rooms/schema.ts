@@ -48,3 +48,6 @@ export const historyOutput = z.object({ messages: z.array(roomMessageOutput), ne
 export type RoomMessage = z.infer<typeof roomMessageOutput>;
 
 export type PublicRoom = { id: string; name: string; createdBy: string | null; createdAt: string; lastMessageId: number };
+
+export const publicRoomOutput = z.object({ id: z.string(), name: z.string(), createdBy: z.string().nullable(), createdAt: z.string(), lastMessageId: z.number().int() });
+export const myRoomsOutput = z.array(publicRoomOutput.extend({ joinedAt: z.string() }));

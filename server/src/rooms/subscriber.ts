@@ -2,7 +2,7 @@
 // generator that drains it. Deliberately no EventEmitter, no per-subscriber promise chain: an idle
 // subscriber is this object, its generator and one pending promise.
 import type { Socket } from 'node:net';
-import { AppError } from '../errors';
+import { AppError, closeCodes } from '../errors';
 import type { RoomFrame } from './frames';
 
 /** The parts of a ws WebSocket the hub needs: how much is still unsent, and a way out. */
@@ -69,7 +69,7 @@ export function untilHeldFramesLeave(): Promise<void> {
 }
 
 /** Close code for a subscriber that fell too far behind: reconnect and resume with lastEventId. */
-export const CLOSE_TOO_SLOW = 1013;
+export const CLOSE_TOO_SLOW = closeCodes.TRY_AGAIN_LATER;
 
 export class RoomSubscriber {
   private queue: RoomFrame[] = [];

@@ -1,9 +1,10 @@
 // Open WebSocket connections by session id, so a revoked session's sockets close at once
 // (code 4401) on every instance: revocations arrive on the bus.
 import type { EventBus } from '../bus/bus';
+import { closeCodes } from '../errors';
 import { SESSION_REVOKED_CHANNEL, type SessionRevokedEvent } from '../auth/session';
 
-export const CLOSE_SESSION_REVOKED = 4401;
+export const CLOSE_SESSION_REVOKED = closeCodes.SESSION_REVOKED;
 const SOCKET_CLOSED = 3; // WebSocket.CLOSED
 
 type Closable = { close(code?: number, reason?: string): void };

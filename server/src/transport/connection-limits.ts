@@ -2,8 +2,9 @@
 // rate). A client that keeps sending past it is closed with 1008 (policy violation); the size of
 // one message is capped separately by the WebSocket server's maxPayload (close 1009).
 import type { WebSocket } from 'ws';
+import { closeCodes } from '../errors';
 
-export const CLOSE_POLICY_VIOLATION = 1008;
+export const CLOSE_POLICY_VIOLATION = closeCodes.POLICY_VIOLATION;
 const BURST = 200;
 const PER_SECOND = 50;
 

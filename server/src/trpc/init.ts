@@ -4,7 +4,7 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError } from 'zod';
-import { AppError, findAppError, toTRPCError } from '../errors';
+import { AppError, errorKeyOf, findAppError, toTRPCError, type ErrorKey } from '../errors';
 import { isCrossSiteRequest } from '../auth/csrf';
 import type { Context } from './context';
 import { isDatabaseUnavailable, isInvalidTextError } from '../db/client';
@@ -19,12 +19,15 @@ const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
     // A subscription's generator throws after the middlewares have returned: map its errors here.
     const late = error.code === 'INTERNAL_SERVER_ERROR' ? lateError(error, appError) : null;
     if (late) shape = { ...shape, code: TRPC_ERROR_CODES_BY_KEY[late.code], message: late.message, data: { ...shape.data, code: late.code, httpStatus: getHTTPStatusCodeFromError(late) } };
+    const key: ErrorKey | undefined = zodError ? 'INVALID_INPUT' : (late ? errorKeyOf(late) : errorKeyOf(error));
     return {
       ...shape,
       message: zodError ? summarizeZodError(zodError) : shape.message,
       data: {
         ...shape.data,
         stack: undefined,
+        /** The catalogue key (errors.ts): what clients branch on, never the message. */
+        key,
         issues: zodError ? zodError.issues.map((i) => ({ path: i.path.map(String), message: i.message, code: i.code })) : undefined,
         retryAfter: appError?.retryAfterSeconds,
       },
@@ -89,7 +92,7 @@ export const publicProcedure = t.procedure.use(base);
 
 /** A live session is required. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.session || !ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue' });
+  if (!ctx.session || !ctx.user) throw toTRPCError(new AppError('UNAUTHENTICATED'));
   // tRPC merges these into ctx (and narrows their types): no copy of the rest here.
   return next({ ctx: { session: ctx.session, user: ctx.user } });
 });

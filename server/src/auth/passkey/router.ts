@@ -3,18 +3,32 @@ import { openSignInSession, signIn } from '../sign-in-session';
 import { authedProcedure, publicProcedure, router } from '../../trpc/init';
 import { issueSession } from '../password-router';
 import { toPublicUser } from '../user';
-import { authenticationOptionsInput, authenticationResponseInput, registrationOptionsInput, registrationResponseInput, removePasskeyInput } from './schema';
+import { z } from 'zod';
+import { okOutput, publicUserOutput, signedInOutput } from '../schema';
+import {
+  authenticationOptionsInput, authenticationOptionsOutput, authenticationResponseInput, publicPasskeyOutput, registrationOptionsInput,
+  registrationOptionsOutput, registrationResponseInput, removePasskeyInput,
+} from './schema';
+
+/** A sign-up returns the new account's session token; adding a passkey to an account returns null. */
+const passkeyRegisteredOutput = z.object({ passkey: publicPasskeyOutput, user: publicUserOutput, token: z.string().nullable() });
 import { createAuthenticationOptions, verifyPasskeyAuthentication } from './authentication';
 import { listPasskeys, removePasskey, toPublicPasskey } from './credentials';
 import { createRegistrationOptions, verifyPasskeyRegistration } from './registration';
 
 export const passkeyRouter = router({
   registrationOptions: publicProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/passkeys/registration-options', tags: ['passkeys'], protect: false, summary: 'Start adding a passkey (signed in) or a passwordless sign-up (signed out)' } })
     .input(registrationOptionsInput)
+    .output(registrationOptionsOutput)
     .mutation(({ ctx, input }) => createRegistrationOptions(ctx.deps, ctx.user, input)),
 
   /** A sign-up returns the new account's session token (and sets the cookie); otherwise token is null. */
-  register: publicProcedure.input(registrationResponseInput).mutation(async ({ ctx, input }) => {
+  register: publicProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/passkeys', tags: ['passkeys'], protect: false, summary: "Finish adding a passkey with the authenticator's response" } })
+    .input(registrationResponseInput)
+    .output(passkeyRegisteredOutput)
+    .mutation(async ({ ctx, input }) => {
     const result = await verifyPasskeyRegistration(ctx.deps, ctx.user, input);
     const signedIn = result.signedUp
       ? issueSession(ctx, { user: result.user, ...(await openSignInSession(ctx.deps, result.user, ctx.request, 'register')) })
@@ -23,18 +37,31 @@ export const passkeyRouter = router({
   }),
 
   authenticationOptions: publicProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/passkeys/authentication-options', tags: ['passkeys'], protect: false, summary: 'Start a sign-in with a passkey' } })
     .input(authenticationOptionsInput)
+    .output(authenticationOptionsOutput)
     .mutation(({ ctx, input }) => createAuthenticationOptions(ctx.deps, input)),
 
-  authenticate: publicProcedure.input(authenticationResponseInput).mutation(async ({ ctx, input }) => {
+  authenticate: publicProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/passkeys/authenticate', tags: ['passkeys'], protect: false, summary: "Sign in with the authenticator's response" } })
+    .input(authenticationResponseInput)
+    .output(signedInOutput)
+    .mutation(async ({ ctx, input }) => {
     const user = await verifyPasskeyAuthentication(ctx.deps, input);
     // Audited like any sign-in, with the new-device notice.
     return issueSession(ctx, await signIn(ctx.deps, user, ctx.request));
   }),
 
-  list: authedProcedure.query(async ({ ctx }) => (await listPasskeys(ctx.deps.db, ctx.user.id)).map(toPublicPasskey)),
+  list: authedProcedure
+    .meta({ openapi: { method: 'GET', path: '/auth/passkeys', tags: ['passkeys'], summary: 'Your passkeys' } })
+    .output(z.array(publicPasskeyOutput))
+    .query(async ({ ctx }) => (await listPasskeys(ctx.deps.db, ctx.user.id)).map(toPublicPasskey)),
 
-  remove: authedProcedure.input(removePasskeyInput).mutation(async ({ ctx, input }) => {
+  remove: authedProcedure
+    .meta({ openapi: { method: 'DELETE', path: '/auth/passkeys/{id}', tags: ['passkeys'], summary: 'Remove one of your passkeys' } })
+    .input(removePasskeyInput)
+    .output(okOutput)
+    .mutation(async ({ ctx, input }) => {
     await removePasskey(ctx.deps.db, ctx.user, input.id);
     return { ok: true as const };
   }),

@@ -69,3 +69,48 @@ export const removePasskeyInput = z.object({ id: base64url(1366).min(1) });
 export type RegistrationOptionsInput = z.infer<typeof registrationOptionsInput>;
 export type RegistrationResponse = z.infer<typeof registrationResponseInput>;
 export type AuthenticationResponse = z.infer<typeof authenticationResponseInput>;
+
+// Outputs: the WebAuthn options JSON as @simplewebauthn/server builds it (every field it may set,
+// so none is stripped on the way to the browser; extensions stay free-form).
+const credentialDescriptor = z.object({ id: z.string(), type: z.string(), transports: z.array(z.string()).optional() });
+const hints = z.array(z.enum(['hybrid', 'security-key', 'client-device'])).optional();
+const userVerification = z.enum(['discouraged', 'preferred', 'required']).optional();
+
+export const registrationOptionsOutput = z.object({
+  challenge: z.string(),
+  rp: z.object({ name: z.string(), id: z.string().optional() }),
+  user: z.object({ id: z.string(), name: z.string(), displayName: z.string() }),
+  pubKeyCredParams: z.array(z.object({ alg: z.number(), type: z.literal('public-key') })),
+  timeout: z.number().optional(),
+  excludeCredentials: z.array(credentialDescriptor).optional(),
+  authenticatorSelection: z
+    .object({
+      authenticatorAttachment: z.enum(['cross-platform', 'platform']).optional(),
+      residentKey: z.enum(['discouraged', 'preferred', 'required']).optional(),
+      requireResidentKey: z.boolean().optional(),
+      userVerification,
+    })
+    .optional(),
+  hints,
+  attestation: z.enum(['direct', 'enterprise', 'indirect', 'none']).optional(),
+  attestationFormats: z.array(z.string()).optional(),
+  extensions: z.unknown().optional(),
+});
+
+export const authenticationOptionsOutput = z.object({
+  challenge: z.string(),
+  timeout: z.number().optional(),
+  rpId: z.string().optional(),
+  allowCredentials: z.array(credentialDescriptor).optional(),
+  userVerification,
+  hints,
+  extensions: z.unknown().optional(),
+});
+
+export const publicPasskeyOutput = z.object({
+  id: z.string(),
+  nickname: z.string().nullable(),
+  transports: z.array(z.string()),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+});

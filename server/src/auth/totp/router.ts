@@ -2,20 +2,36 @@
 import { memberProcedure, publicProcedure, router } from '../../trpc/init';
 import { issueSession } from '../password-router';
 import { disableTotp, enableTotp, setupTotp } from './credential';
-import { disableTotpInput, enableTotpInput, verifyLoginInput } from './schema';
+import { okOutput, signedInOutput } from '../schema';
+import { disableTotpInput, enableTotpInput, totpEnableOutput, totpSetupOutput, verifyLoginInput } from './schema';
 import { finishTwoFactorLogin } from './two-factor-login';
 
 export const totpRouter = router({
-  setup: memberProcedure.mutation(({ ctx }) => setupTotp(ctx.deps, ctx.user)),
+  setup: memberProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/totp/setup', tags: ['totp'], summary: 'Start two-factor setup: a new secret and its QR code' } })
+    .output(totpSetupOutput)
+    .mutation(({ ctx }) => setupTotp(ctx.deps, ctx.user)),
 
-  enable: memberProcedure.input(enableTotpInput).mutation(({ ctx, input }) => enableTotp(ctx.deps, ctx.user, input.code)),
+  enable: memberProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/totp/enable', tags: ['totp'], summary: 'Turn two-factor on with a code from the app; answers recovery codes once' } })
+    .input(enableTotpInput)
+    .output(totpEnableOutput)
+    .mutation(({ ctx, input }) => enableTotp(ctx.deps, ctx.user, input.code)),
 
-  disable: memberProcedure.input(disableTotpInput).mutation(async ({ ctx, input }) => {
+  disable: memberProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/totp/disable', tags: ['totp'], summary: 'Turn two-factor off with a code (or a recovery code)' } })
+    .input(disableTotpInput)
+    .output(okOutput)
+    .mutation(async ({ ctx, input }) => {
     await disableTotp(ctx.deps, ctx.user, input.code);
     return { ok: true as const };
   }),
 
-  verifyLogin: publicProcedure.input(verifyLoginInput).mutation(async ({ ctx, input }) => {
+  verifyLogin: publicProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/totp/verify-login', tags: ['totp'], protect: false, summary: "Finish a password sign-in with the login's challenge and a code" } })
+    .input(verifyLoginInput)
+    .output(signedInOutput)
+    .mutation(async ({ ctx, input }) => {
     const result = await finishTwoFactorLogin(ctx.deps, input, ctx.request);
     return issueSession(ctx, result);
   }),

@@ -32,7 +32,12 @@ export const users = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     lastActiveAt: timestamp('last_active_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('users_email_key').on(t.email), index('users_kind_last_active_idx').on(t.kind, t.lastActiveAt)],
+  (t) => [
+    uniqueIndex('users_email_key').on(t.email),
+    index('users_kind_last_active_idx').on(t.kind, t.lastActiveAt),
+    // Account recovery by phone looks accounts up by their number.
+    index('users_phone_idx').on(t.phone),
+  ],
 );
 
 export const sessions = pgTable(
@@ -81,12 +86,12 @@ export const signInDevices = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.deviceKey] })],
 );
 
-/** Single-use tokens mailed to people (password reset, e-mail verification), stored hashed. */
+/** Single-use tokens mailed to people (password reset, e-mail verification, account recovery), stored hashed. */
 export const emailTokens = pgTable(
   'email_tokens',
   {
     id: text('id').primaryKey(),
-    purpose: text('purpose', { enum: ['password_reset', 'email_verification'] }).notNull(),
+    purpose: text('purpose', { enum: ['password_reset', 'email_verification', 'account_recovery'] }).notNull(),
     userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
     /** The address the token was sent to (verification is for that address only). */
     email: text('email').notNull(),

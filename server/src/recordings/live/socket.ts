@@ -6,7 +6,7 @@ import { isDatabaseUnavailable } from '../../db/client';
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { AppDeps } from '../../deps';
-import { AppError } from '../../errors';
+import { AppError, closeCodes } from '../../errors';
 import { noteRequestUser, trackWebSocket } from '../../observability/request-log';
 import type { UpgradeHandler } from '../../http/routes';
 import { readProtocolToken } from '../../auth/request';
@@ -17,12 +17,12 @@ import type { LiveRecording } from './session';
 import { authMessage, closeReason, controlMessage, MAX_FRAME_BYTES, parseFrame, parseJsonObject, startMessage } from './protocol';
 
 export const RECORD_PATH = '/ws/record';
-const CLOSE_POLICY = 1008;
-const CLOSE_INTERNAL = 1011;
+const CLOSE_POLICY = closeCodes.POLICY_VIOLATION;
+const CLOSE_INTERNAL = closeCodes.INTERNAL_ERROR;
 /** The database is unreachable: acknowledged audio is safe; the client should resume shortly. */
-const CLOSE_TRY_AGAIN_LATER = 1013;
+const CLOSE_TRY_AGAIN_LATER = closeCodes.TRY_AGAIN_LATER;
 const DATABASE_DOWN_REASON = 'The database is unavailable; resume shortly';
-const CLOSE_TAKEN_OVER = 4409;
+const CLOSE_TAKEN_OVER = closeCodes.TAKEN_OVER;
 
 export type RecordSocketOptions = { handshakeTimeoutMs?: number };
 
@@ -72,7 +72,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
   // After an await, the socket may have closed meanwhile.
   const closed = () => step === 'closing';
 
-  function reject(reason: string, code = CLOSE_POLICY): void {
+  function reject(reason: string, code: number = CLOSE_POLICY): void {
     clearTimeout(timer);
     step = 'closing';
     socket.close(code, closeReason(reason));

@@ -1,0 +1,11 @@
+import { spawnParley, runAutocannon, tempDir } from '/work/wt/perf/bench/support/processes';
+const level = process.argv[2] ?? '';
+const dir = process.argv[3]!;
+const env: Record<string,string> = { DATA_DIR: tempDir('parley-prof-') };
+if (level) env.LOG_LEVEL = level;
+const p = await spawnParley(env, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+const res = await fetch(`${p.url}/trpc/auth.register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `b${Date.now()}@example.com`, password: 'benchmarks need a password' }) });
+const token = ((await res.json()) as any).result.data.token;
+const r = await runAutocannon({ url: `${p.url}/trpc/auth.me`, connections: 50, seconds: 6, headers: { authorization: `Bearer ${token}` } });
+console.log(level || 'info', r.rps);
+await p.stop();
