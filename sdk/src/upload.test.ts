@@ -46,7 +46,7 @@ describe('uploadRecording', () => {
 
   it('refuses to upload without a session, and turns an error body into a ParleyError with its code', async () => {
     await expect(uploadRecording({ url, getToken: async () => null }, new Uint8Array(1), { name: 'x' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-    reply = { status: 413, body: { error: 'Upload is larger than 500 MB', code: 'PAYLOAD_TOO_LARGE' } };
+    reply = { status: 413, body: { message: 'Upload is larger than 500 MB', code: 'PAYLOAD_TOO_LARGE' } };
     const error = await uploadRecording({ url, getToken: async () => 't' }, new Uint8Array(1), { name: 'x' }).catch((e) => e);
     expect(error).toBeInstanceOf(ParleyError);
     expect(error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: 'Upload is larger than 500 MB', data: { httpStatus: 413 } });
