@@ -4,7 +4,7 @@
 import { ParleyError } from './errors';
 import { bytesPerSecondOf, encodeFrame, type PendingFrame, type RecordingFormat } from './recording-frames';
 import { backoffDelay } from './backoff';
-import { closeCodes } from './router.generated';
+import { closeCodes } from './protocol.generated';
 
 export type RecorderState =
   | 'connecting' // a socket is opening

@@ -922,12 +922,3 @@ export type ParleyRouterRecord = {
 /** The server's AppRouter, without the server. */
 export type AppRouter = TRPCBuiltRouter<ParleyRootTypes, ParleyRouterRecord>;
 
-/** WebSocket close codes the server uses (its error catalogue's table), by meaning. */
-export const closeCodes = {
-  SESSION_REVOKED: 4401,
-  TAKEN_OVER: 4409,
-  POLICY_VIOLATION: 1008,
-  INTERNAL_ERROR: 1011,
-  SERVICE_RESTART: 1012,
-  TRY_AGAIN_LATER: 1013,
-} as const;
