@@ -1,7 +1,9 @@
 // Issue 24: recovery of accounts without a password — a code by SMS (through the signed webhook or
 // Twilio's API, each a real local HTTP server) or a mailed link (real SMTP sink) — on both databases.
 // Passkeys come from the software authenticator (real keys, real signatures).
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../server/src/observability/logger';
 import { callTrpc, dumpDatabase, findLinkToken, selectRows, startSmtpSink } from './helpers/auth';
 import { createSoftwareAuthenticator } from './helpers/software-authenticator';
 import { startTwilioSink, startWebhookSink, uniquePhone } from './helpers/sms-sinks';
@@ -133,6 +135,19 @@ describeDb(`account recovery by SMS webhook and e-mail on ${dbKind}`, () => {
     expect(row!.attempts).toBe(5);
   });
 
+  it('counts parallel guesses too: 12 wrong codes at once use up the 5 tries, and the right code is refused after them', async () => {
+    const phone = uniquePhone();
+    await passkeyOnlyAccount(server.url, { phone });
+    await createClient(server.url).auth.recovery.requestPhoneCode.mutate({ phone });
+    const code = codeIn((await sink.waitFor(phone, /recovery code/)).text);
+    const wrong = Array.from({ length: 12 }, (_, i) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'));
+    const answers = await Promise.all(wrong.map((guess) => callTrpc(server.url, 'auth.recovery.verifyPhoneCode', { phone, code: guess })));
+    expect(answers.map((a) => a.status)).toEqual(wrong.map(() => 400));
+    expect((await callTrpc(server.url, 'auth.recovery.verifyPhoneCode', { phone, code })).status).toBe(400);
+    const [row] = await selectRows(server.deps.database, 'select attempts from phone_recovery_codes where phone = $1', [phone]);
+    expect(row!.attempts).toBe(5);
+  });
+
   it('limits code requests per number (and per IP), whether the number has an account or not', async () => {
     for (const phone of [uniquePhone(), uniquePhone()]) {
       const answers = [];
@@ -234,7 +249,7 @@ describeDb(`recovery codes through Twilio's Messages API on ${dbKind}`, () => {
     expect(grant).toMatch(/^[a-z0-9]+\.[a-z0-9]+$/);
   });
 
-  it("logs Twilio's refusal (wrong token) without the message, and the caller's answer is unchanged", async () => {
+  it("answers the caller the same when Twilio refuses the credentials (the failure is logged, not shown)", async () => {
     const wrong = await startTestServer({ env: { ...webauthnEnv, SMS_URL: `twilio://${account.sid}:not-the-token@${from}`, SMS_TWILIO_API_URL: twilio.url } });
     try {
       const phone = uniquePhone();
@@ -251,23 +266,45 @@ describeDb(`recovery codes through Twilio's Messages API on ${dbKind}`, () => {
 });
 
 describe.skipIf(dbKind !== 'pglite')('SMS without a transport', () => {
-  let server: TestServer;
+  const lines: string[] = [];
+  let dev: TestServer;
+  let production: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ env: { ...webauthnEnv } });
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(...String(chunk).split('\n').filter(Boolean));
+        done();
+      },
+    });
+    dev = await startTestServer({ env: { ...webauthnEnv } });
+    production = await startTestServer({ env: { ...webauthnEnv, NODE_ENV: 'production' }, logger: createLogger({ level: 'info', destination: sink }) });
   });
   afterAll(async () => {
     closeClients();
-    await server?.stop();
+    await dev?.stop();
+    await production?.stop();
   });
 
-  it('keeps the message in the sms_outbox table', async () => {
+  async function requestCode(server: TestServer) {
     const phone = uniquePhone();
     await passkeyOnlyAccount(server.url, { phone });
     await createClient(server.url).auth.recovery.requestPhoneCode.mutate({ phone });
     await server.deps.sms.idle();
-    const rows = await selectRows(server.deps.database, 'select "to", text from sms_outbox');
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ to: phone });
-    expect(rows[0]!.text).toMatch(/recovery code is \d{6}/);
+    return { phone, rows: await selectRows(server.deps.database, 'select "to", text from sms_outbox where "to" = $1', [phone]) };
+  }
+
+  it('keeps the message, code included, in the sms_outbox table on a developer machine', async () => {
+    const { phone, rows } = await requestCode(dev);
+    expect(rows).toEqual([{ to: phone, text: expect.stringMatching(/recovery code is \d{6}\./) }]);
+  });
+
+  it('in production keeps it with the code hidden, in the table and in the log', async () => {
+    const { phone, rows } = await requestCode(production);
+    expect(rows).toEqual([{ to: phone, text: expect.stringMatching(/recovery code is ••••••\./) }]);
+    const logged = lines.filter((line) => line.includes('sms_outbox'));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain('••••••');
+    expect(lines.join('\n')).not.toMatch(/recovery code is \d/);
+    expect(lines.join('\n')).not.toContain(phone);
   });
 });

@@ -225,6 +225,57 @@ describeDb(`auth settings from the environment on ${dbKind}`, () => {
   });
 });
 
+describeDb(`the per-IP login limit under concurrency and behind a proxy on ${dbKind} (issue 21)`, () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { RATE_LIMIT_LOGIN_IP: '5/15m', TRUST_PROXY: 'true' } });
+  });
+  afterAll(() => server?.stop());
+
+  /** Passwords checked so far: the count of the verify histogram. */
+  async function passwordsChecked(): Promise<number> {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('parley_password_hash_seconds_count{op="verify"}'));
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  }
+
+  it('a batch of 30 concurrent logins to different accounts checks no more passwords than the window allows', async () => {
+    const count = 30;
+    const body = Object.fromEntries(Array.from({ length: count }, (_, i) => [String(i), { email: uniqueEmail(`burst${i}`), password: 'wrong password here' }]));
+    const before = await passwordsChecked();
+    const res = await fetch(`${server.url}/trpc/${Array(count).fill('auth.login').join(',')}?batch=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.1' },
+      body: JSON.stringify(body),
+    });
+    const answers = (await res.json()) as { error: { data: { code: string } } }[];
+    const codes = answers.map((a) => a.error.data.code);
+    expect(codes.filter((c) => c === 'UNAUTHORIZED')).toHaveLength(5);
+    expect(codes.filter((c) => c === 'TOO_MANY_REQUESTS')).toHaveLength(count - 5);
+    expect((await passwordsChecked()) - before).toBeLessThanOrEqual(5);
+  });
+
+  it('a spoofed first X-Forwarded-For entry changes nothing: the entry the proxy added is the client', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const headers = { 'x-forwarded-for': `10.${i}.0.1, 198.51.100.${i}, 203.0.113.2` };
+      statuses.push((await callTrpc(server.url, 'auth.login', { email: uniqueEmail('spoof'), password: 'wrong password here' }, { headers })).status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    const [latest] = await selectRows(server.deps.database, `select ip from audit_log where event = 'login_failure' order by id desc limit 1`);
+    expect(latest!.ip).toBe('203.0.113.2');
+  });
+
+  it('a successful login gives its point back, so people signing in keep the window for mistakes', async () => {
+    const { email, password } = await registerUser(server.url);
+    const headers = { 'x-forwarded-for': '203.0.113.3' };
+    for (let i = 0; i < 8; i++) expect((await callTrpc(server.url, 'auth.login', { email, password }, { headers })).status).toBe(200);
+    const wrong: number[] = [];
+    for (let i = 0; i < 6; i++) wrong.push((await callTrpc(server.url, 'auth.login', { email: uniqueEmail('after'), password: 'wrong password here' }, { headers })).status);
+    expect(wrong).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+});
+
 describeDb(`accounts across restarts on ${dbKind}`, () => {
   it('keeps accounts across a restart on the same database: register, restart, login works', async () => {
     const database = await createTestDatabase();

@@ -131,7 +131,7 @@ describePostgres('readiness through a Postgres outage', () => {
       const down = await fetch(`${server.url}/ready`);
       expect(down.status).toBe(503);
       expect(Date.now() - started).toBeLessThan(5000);
-      expect((await down.json()).reason).toMatch(/database/);
+      expect(await down.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE', key: 'DATABASE_UNAVAILABLE', message: expect.stringMatching(/database/) });
       expect((await fetch(`${server.url}/health`)).status).toBe(200);
       cluster.start();
       let status = 0;

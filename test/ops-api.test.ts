@@ -2,6 +2,7 @@
 // mirrors under /api called the way curl would: plain fetch, JSON bodies, bearer or cookie.
 import { validate, compileErrors } from '@readme/openapi-parser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expectAnswersMatchDocument, RestRecorder, restClient, type RestAnswer, type RestInit } from './helpers/rest-contract';
 import { dbKind, describeDb, startTestServer, uniqueEmail, type TestServer } from './helpers/server';
 
 const PASSWORD = 'correct horse battery staple';
@@ -10,18 +11,12 @@ type Json = Record<string, any>;
 
 describeDb(`REST mirrors and OpenAPI on ${dbKind}`, () => {
   let server: TestServer;
-  let api: (path: string, init?: RequestInit & { token?: string; json?: unknown }) => Promise<{ status: number; body: Json; headers: Headers }>;
+  let api: (path: string, init?: RestInit) => Promise<RestAnswer>;
+  const recorder = new RestRecorder();
 
   beforeAll(async () => {
     server = await startTestServer({ env: { ALLOWED_ORIGINS: 'https://app.example.com' } });
-    api = async (path, init = {}) => {
-      const headers = new Headers(init.headers);
-      if (init.token) headers.set('authorization', `Bearer ${init.token}`);
-      if (init.json !== undefined) headers.set('content-type', 'application/json');
-      const res = await fetch(`${server.url}/api${path}`, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
-    };
+    api = restClient(server.url, recorder);
   });
   afterAll(() => server?.stop());
 
@@ -50,7 +45,7 @@ describeDb(`REST mirrors and OpenAPI on ${dbKind}`, () => {
       expect.arrayContaining(['/auth/register', '/auth/login', '/auth/logout', '/auth/me', '/sessions', '/sessions/{sessionId}', '/recordings/upload']),
     );
     expect(document.paths['/sessions/{sessionId}']).toHaveProperty('delete');
-    expect(document.paths['/auth/register'].post.security).toBeUndefined();
+    expect(document.paths['/auth/register'].post.security).toEqual([]);
     expect(document.paths['/auth/me'].get.security).toEqual(expect.arrayContaining([{ bearer: [] }]));
     expect(document.paths['/auth/login'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('password');
     expect(document.paths['/auth/me'].get.responses['200'].content['application/json'].schema.properties).toHaveProperty('session');
@@ -188,5 +183,9 @@ describeDb(`REST mirrors and OpenAPI on ${dbKind}`, () => {
     expect(form.status).toBe(415);
     const broken = await api('/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":' });
     expect(broken.status).toBe(400);
+  });
+
+  it('answered every REST request above as /openapi.json describes (status, body schema, Retry-After)', async () => {
+    await expectAnswersMatchDocument(server.url, recorder);
   });
 });

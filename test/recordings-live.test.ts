@@ -115,6 +115,8 @@ describeOnce('live recording over /ws/record', () => {
     client.sendJson({ hello: 'world' });
     client.ws.send('not json at all');
     await client.until(() => client.messages.filter((m) => m.status === 'error').length >= 4, 'four errors');
+    // Each error names its catalogue key, as HTTP error bodies do.
+    expect(client.messages.filter((m) => m.status === 'error').map((m) => m.key)).toEqual(['INVALID_FRAME', 'FRAME_OUT_OF_ORDER', 'UNKNOWN_MESSAGE', 'UNKNOWN_MESSAGE']);
     await client.stream(speech, { frameBytes: FRAME_BYTES, fromSeq: 0, toSeq: 20 });
     const finished = await client.stop();
     expect(Math.abs(Number(finished.duration_ms) - 2000)).toBeLessThan(100);

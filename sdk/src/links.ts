@@ -4,7 +4,7 @@
 // id. createParleyClient uses them; so can any tRPC integration (e.g. @trpc/tanstack-react-query).
 import { createWSClient, httpBatchLink, httpLink, isNonJsonSerializable, splitLink, wsLink, type TRPCLink } from '@trpc/client';
 import { backoffDelay } from './backoff';
-import { closeCodes } from './protocol.generated';
+import { closeCodes } from './close-codes.generated';
 import type { AppRouter } from './router.generated';
 import { sessionLink, type SessionExpiredEvent } from './session-link';
 import { deferredWebSocketClass, toWebSocketUrl, type WebSocketClass } from './websocket';

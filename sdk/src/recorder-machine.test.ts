@@ -114,7 +114,7 @@ describe('recorder machine', () => {
     expect(machine.state).toBe('stopping');
   });
 
-  it('fails for good on a refused token, a refused resume, or a revoked session, and reconnects on anything else', () => {
+  it('fails for good on a refused token, a refused resume, a revoked session or refused audio, and reconnects on anything else', () => {
     const refusedToken = createRecorderMachine({ format: 'webm', meta: { name: 'm' } });
     refusedToken.dispatch({ type: 'opened', token: 't' });
     const [fail] = refusedToken.dispatch({ type: 'closed', code: 1008, reason: 'invalid token' });
@@ -130,6 +130,10 @@ describe('recorder machine', () => {
     connect(revoked);
     expect((revoked.dispatch({ type: 'closed', code: 4401, reason: 'session revoked' })[0] as { error: ParleyError }).error.code).toBe('UNAUTHORIZED');
     expect(revoked.state).toBe('failed');
+
+    const badAudio = createRecorderMachine({ format: 'pcm_s16le_16000_mono', meta: { name: 'm' } });
+    connect(badAudio);
+    expect((badAudio.dispatch({ type: 'closed', code: 1003, reason: 'not PCM' })[0] as { error: ParleyError }).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
 
     const timedOut = createRecorderMachine({ format: 'webm', meta: { name: 'm' } });
     timedOut.dispatch({ type: 'opened', token: 't' });

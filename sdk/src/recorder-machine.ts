@@ -4,7 +4,7 @@
 import { ParleyError } from './errors';
 import { bytesPerSecondOf, encodeFrame, type PendingFrame, type RecordingFormat } from './recording-frames';
 import { backoffDelay } from './backoff';
-import { closeCodes } from './protocol.generated';
+import { closeCodes } from './close-codes.generated';
 
 export type RecorderState =
   | 'connecting' // a socket is opening
@@ -128,8 +128,13 @@ export function createRecorderMachine(setup: RecorderSetup) {
 
   function onClosed(code: number, reason: string): RecorderCommand[] {
     if (state === 'finished' || state === 'failed' || state === 'reconnecting') return [];
-    // The session ended, or the server refused the token, metadata or resume (policy): both are final.
+    // The session ended, or the server refused the token, metadata or resume (policy): final.
     if (code === closeCodes.SESSION_REVOKED || code === closeCodes.POLICY_VIOLATION) return refuse(code, reason);
+    // Audio the server can't take (not the declared format): resending it would be refused again.
+    if (code === closeCodes.UNSUPPORTED_DATA) {
+      state = 'failed';
+      return [{ type: 'fail', error: new ParleyError('UNSUPPORTED_MEDIA_TYPE', `Recording refused: ${reason || 'unsupported audio'}`) }];
+    }
     // Dropped: resume later; a stop that went out unanswered is sent again after the resume.
     state = 'reconnecting';
     reconnects++;

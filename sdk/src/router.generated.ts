@@ -13,7 +13,7 @@ export type ParleyErrorShape = {
   message: string;
   data: {
     stack: undefined;
-    key: undefined | "CONFLICT" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INVALID_INPUT" | "INVALID_JSON" | "UNSUPPORTED_CONTENT_TYPE" | "METHOD_NOT_ALLOWED" | "ROUTE_NOT_FOUND" | "INVALID_CREDENTIALS" | "UNAUTHENTICATED" | "SESSION_REVOKED" | "EMAIL_TAKEN" | "WEAK_PASSWORD" | "WRONG_PASSWORD" | "INVALID_TOKEN" | "INVALID_CODE" | "RECOVERY_CODE_INVALID" | "RECOVERY_GRANT_INVALID" | "CSRF_ORIGIN" | "GUEST_NOT_ALLOWED" | "NOT_A_GUEST" | "NOT_MEMBER" | "NOT_ADMIN" | "SESSION_NOT_FOUND" | "ROOM_NOT_FOUND" | "RECORDING_NOT_FOUND" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "PASSKEY_NOT_FOUND" | "CHALLENGE_EXPIRED" | "PASSKEY_INVALID" | "PASSKEY_REJECTED" | "LAST_SIGN_IN_METHOD" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_SET_UP" | "TOTP_NOT_ENABLED" | "RATE_LIMITED" | "INVALID_CURSOR" | "INVALID_TEXT" | "TOO_MANY_SUBSCRIPTIONS" | "SUBSCRIBER_TOO_SLOW" | "UNSUPPORTED_MEDIA" | "LAST_ADMIN" | "RECORDING_NOT_LIVE" | "INVALID_UPLOAD" | "CORRUPT_MEDIA" | "DATABASE_UNAVAILABLE" | "SHUTTING_DOWN" | "INTERNAL";
+    key: undefined | "CONFLICT" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INVALID_INPUT" | "INVALID_JSON" | "UNSUPPORTED_CONTENT_TYPE" | "METHOD_NOT_ALLOWED" | "ROUTE_NOT_FOUND" | "INVALID_CREDENTIALS" | "UNAUTHENTICATED" | "SESSION_REVOKED" | "EMAIL_TAKEN" | "WEAK_PASSWORD" | "WRONG_PASSWORD" | "INVALID_TOKEN" | "INVALID_CODE" | "RECOVERY_CODE_INVALID" | "RECOVERY_GRANT_INVALID" | "CSRF_ORIGIN" | "GUEST_NOT_ALLOWED" | "NOT_A_GUEST" | "NOT_MEMBER" | "NOT_ADMIN" | "SESSION_NOT_FOUND" | "ROOM_NOT_FOUND" | "RECORDING_NOT_FOUND" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "PASSKEY_NOT_FOUND" | "CHALLENGE_EXPIRED" | "PASSKEY_INVALID" | "PASSKEY_REJECTED" | "LAST_SIGN_IN_METHOD" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_SET_UP" | "TOTP_NOT_ENABLED" | "RATE_LIMITED" | "INVALID_CURSOR" | "INVALID_TEXT" | "TOO_MANY_SUBSCRIPTIONS" | "SUBSCRIBER_TOO_SLOW" | "UNSUPPORTED_MEDIA" | "LAST_ADMIN" | "RECORDING_NOT_LIVE" | "INVALID_FRAME" | "FRAME_OUT_OF_ORDER" | "UNKNOWN_MESSAGE" | "INVALID_UPLOAD" | "CORRUPT_MEDIA" | "AUDIO_TOO_DENSE" | "RECORDING_TOO_LONG" | "DATABASE_UNAVAILABLE" | "SHUTTING_DOWN" | "INTERNAL";
     issues: undefined | Array<{
       path: Array<string>;
       message: string;
@@ -294,8 +294,8 @@ export type ParleyRouterRecord = {
             displayName: string;
           };
           pubKeyCredParams: Array<{
-            type: string;
             alg: number;
+            type: "public-key";
           }>;
           timeout?: undefined | number;
           excludeCredentials?: undefined | Array<{
@@ -304,16 +304,15 @@ export type ParleyRouterRecord = {
             transports?: undefined | Array<string>;
           }>;
           authenticatorSelection?: undefined | {
-            authenticatorAttachment?: undefined | string;
-            residentKey?: undefined | string;
+            authenticatorAttachment?: undefined | "cross-platform" | "platform";
+            residentKey?: undefined | "discouraged" | "preferred" | "required";
             requireResidentKey?: undefined | boolean;
-            userVerification?: undefined | string;
+            userVerification?: undefined | "discouraged" | "preferred" | "required";
           };
-          hints?: undefined | Array<string>;
-          attestation?: undefined | string;
-          extensions?: undefined | {
-            credProps?: undefined | boolean;
-          };
+          hints?: undefined | Array<"hybrid" | "security-key" | "client-device">;
+          attestation?: undefined | "direct" | "enterprise" | "indirect" | "none";
+          attestationFormats?: undefined | Array<string>;
+          extensions?: unknown;
         };
         meta: object;
       }>;

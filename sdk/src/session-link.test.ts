@@ -5,7 +5,7 @@ import { observable } from '@trpc/server/observable';
 import type { TRPCMutationProcedure } from '@trpc/server';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { AppRouter, ParleyRouterRecord } from './router.generated';
-import { SIGN_IN_PROCEDURES } from './protocol.generated';
+import { SIGN_IN_PROCEDURES } from './sign-in-procedures.generated';
 import { sessionLink, type SessionExpiredEvent } from './session-link';
 import type { SignInPath, UnhandledSignIn } from './session-procedures';
 

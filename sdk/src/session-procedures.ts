@@ -2,7 +2,7 @@
 // mutation whose output carries `token` signs in (the generator lists them in SIGN_IN_PROCEDURES,
 // and the compile-time guard below fails when that list and the types disagree).
 import type { ParleyRouterRecord } from './router.generated';
-import { SIGN_IN_PROCEDURES } from './protocol.generated';
+import { SIGN_IN_PROCEDURES } from './sign-in-procedures.generated';
 
 type AnyProcedure = { _def: { procedure: true; type: string; $types: { input: unknown; output: unknown } } };
 type CarriesToken<O> = O extends { token: unknown } ? true : never;

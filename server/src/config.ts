@@ -110,8 +110,12 @@ const envSchema = z.object({
    * 19 MiB while it runs, so this also bounds that memory; more logins at once wait their turn.
    */
   PASSWORD_HASH_THREADS: integer(Math.min(os.availableParallelism(), 4), 1, 64),
-  /** Threads encoding live PCM recordings (default: one per core); 0 encodes on the main thread. */
-  RECORDING_ENCODER_THREADS: integer(os.availableParallelism(), 0, 64),
+  /** Threads decoding and encoding audio, live and uploaded (default: one per core); never the main thread. */
+  RECORDING_ENCODER_THREADS: integer(os.availableParallelism(), 1, 64),
+  /** Longest recording or upload (the old recorder's longest plausible meeting); audio beyond it is refused. */
+  RECORDING_MAX_DURATION: duration('8h'),
+  RATE_LIMIT_UPLOAD_USER: rateLimit('60/1h'),
+  RATE_LIMIT_RECORDING_USER: rateLimit('300/1h'),
   SESSION_INACTIVITY_TIMEOUT: duration('30d', 'd'),
   SESSION_MAX_AGE: duration('90d', 'd'),
   UPLOAD_MAX_BYTES: integer(500 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
@@ -119,7 +123,18 @@ const envSchema = z.object({
   SIGNING_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   REQUEST_TIMEOUT: duration('60s'),
   ROOM_SEND_LIMIT: integer(300, 1, 1_000_000),
-  TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  /** Proxies in front of the server that append to X-Forwarded-For: true = 1, false = 0, or a count. */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value, ctx) => {
+      const hops = value === 'true' ? 1 : value === 'false' ? 0 : /^\d{1,2}$/.test(value) ? Number(value) : null;
+      if (hops === null) {
+        ctx.addIssue({ code: 'custom', message: `expected true, false or a number of proxies (got "${value}")` });
+        return z.NEVER;
+      }
+      return hops;
+    }),
   PARLEY_TRPC_HTTP: z.enum(['fast', 'stock']).default('fast'),
   PARLEY_TRPC_WS: z.enum(['fast', 'stock']).default('fast'),
   RATE_LIMIT_LOGIN_IP: rateLimit('100/15m'),
@@ -194,6 +209,7 @@ export type Config = {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   recordingIdleTimeoutMs: number;
   recordingEncoderThreads: number;
+  recordingMaxDurationMs: number;
   passwordHashThreads: number;
   sessionInactivityMs: number;
   sessionMaxAgeMs: number;
@@ -202,7 +218,8 @@ export type Config = {
   /** Unset: a secret generated once and kept in the database, so every instance shares it. */
   signingSecret: string | undefined;
   /** Read the client IP from X-Forwarded-For (only behind a proxy you run). */
-  trustProxy: boolean;
+  /** Proxies in front that append to X-Forwarded-For (0: the socket's address is the client's). */
+  trustProxy: number;
   /** Longest time a client may take to send a whole HTTP request (headers: at most 20 s of it). */
   requestTimeoutMs: number;
   /** tRPC over HTTP: 'fast' (lean path for plain JSON queries/mutations, stock adapter for the rest) or 'stock' only. */
@@ -211,7 +228,7 @@ export type Config = {
   trpcWs: 'fast' | 'stock';
   /** rooms.send calls allowed per user per 10 seconds (per instance). */
   roomSendLimit: number;
-  /** Brute-force defence (auth/rate-limit.ts): shared by instances on Postgres. */
+  /** Brute-force defence (rate-limits/table.ts): shared by instances on Postgres. */
   rateLimits: {
     /** Failed logins per client IP. */
     loginIp: RateLimitSpec;
@@ -225,6 +242,9 @@ export type Config = {
     loginBackoff: { freeFailures: number; baseMs: number; maxMs: number };
     /** Login attempts for one account checked at the same time on one instance (parallel guessing). */
     loginConcurrencyPerAccount: number;
+    /** Uploads and streamed ingestions, and live recordings started, per user (audio work is costly). */
+    uploadUser: RateLimitSpec;
+    recordingUser: RateLimitSpec;
   };
   /** WebAuthn relying party: id (a host name), the name authenticators show, and the page origins accepted. */
   rpId: string;
@@ -289,6 +309,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     recordingIdleTimeoutMs: e.RECORDING_IDLE_TIMEOUT,
     recordingEncoderThreads: e.RECORDING_ENCODER_THREADS,
+    recordingMaxDurationMs: e.RECORDING_MAX_DURATION,
     passwordHashThreads: e.PASSWORD_HASH_THREADS,
     sessionInactivityMs: e.SESSION_INACTIVITY_TIMEOUT,
     sessionMaxAgeMs: e.SESSION_MAX_AGE,
@@ -308,6 +329,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       resetEmail: e.RATE_LIMIT_RESET_EMAIL,
       loginBackoff: { freeFailures: e.LOGIN_BACKOFF_FREE_FAILURES, baseMs: e.LOGIN_BACKOFF_BASE, maxMs: e.LOGIN_BACKOFF_MAX },
       loginConcurrencyPerAccount: e.LOGIN_CONCURRENCY_PER_ACCOUNT,
+      uploadUser: e.RATE_LIMIT_UPLOAD_USER,
+      recordingUser: e.RATE_LIMIT_RECORDING_USER,
     },
     ...webauthnConfig(e.RP_ID, e.RP_NAME, e.WEBAUTHN_ORIGINS, publicUrl, e.ALLOWED_ORIGINS),
     sms: {

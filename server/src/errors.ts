@@ -51,8 +51,13 @@ export const errorCatalogue = {
   UNSUPPORTED_MEDIA: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'This audio format is not supported' },
   LAST_ADMIN: { code: 'BAD_REQUEST', message: 'An organization needs at least one admin; make someone else admin first' },
   RECORDING_NOT_LIVE: { code: 'CONFLICT', message: 'This recording is already finished' },
+  INVALID_FRAME: { code: 'BAD_REQUEST', message: 'This is not a valid audio frame' },
+  FRAME_OUT_OF_ORDER: { code: 'BAD_REQUEST', message: 'This frame is out of order' },
+  UNKNOWN_MESSAGE: { code: 'BAD_REQUEST', message: 'Unknown message; send binary audio frames or {"type":"stop"}' },
   INVALID_UPLOAD: { code: 'BAD_REQUEST', message: 'Invalid recording metadata' },
   CORRUPT_MEDIA: { code: 'BAD_REQUEST', message: 'The audio file is damaged or incomplete' },
+  AUDIO_TOO_DENSE: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The audio claims more playing time than its size allows' },
+  RECORDING_TOO_LONG: { code: 'PAYLOAD_TOO_LARGE', message: 'The recording is longer than the server allows' },
   DATABASE_UNAVAILABLE: { code: 'SERVICE_UNAVAILABLE', message: 'The service is temporarily unavailable; try again shortly' },
   SHUTTING_DOWN: { code: 'SERVICE_UNAVAILABLE', message: 'The server is shutting down; try another instance' },
   INTERNAL: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' },
@@ -70,6 +75,8 @@ export const closeCodes = {
   SESSION_REVOKED: 4401,
   /** The recording was resumed on another connection. */
   TAKEN_OVER: 4409,
+  /** Audio that is not what the recording declared (or, without a declared format, not Ogg/WebM). */
+  UNSUPPORTED_DATA: 1003,
   /** A refused handshake, a bad message, or too many messages. */
   POLICY_VIOLATION: 1008,
   INTERNAL_ERROR: 1011,

@@ -6,7 +6,6 @@ import { AppError } from '../errors';
 import { emailVerificationMail } from '../mail/messages';
 import { recordAuditEvent } from './audit';
 import { createEmailToken, findEmailToken, useEmailToken } from './email-token';
-import { consumeOrThrow, getLimiter } from './rate-limit';
 import type { User } from './session';
 import type { ClientMeta } from './sign-in-session';
 import { getUserById } from './user';
@@ -16,7 +15,7 @@ const VERIFICATION_TOKEN_TTL_MS = 24 * 3_600_000;
 export async function requestEmailVerification(deps: AppDeps, user: User): Promise<{ alreadyVerified: boolean }> {
   if (!user.email) throw new AppError('GUEST_NOT_ALLOWED');
   if (user.emailVerifiedAt) return { alreadyVerified: true };
-  await consumeOrThrow(getLimiter(deps, 'verify_email_user', deps.config.rateLimits.resetEmail), user.id);
+  await deps.limits.consume('verify_email_user', user.id);
   const token = await createEmailToken(deps.db, { purpose: 'email_verification', userId: user.id, email: user.email, ttlMs: VERIFICATION_TOKEN_TTL_MS });
   deps.mailer.sendLater(emailVerificationMail(deps.config, user.email, token));
   return { alreadyVerified: false };

@@ -20,7 +20,7 @@ export const guestRouter = router({
     .mutation(async ({ ctx, input }) => issueSession(ctx, await createGuest(ctx.deps, input, ctx.request))),
 
   upgradeGuest: authedProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/guest/upgrade', tags: ['auth'], summary: 'Turn your guest account into a full one, keeping its history' } })
+    .meta({ openapi: { method: 'POST', path: '/auth/guest/upgrade', tags: ['auth'], errorResponses: [409], summary: 'Turn your guest account into a full one, keeping its history' } })
     .input(upgradeGuestInput)
     .output(signedInOutput)
     .mutation(async ({ ctx, input }) => issueSession(ctx, await upgradeGuest(ctx.deps, ctx.user, input, ctx.request))),

@@ -2,7 +2,6 @@
 // elsewhere). A guest can become a member keeping the same user id, rooms and messages. Guests
 // idle for 30 days are deleted by a periodic job (their messages stay, with no sender).
 import { and, eq, lt } from 'drizzle-orm';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { AppDeps } from '../deps';
 import type { Database } from '../db/client';
 import { users } from '../db/schema/index';
@@ -15,26 +14,11 @@ import { type ClientMeta, openSignInSession } from './sign-in-session';
 export const GUEST_IDLE_LIMIT_MS = 30 * 86_400_000;
 const CLEANUP_EVERY_MS = 60 * 60_000;
 const FIRST_CLEANUP_AFTER_MS = 60_000;
-/** Guest accounts one IP address may create per 10 minutes (per instance). */
-const GUESTS_PER_IP = 100;
 
 type SignedIn = { user: User; session: Session; token: string };
 
-const guestLimiters = new WeakMap<AppDeps['config'], RateLimiterMemory>();
-
-async function throttleGuestCreation(deps: AppDeps, ip: string | null): Promise<void> {
-  let limiter = guestLimiters.get(deps.config);
-  if (!limiter) guestLimiters.set(deps.config, (limiter = new RateLimiterMemory({ keyPrefix: 'guest', points: GUESTS_PER_IP, duration: 600 })));
-  try {
-    await limiter.consume(ip ?? 'unknown');
-  } catch (error) {
-    if (error instanceof RateLimiterRes) throw new AppError('RATE_LIMITED', { retryAfterSeconds: Math.ceil(error.msBeforeNext / 1000) });
-    throw error;
-  }
-}
-
 export async function createGuest(deps: AppDeps, input: { alias: string; gender?: string }, meta: ClientMeta): Promise<SignedIn> {
-  await throttleGuestCreation(deps, meta.ip);
+  await deps.limits.consume('guest_ip', meta.ip ?? 'unknown');
   const user = await createUser(deps.db, { kind: 'guest', alias: input.alias, gender: input.gender ?? null });
   if (!user) throw new AppError('CONFLICT');
   const { session, token } = await createSession(deps.db, sessionPolicyOf(deps.config), user.id, meta);

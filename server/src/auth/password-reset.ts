@@ -6,7 +6,6 @@ import { recordAuditEvent } from './audit';
 import { createEmailToken, findEmailToken, useEmailToken } from './email-token';
 import { hashPassword, verifyPasswordHash } from './password';
 import { assertAcceptablePassword } from './password-rules';
-import { consumeOrThrow, getLimiter } from './rate-limit';
 import { invalidateUserSessions, type Session, type User } from './session';
 import type { ClientMeta } from './sign-in-session';
 import { getUserByEmail, getUserById, normalizeEmail, setPasswordHash } from './user';
@@ -23,7 +22,7 @@ export async function changePassword(
 ): Promise<{ endedSessions: number }> {
   const profile = deps.config.passwordHashProfile;
   // Guessing the current password from a stolen session is throttled like a login.
-  await consumeOrThrow(getLimiter(deps, 'change_password_user', deps.config.rateLimits.loginIp), user.id);
+  await deps.limits.consume('change_password_user', user.id);
   const check = user.passwordHash ? await verifyPasswordHash(deps.passwords, user.passwordHash, input.currentPassword, profile) : { valid: false };
   if (!check.valid) throw new AppError('WRONG_PASSWORD');
   assertAcceptablePassword(input.newPassword, user.email);
@@ -39,9 +38,8 @@ export async function changePassword(
  * after the answer, in the background, so neither the response nor its timing tells them apart.
  */
 export async function requestPasswordReset(deps: AppDeps, email: string, meta: ClientMeta): Promise<void> {
-  const { resetIp, resetEmail } = deps.config.rateLimits;
-  if (meta.ip) await consumeOrThrow(getLimiter(deps, 'reset_ip', resetIp), meta.ip);
-  await consumeOrThrow(getLimiter(deps, 'reset_email', resetEmail), normalizeEmail(email));
+  if (meta.ip) await deps.limits.consume('reset_ip', meta.ip);
+  await deps.limits.consume('reset_email', normalizeEmail(email));
   const job = mailResetLink(deps, email, meta).catch((error) => deps.logger.error({ err: error }, 'password reset request failed'));
   deps.mailer.track(job);
 }

@@ -44,12 +44,12 @@ export function issueSession(ctx: Context, result: { user: User; session: Sessio
 }
 
 export const passwordAuthRouter = router({
-  register: publicProcedure.meta({ openapi: { method: 'POST', path: '/auth/register', tags: ['auth'], protect: false, summary: 'Create an account and sign in' } }).input(registerInput).output(signedInOutput).mutation(async ({ ctx, input }) => {
+  register: publicProcedure.meta({ openapi: { method: 'POST', path: '/auth/register', tags: ['auth'], protect: false, errorResponses: [409], summary: 'Create an account and sign in' } }).input(registerInput).output(signedInOutput).mutation(async ({ ctx, input }) => {
     const result = await registerWithPassword(ctx.deps, input, ctx.request);
     return issueSession(ctx, result);
   }),
 
-  login: publicProcedure.meta({ openapi: { method: 'POST', path: '/auth/login', tags: ['auth'], protect: false, summary: 'Sign in with e-mail and password (or get a two-factor challenge)' } }).input(loginInput).output(loginOutput).mutation(async ({ ctx, input }) => {
+  login: publicProcedure.meta({ openapi: { method: 'POST', path: '/auth/login', tags: ['auth'], protect: false, errorResponses: [401], summary: 'Sign in with e-mail and password (or get a two-factor challenge)' } }).input(loginInput).output(loginOutput).mutation(async ({ ctx, input }) => {
     const result = await signInWithPassword(ctx.deps, input, ctx.request);
     if ('twoFactorRequired' in result) return result;
     return issueSession(ctx, result);

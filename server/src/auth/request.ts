@@ -1,34 +1,7 @@
-// Where a session token travels: the cookie, Authorization: Bearer, and on WebSockets the
-// connectionParams token or Sec-WebSocket-Protocol "bearer, <token>". Never a URL.
+// Who is calling, as far as a request tells: client IP (behind TRUST_PROXY, from X-Forwarded-For),
+// user agent, Origin and Sec-Fetch-Site (for the CSRF check).
 import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config';
-import { readSessionCookie } from './cookies';
-
-export type TokenSource = 'bearer' | 'cookie' | 'connection-params' | 'protocol';
-export type FoundToken = { token: string; source: TokenSource } | null;
-
-export function readBearer(header: string | undefined): string | null {
-  if (!header) return null;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match ? match[1]! : null;
-}
-
-/** Bearer wins over the cookie: a CLI that happens to hold a cookie jar still says who it is. */
-export function findRequestToken(req: IncomingMessage): FoundToken {
-  const bearer = readBearer(req.headers.authorization);
-  if (bearer) return { token: bearer, source: 'bearer' };
-  const cookie = readSessionCookie(req.headers.cookie);
-  return cookie ? { token: cookie, source: 'cookie' } : null;
-}
-
-/** Sec-WebSocket-Protocol: "bearer, <token>" (browsers can't set headers on WebSockets). */
-export function readProtocolToken(req: IncomingMessage): string | null {
-  const header = req.headers['sec-websocket-protocol'];
-  if (!header) return null;
-  const parts = header.split(',').map((p) => p.trim());
-  const index = parts.findIndex((p) => p.toLowerCase() === 'bearer');
-  return index >= 0 && parts[index + 1] ? parts[index + 1]! : null;
-}
 
 export type RequestInfo = {
   ip: string | null;
@@ -37,13 +10,24 @@ export type RequestInfo = {
   secFetchSite: string | null;
 };
 
+/**
+ * The client's address behind trustedHops proxies that each append the address they saw to
+ * X-Forwarded-For: the entry the outermost trusted proxy added, counted from the right (as Express's
+ * `trust proxy = n`). Entries further left are the client's to choose and are never believed; with
+ * fewer entries than hops, the left-most one is the furthest address known.
+ */
+export function clientAddress(socketAddress: string | null, forwardedFor: string | string[] | undefined, trustedHops: number): string | null {
+  if (trustedHops <= 0 || !forwardedFor) return socketAddress;
+  const entries = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor)
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  if (entries.length === 0) return socketAddress;
+  return entries[Math.max(0, entries.length - trustedHops)]!;
+}
+
 export function readRequestInfo(req: IncomingMessage, config: Config): RequestInfo {
-  let ip = req.socket.remoteAddress ?? null;
-  if (config.trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first) ip = first;
-  }
+  let ip = clientAddress(req.socket.remoteAddress ?? null, req.headers['x-forwarded-for'], config.trustProxy);
   if (ip?.startsWith('::ffff:')) ip = ip.slice(7);
   const ua = req.headers['user-agent'];
   return {

@@ -6,9 +6,7 @@
 // - every mutation drops its caller's entries (all of them when it has no session), so a user's
 //   own changes (verified e-mail, new name) show on their next call; lastSeenAt writes keep their
 //   once-a-minute rhythm because an entry whose write is due is a miss.
-import { hash } from 'node:crypto';
 import type { EventBus } from '../bus/bus';
-import type { Database } from '../db/client';
 import {
   LAST_SEEN_WRITE_INTERVAL_MS,
   SESSION_REVOKED_CHANNEL,
@@ -17,14 +15,17 @@ import {
   type SessionPolicy,
   type SessionRevokedEvent,
   type SessionValidation,
-  validateSessionToken,
+  parseSessionToken,
+  verifySessionSecret,
 } from './session';
+
+/** The lookup behind the cache: validateSessionToken on the server's database. */
+export type SessionLookup = (token: string) => Promise<SessionValidation>;
 
 const CACHE_TTL_MS = 1000;
 const MAX_ENTRIES = 10_000;
 
-/** secretHashHex: the stored SHA-256 of the secret as hex (node hashes to hex ~5× faster than to a Buffer). */
-type Entry = { session: Session; user: SessionValidation['user'] & {}; secretHashHex: string; cachedAt: number; validUntil: number };
+type Entry = { session: Session; user: SessionValidation['user'] & {}; cachedAt: number; validUntil: number };
 
 export class SessionCache {
   private readonly entries = new Map<string, Entry>();
@@ -35,26 +36,31 @@ export class SessionCache {
   /** Bumped by every invalidation: a lookup that started before one must not be stored. */
   private generation = 0;
 
+  constructor(
+    private readonly policy: SessionPolicy,
+    private readonly lookUpToken: SessionLookup,
+  ) {}
+
   /** A cache hit answers synchronously (no promise to settle on the hot path); a miss looks the token up. */
-  validate(db: Database, policy: SessionPolicy, token: string): SessionValidation | Promise<SessionValidation> {
-    const dot = token.indexOf('.');
-    if (dot <= 0 || token.length > 200) return { session: null, user: null };
-    const id = token.slice(0, dot);
+  validate(token: string): SessionValidation | Promise<SessionValidation> {
+    const parsed = parseSessionToken(token);
+    if (!parsed) return { session: null, user: null };
+    const { id } = parsed;
     const now = Date.now();
     const entry = this.entries.get(id);
     if (entry && now - entry.cachedAt < CACHE_TTL_MS && now < entry.validUntil) {
-      if (!constantTimeEqualHex(hash('sha256', token.slice(dot + 1), 'hex'), entry.secretHashHex)) return { session: null, user: null };
+      if (!verifySessionSecret(parsed.secret, entry.session.secretHash)) return { session: null, user: null };
       // Frozen (freezeValidation): shared, not copied.
       return { session: entry.session, user: entry.user };
     }
-    return this.lookUp(db, policy, token, id);
+    return this.lookUp(token, id);
   }
 
-  private async lookUp(db: Database, policy: SessionPolicy, token: string, id: string): Promise<SessionValidation> {
+  private async lookUp(token: string, id: string): Promise<SessionValidation> {
     const pending = this.inFlight.get(token);
     if (pending) return pending;
     const generation = this.generation;
-    const lookup = validateSessionToken(db, policy, token)
+    const lookup = this.lookUpToken(token)
       .then(freezeValidation)
       .finally(() => this.inFlight.delete(token));
     this.inFlight.set(token, lookup);
@@ -62,11 +68,10 @@ export class SessionCache {
     if (result.session && generation === this.generation) {
       if (this.entries.size >= MAX_ENTRIES) this.clearEntries();
       const writeDue = result.session.lastSeenAt.getTime() + LAST_SEEN_WRITE_INTERVAL_MS;
-      const validUntil = Math.min(writeDue, sessionExpiresAt(result.session, policy).getTime());
+      const validUntil = Math.min(writeDue, sessionExpiresAt(result.session, this.policy).getTime());
       this.entries.set(id, {
         session: result.session,
         user: result.user,
-        secretHashHex: Buffer.from(result.session.secretHash).toString('hex'),
         cachedAt: Date.now(),
         validUntil,
       });
@@ -115,14 +120,6 @@ export class SessionCache {
       if (event.userId) this.forgetUser(event.userId);
     });
   }
-}
-
-/** Compares two hex digests of equal length in time independent of where they differ. */
-function constantTimeEqualHex(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return difference === 0;
 }
 
 /**

@@ -1,9 +1,10 @@
 // Sessions as the Lucia guide teaches: the token "<id>.<secret>" is given to the client once;
-// the database keeps the id and SHA-256(secret), compared in constant time.
-import { sha256 } from '@oslojs/crypto/sha2';
+// the database keeps the id and SHA-256(secret), compared in constant time. The whole lifecycle
+// is here: make a token, parse and check one, create, validate (sliding and absolute expiry),
+// invalidate. Where a token is found: token-carriers.ts; the one-second cache: session-cache.ts.
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import { randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { EventBus } from '../bus/bus';
 import type { Database } from '../db/client';
@@ -31,8 +32,24 @@ export function generateSessionToken(): { id: string; secret: string; token: str
   return { id, secret, token: `${id}.${secret}` };
 }
 
+/** Longest token looked up; longer ones are refused before any query. */
+const MAX_TOKEN_LENGTH = 200;
+
+/** Splits "<id>.<secret>"; null for anything that can't be a token. */
+export function parseSessionToken(token: string): { id: string; secret: string } | null {
+  const dot = token.indexOf('.');
+  if (dot <= 0 || token.length > MAX_TOKEN_LENGTH) return null;
+  return { id: token.slice(0, dot), secret: token.slice(dot + 1) };
+}
+
+/** SHA-256 of the secret (node's one-shot hash: several times faster than a JS digest on the hot path). */
 export function hashSessionSecret(secret: string): Uint8Array {
-  return sha256(new TextEncoder().encode(secret));
+  return hash('sha256', secret, 'buffer');
+}
+
+/** Whether secret hashes to storedHash, in time independent of where they differ: the one compare of tokens. */
+export function verifySessionSecret(secret: string, storedHash: Uint8Array): boolean {
+  return constantTimeEqual(hashSessionSecret(secret), storedHash);
 }
 
 /** A new session for userId, not yet stored, and the token that is given to the client once. */
@@ -94,13 +111,12 @@ export function sessionExpiresAt(session: Pick<Session, 'lastSeenAt' | 'absolute
 /** One indexed lookup; refreshes lastSeenAt at most once a minute; deletes an expired session. */
 export async function validateSessionToken(db: Database, policy: SessionPolicy, token: string): Promise<SessionValidation> {
   const none = { session: null, user: null } as const;
-  const dot = token.indexOf('.');
-  if (dot <= 0 || token.length > 200) return none;
-  const id = token.slice(0, dot);
-  const secret = token.slice(dot + 1);
+  const parsed = parseSessionToken(token);
+  if (!parsed) return none;
+  const { id, secret } = parsed;
   const [row] = await selectSessionWithUser(db).execute({ id });
   if (!row) return none;
-  if (!constantTimeEqual(hashSessionSecret(secret), row.session.secretHash)) return none;
+  if (!verifySessionSecret(secret, row.session.secretHash)) return none;
   const now = Date.now();
   if (now >= sessionExpiresAt(row.session, policy).getTime()) {
     await db.delete(sessions).where(eq(sessions.id, id));

@@ -4,7 +4,7 @@ import { AppError } from '../errors';
 import { recordAuditEvent } from './audit';
 import { hashPassword, verifyPasswordHash } from './password';
 import { assertAcceptablePassword } from './password-rules';
-import { beginLoginAttempt, clearLoginFailures, type LoginAttempt, consumeOrThrow, getLimiter, recordLoginFailure } from './rate-limit';
+import { beginLoginAttempt, clearLoginFailures, type LoginAttempt, recordLoginFailure } from './login-throttle';
 import { invalidateSession, type Session, type User } from './session';
 import { type ClientMeta, openSignInSession, signIn } from './sign-in-session';
 import { createUser, getUserByEmail, getUserForSignIn, normalizeEmail, setPasswordHash } from './user';
@@ -24,34 +24,14 @@ export async function registerWithPassword(
   input: { email: string; password: string; name?: string },
   meta: ClientMeta,
 ): Promise<{ user: User; session: Session; token: string }> {
-  const { registerIp, registerEmail } = deps.config.rateLimits;
-  if (meta.ip) await consumeOrThrow(getLimiter(deps, 'register_ip', registerIp), meta.ip);
-  await consumeOrThrow(getLimiter(deps, 'register_email', registerEmail), normalizeEmail(input.email));
+  if (meta.ip) await deps.limits.consume('register_ip', meta.ip);
+  await deps.limits.consume('register_email', normalizeEmail(input.email));
   assertAcceptablePassword(input.password, input.email);
   const passwordHash = await timedHash(deps, 'hash', () => hashPassword(deps.passwords, input.password, deps.config.passwordHashProfile));
   const user = await createUser(deps.db, { email: input.email, name: input.name, passwordHash });
   if (!user) throw new AppError('EMAIL_TAKEN');
   const { session, token } = await openSignInSession(deps, user, meta, 'register');
   return { user, session, token };
-}
-
-/**
- * The hash an unknown e-mail is verified against, one per server's hashing pool (so at that server's
- * profile: a dummy made at another profile would answer in another time). Made on first use; a pool
- * that could not make it (shut down, threads gone) makes it again on the next try.
- */
-const dummyHashes = new WeakMap<AppDeps['passwords'], Promise<string>>();
-function dummyHashFor(deps: AppDeps): Promise<string> {
-  const pool = deps.passwords;
-  let dummy = dummyHashes.get(pool);
-  if (!dummy) {
-    const made = hashPassword(pool, 'parley-dummy-password', deps.config.passwordHashProfile);
-    made.catch(() => {
-      if (dummyHashes.get(pool) === made) dummyHashes.delete(pool);
-    });
-    dummyHashes.set(pool, (dummy = made));
-  }
-  return dummy;
 }
 
 /**
@@ -62,7 +42,7 @@ export async function verifyCredentials(deps: AppDeps, email: string, password: 
   const found = await getUserForSignIn(deps.db, email);
   const profile = deps.config.passwordHashProfile;
   if (!found?.user.passwordHash) {
-    const dummy = await dummyHashFor(deps);
+    const dummy = await deps.dummyPasswordHash();
     await timedHash(deps, 'verify', () => verifyPasswordHash(deps.passwords, dummy, password, profile));
     return null;
   }
@@ -93,12 +73,14 @@ export async function signInWithPassword(
   let verified: Awaited<ReturnType<typeof verifyCredentials>>;
   try {
     verified = await verifyCredentials(deps, input.email, input.password);
-  } finally {
-    attempt.end();
+  } catch (error) {
+    await attempt.end('not-checked');
+    throw error;
   }
+  await attempt.end(verified ? 'succeeded' : 'failed');
   if (!verified) {
     const known = await getUserByEmail(deps.db, accountKey);
-    const delayMs = await recordLoginFailure(deps, accountKey, meta.ip);
+    const delayMs = await recordLoginFailure(deps, accountKey);
     await recordAuditEvent(deps, { event: 'login_failure', userId: known?.id ?? null, ...meta });
     if (delayMs > 0) await recordAuditEvent(deps, { event: 'lockout', userId: known?.id ?? null, ...meta, detail: { delaySeconds: Math.ceil(delayMs / 1000) } });
     throw new AppError('INVALID_CREDENTIALS');

@@ -1,7 +1,7 @@
 // /health (liveness), /ready (the database answers), /metrics (Prometheus text).
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { AppDeps } from '../deps';
-import { readBearer } from '../auth/request';
+import { readBearer } from '../auth/token-carriers';
 import { type RouteTable, sendJson } from './routes';
 import { sendError } from './error-response';
 

@@ -68,14 +68,16 @@ function errorBodyOfUnknown(cause: unknown, ctx: Context | undefined, path: stri
   };
 }
 
+/** Room frames carry prepared JSON behind toJSON(): read the event as the client will see it. */
+function plainEvent(data: unknown): { type?: string } {
+  const withJson = data as { toJSON?: () => unknown } | null;
+  return (typeof withJson?.toJSON === 'function' ? withJson.toJSON() : data) as { type?: string };
+}
+
 function eventText(value: unknown): string {
-  if (isTrackedEnvelope(value)) {
-    const [id, data] = value;
-    const type = (data as { type?: string }).type ?? 'message';
-    return `id: ${id}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
-  }
-  const type = (value as { type?: string } | null)?.type ?? 'message';
-  return `event: ${type}\ndata: ${JSON.stringify(value)}\n\n`;
+  const [id, data] = isTrackedEnvelope(value) ? [value[0], value[1]] : [null, value];
+  const event = plainEvent(data);
+  return `${id === null ? '' : `id: ${id}\n`}event: ${event?.type ?? 'message'}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
 export async function serveEventStream(deps: AppDeps, req: IncomingMessage, res: ServerResponse, url: RequestUrl, found: { route: StreamRoute; match: RegExpExecArray }): Promise<void> {

@@ -14,7 +14,7 @@ export const orgsRouter = router({
     .output(orgListOutput)
     .query(({ ctx }) => listOrgs(ctx.deps.db, ctx.user.id)),
   addMember: memberProcedure
-    .meta({ openapi: { method: 'POST', path: '/orgs/{orgId}/members', tags: ['orgs'], summary: 'Add an account by e-mail (admins only)' } })
+    .meta({ openapi: { method: 'POST', path: '/orgs/{orgId}/members', tags: ['orgs'], errorResponses: [409], summary: 'Add an account by e-mail (admins only)' } })
     .input(addMemberInput)
     .output(orgMemberOutput)
     .mutation(({ ctx, input }) => addOrgMember(ctx.deps.db, ctx.user.id, input)),

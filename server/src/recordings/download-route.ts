@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { AppDeps } from '../deps';
 import type { RequestUrl, RouteHandler } from '../http/routes';
 import { sendError } from '../http/error-response';
-import { findRequestToken } from '../auth/request';
+import { findSessionToken, HTTP_CARRIERS } from '../auth/token-carriers';
 import { sessionPolicyOf, validateSessionToken } from '../auth/session';
 import { canAccessRecording, getRecordingRow, type RecordingRow } from './access';
 import { verifyDownloadSignature } from './signing';
@@ -38,7 +38,7 @@ async function findAllowedRecording(deps: AppDeps, req: IncomingMessage, url: Re
   if (url.searchParams.has('sig')) {
     return (await verifyDownloadSignature(deps, id, url.searchParams.get('expires'), url.searchParams.get('sig'))) ? row : null;
   }
-  const found = findRequestToken(req);
+  const found = findSessionToken(req, HTTP_CARRIERS);
   if (!found) return null;
   const { user } = await validateSessionToken(deps.db, sessionPolicyOf(deps.config), found.token);
   if (!user || user.kind === 'guest') return null;

@@ -3,7 +3,6 @@ import type { AppDeps } from '../deps';
 import { displayName } from '../auth/user';
 import type { User } from '../auth/session';
 import { storeMessage } from './messages';
-import { spendPoint } from './rate-limit';
 import { requireMember } from './rooms';
 import type { RoomMessage } from './schema';
 
@@ -12,7 +11,7 @@ export async function sendMessage(
   user: User,
   input: { roomId: string; body: string; clientMessageId?: string },
 ): Promise<RoomMessage> {
-  await spendPoint(deps.rooms.limiters.send, user.id);
+  await deps.limits.consume('room_send', user.id);
   // Membership is checked inside storeMessage, in the same statement as the insert.
   const { message, created } = await storeMessage(deps.db, user, input);
   if (created) {
@@ -25,6 +24,6 @@ export async function sendMessage(
 /** Typing is never stored: one bus event, dropped by subscribers that aren't listening. */
 export async function sendTyping(deps: AppDeps, user: User, input: { roomId: string; state: 'start' | 'stop' }): Promise<void> {
   await requireMember(deps.db, user.id, input.roomId);
-  await spendPoint(deps.rooms.limiters.typing, user.id);
+  await deps.limits.consume('room_typing', user.id);
   deps.rooms.hub.publish(input.roomId, { t: 'typing', u: user.id, n: displayName(user), s: input.state });
 }

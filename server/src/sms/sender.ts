@@ -1,6 +1,6 @@
 // Outgoing SMS behind one small interface: a signed webhook (SMS_WEBHOOK_URL) or Twilio (SMS_URL);
 // without either, the message goes to the sms_outbox table and, outside production, to the log —
-// as mail does. In production the log never shows a code.
+// as mail does. In production neither the table nor the log ever shows a code.
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
@@ -53,9 +53,12 @@ export function createSmsSender(deps: { config: Config; db: Database; logger: Lo
       logger.info({ to: maskPhone(sms.to), transport: transport.name }, 'sms sent');
       return;
     }
-    await db.insert(smsOutbox).values({ to: sms.to, text: sms.text });
-    if (config.env === 'production') {
-      logger.warn({ to: maskPhone(sms.to), text: redactCodes(sms.text) }, 'no SMS transport (SMS_URL or SMS_WEBHOOK_URL): message kept in the sms_outbox table');
+    // In production a code is a secret: the table and the log keep the message without it (it is
+    // then undeliverable — configure a transport); on a developer machine both show it whole.
+    const production = config.env === 'production';
+    await db.insert(smsOutbox).values({ to: sms.to, text: production ? redactCodes(sms.text) : sms.text });
+    if (production) {
+      logger.warn({ to: maskPhone(sms.to), text: redactCodes(sms.text) }, 'no SMS transport (SMS_URL or SMS_WEBHOOK_URL): message kept, code hidden, in the sms_outbox table');
     } else {
       logger.info({ to: sms.to, body: sms.text }, 'sms written to the outbox (no SMS_URL or SMS_WEBHOOK_URL)');
     }

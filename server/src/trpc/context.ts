@@ -5,9 +5,9 @@ import { noteRequestUser } from '../observability/request-log';
 import type { AppDeps } from '../deps';
 import { isDatabaseUnavailable } from '../db/client';
 import { AppError, toTRPCError } from '../errors';
-import { type FoundToken, findRequestToken, readProtocolToken, readRequestInfo, type RequestInfo, type TokenSource } from '../auth/request';
-import { readSessionCookie } from '../auth/cookies';
-import { type Session, sessionPolicyOf, type SessionValidation, type User } from '../auth/session';
+import { readRequestInfo, type RequestInfo } from '../auth/request';
+import { type FoundToken, findSessionToken, HTTP_CARRIERS, type TokenSource, TRPC_WS_CARRIERS } from '../auth/token-carriers';
+import type { Session, SessionValidation, User } from '../auth/session';
 
 export type Context = {
   deps: AppDeps;
@@ -30,7 +30,7 @@ const ANONYMOUS: SessionValidation = { session: null, user: null };
 /** The session of a token: at once from the session cache, else after a lookup. */
 function validate(deps: AppDeps, found: { token: string } | null): SessionValidation | Promise<SessionValidation> {
   if (!found) return ANONYMOUS;
-  const validation = deps.sessionCache.validate(deps.db, sessionPolicyOf(deps.config), found.token);
+  const validation = deps.sessionCache.validate(found.token);
   return validation instanceof Promise ? validation.catch(nameOutage) : validation;
 }
 
@@ -42,7 +42,7 @@ function nameOutage(error: unknown): never {
 
 /** The context of an HTTP call: at once when the session cache knows the token (or there is none). */
 export function createHttpContext(deps: AppDeps, req: IncomingMessage, _res?: ServerResponse): Context | Promise<Context> {
-  const found = findRequestToken(req);
+  const found = findSessionToken(req, HTTP_CARRIERS);
   const validation = validate(deps, found);
   return validation instanceof Promise ? validation.then((v) => httpContext(deps, req, found, v)) : httpContext(deps, req, found, validation);
 }
@@ -68,16 +68,7 @@ export async function createWsContext(
   socket: WebSocket,
   connectionParams: Record<string, string> | null,
 ): Promise<Context> {
-  const paramToken = typeof connectionParams?.token === 'string' && connectionParams.token ? connectionParams.token : null;
-  const protocolToken = readProtocolToken(req);
-  const cookieToken = readSessionCookie(req.headers.cookie);
-  const found = paramToken
-    ? { token: paramToken, source: 'connection-params' as const }
-    : protocolToken
-      ? { token: protocolToken, source: 'protocol' as const }
-      : cookieToken
-        ? { token: cookieToken, source: 'cookie' as const }
-        : null;
+  const found = findSessionToken({ headers: req.headers, connectionParams }, TRPC_WS_CARRIERS);
   const { session, user } = await validate(deps, found);
   if (user) noteRequestUser(req, user.id);
   if (session) deps.sockets.trackUntilClosed(session.id, socket);

@@ -18,14 +18,14 @@ import { createRegistrationOptions, verifyPasskeyRegistration } from './registra
 
 export const passkeyRouter = router({
   registrationOptions: publicProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/passkeys/registration-options', tags: ['passkeys'], protect: false, summary: 'Start adding a passkey (signed in) or a passwordless sign-up (signed out)' } })
+    .meta({ openapi: { method: 'POST', path: '/auth/passkeys/registration-options', tags: ['passkeys'], protect: false, errorResponses: [409], summary: 'Start adding a passkey (signed in) or a passwordless sign-up (signed out)' } })
     .input(registrationOptionsInput)
     .output(registrationOptionsOutput)
     .mutation(({ ctx, input }) => createRegistrationOptions(ctx.deps, ctx.user, input)),
 
   /** A sign-up returns the new account's session token (and sets the cookie); otherwise token is null. */
   register: publicProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/passkeys', tags: ['passkeys'], protect: false, summary: "Finish adding a passkey with the authenticator's response" } })
+    .meta({ openapi: { method: 'POST', path: '/auth/passkeys', tags: ['passkeys'], protect: false, errorResponses: [409], summary: "Finish adding a passkey with the authenticator's response" } })
     .input(registrationResponseInput)
     .output(passkeyRegisteredOutput)
     .mutation(async ({ ctx, input }) => {
@@ -43,7 +43,7 @@ export const passkeyRouter = router({
     .mutation(({ ctx, input }) => createAuthenticationOptions(ctx.deps, input)),
 
   authenticate: publicProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/passkeys/authenticate', tags: ['passkeys'], protect: false, summary: "Sign in with the authenticator's response" } })
+    .meta({ openapi: { method: 'POST', path: '/auth/passkeys/authenticate', tags: ['passkeys'], protect: false, errorResponses: [401], summary: "Sign in with the authenticator's response" } })
     .input(authenticationResponseInput)
     .output(signedInOutput)
     .mutation(async ({ ctx, input }) => {

@@ -8,7 +8,6 @@ import { accountRecoveryMail } from '../../mail/messages';
 import { recordAuditEvent } from '../audit';
 import { createEmailToken, findEmailToken, useEmailToken } from '../email-token';
 import { mailResetLink } from '../password-reset';
-import { consumeOrThrow, getLimiter } from '../rate-limit';
 import type { ClientMeta } from '../sign-in-session';
 import { getUserByEmail, getUserById, normalizeEmail } from '../user';
 import { and, eq, isNull } from 'drizzle-orm';
@@ -17,9 +16,8 @@ import { createRecoveryGrant } from './grant';
 export const RECOVERY_LINK_TTL_MS = 30 * 60_000;
 
 export async function requestEmailLink(deps: AppDeps, email: string, meta: ClientMeta): Promise<void> {
-  const limits = deps.config.recoveryLimits;
-  if (meta.ip) await consumeOrThrow(getLimiter(deps, 'recovery_ip', limits.ip), meta.ip);
-  await consumeOrThrow(getLimiter(deps, 'recovery_email', limits.email), normalizeEmail(email));
+  if (meta.ip) await deps.limits.consume('recovery_ip', meta.ip);
+  await deps.limits.consume('recovery_email', normalizeEmail(email));
   deps.mailer.track(mailRecoveryLink(deps, email, meta).catch((error) => deps.logger.error({ err: error }, 'account recovery request failed')));
 }
 

@@ -9,7 +9,6 @@ import { generateId } from '../../db/ids';
 import { phoneRecoveryCodes, serverSecrets, users } from '../../db/schema/index';
 import { AppError } from '../../errors';
 import { recordAuditEvent } from '../audit';
-import { consumeOrThrow, getLimiter } from '../rate-limit';
 import type { User } from '../session';
 import type { ClientMeta } from '../sign-in-session';
 import { createRecoveryGrant } from './grant';
@@ -29,21 +28,9 @@ async function findAccountByPhone(deps: AppDeps, phone: string): Promise<User | 
   return user ?? null;
 }
 
-const secrets = new WeakMap<AppDeps, Promise<string>>();
-
 /** A secret generated once and kept in server_secrets, shared by every instance. */
-function codeSecret(deps: AppDeps): Promise<string> {
-  let secret = secrets.get(deps);
-  if (!secret) {
-    secret = (async () => {
-      await deps.db.insert(serverSecrets).values({ name: SECRET_NAME, value: randomBytes(32).toString('base64url') }).onConflictDoNothing();
-      const [row] = await deps.db.select().from(serverSecrets).where(eq(serverSecrets.name, SECRET_NAME));
-      return row!.value;
-    })();
-    secret.catch(() => secrets.delete(deps));
-    secrets.set(deps, secret);
-  }
-  return secret;
+function codeSecret(deps: Pick<AppDeps, 'secrets'>): Promise<string> {
+  return deps.secrets.get(SECRET_NAME);
 }
 
 async function hashCode(deps: AppDeps, codeId: string, code: string): Promise<Uint8Array> {
@@ -52,9 +39,8 @@ async function hashCode(deps: AppDeps, codeId: string, code: string): Promise<Ui
 
 /** Always the same answer; the lookup and the SMS happen after it, in the background. */
 export async function requestPhoneCode(deps: AppDeps, phone: string, meta: ClientMeta): Promise<void> {
-  const limits = deps.config.recoveryLimits;
-  if (meta.ip) await consumeOrThrow(getLimiter(deps, 'recovery_ip', limits.ip), meta.ip);
-  await consumeOrThrow(getLimiter(deps, 'recovery_phone', limits.phone), phone);
+  if (meta.ip) await deps.limits.consume('recovery_ip', meta.ip);
+  await deps.limits.consume('recovery_phone', phone);
   deps.sms.track(sendPhoneCode(deps, phone, meta).catch((error) => deps.logger.error({ err: error }, 'sending a recovery code failed')));
 }
 
@@ -81,7 +67,7 @@ async function sendPhoneCode(deps: AppDeps, phone: string, meta: ClientMeta): Pr
  * the same RECOVERY_CODE_INVALID, so the answer never tells whether a number has an account.
  */
 export async function verifyPhoneCode(deps: AppDeps, input: { phone: string; code: string }, meta: ClientMeta): Promise<{ grant: string; expiresAt: Date }> {
-  if (meta.ip) await consumeOrThrow(getLimiter(deps, 'recovery_verify_ip', deps.config.recoveryLimits.verifyIp), meta.ip);
+  if (meta.ip) await deps.limits.consume('recovery_verify_ip', meta.ip);
   const [latest] = await deps.db
     .select({ id: phoneRecoveryCodes.id })
     .from(phoneRecoveryCodes)

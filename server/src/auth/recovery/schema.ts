@@ -2,7 +2,7 @@
 // types come from them).
 import { z } from 'zod';
 import { emailInput, newPasswordInput, publicUserOutput } from '../schema';
-import { phoneInput, registrationResponseInput } from '../passkey/schema';
+import { phoneInput, publicPasskeyOutput, registrationOptionsOutput, registrationResponseInput } from '../passkey/schema';
 
 const grantInput = z.string().min(1, 'is required').max(200, 'is not a valid recovery grant');
 /** Unless set, recovery ends every other session and removes every old passkey. */
@@ -28,26 +28,8 @@ export const grantOutput = z.object({
   expiresAt: z.string(),
 });
 
-/** PublicKeyCredentialCreationOptionsJSON, as navigator.credentials.create wants it (after base64url decoding). */
-export const passkeyOptionsOutput = z.object({
-  challenge: z.string(),
-  rp: z.object({ id: z.string().optional(), name: z.string() }),
-  user: z.object({ id: z.string(), name: z.string(), displayName: z.string() }),
-  pubKeyCredParams: z.array(z.object({ type: z.string(), alg: z.number() })),
-  timeout: z.number().optional(),
-  excludeCredentials: z.array(z.object({ id: z.string(), type: z.string(), transports: z.array(z.string()).optional() })).optional(),
-  authenticatorSelection: z
-    .object({
-      authenticatorAttachment: z.string().optional(),
-      residentKey: z.string().optional(),
-      requireResidentKey: z.boolean().optional(),
-      userVerification: z.string().optional(),
-    })
-    .optional(),
-  hints: z.array(z.string()).optional(),
-  attestation: z.string().optional(),
-  extensions: z.object({ credProps: z.boolean().optional() }).optional(),
-});
+/** The same WebAuthn creation options as auth.passkey.registrationOptions gives. */
+export const passkeyOptionsOutput = registrationOptionsOutput;
 
 export const recoveredOutput = z.object({
   user: publicUserOutput,
@@ -57,11 +39,5 @@ export const recoveredOutput = z.object({
 });
 
 export const recoveredWithPasskeyOutput = recoveredOutput.extend({
-  passkey: z.object({
-    id: z.string(),
-    nickname: z.string().nullable(),
-    transports: z.array(z.string()),
-    createdAt: z.string(),
-    lastUsedAt: z.string().nullable(),
-  }),
+  passkey: publicPasskeyOutput,
 });

@@ -8,12 +8,12 @@ import { finishTwoFactorLogin } from './two-factor-login';
 
 export const totpRouter = router({
   setup: memberProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/totp/setup', tags: ['totp'], summary: 'Start two-factor setup: a new secret and its QR code' } })
+    .meta({ openapi: { method: 'POST', path: '/auth/totp/setup', tags: ['totp'], errorResponses: [409], summary: 'Start two-factor setup: a new secret and its QR code' } })
     .output(totpSetupOutput)
     .mutation(({ ctx }) => setupTotp(ctx.deps, ctx.user)),
 
   enable: memberProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/totp/enable', tags: ['totp'], summary: 'Turn two-factor on with a code from the app; answers recovery codes once' } })
+    .meta({ openapi: { method: 'POST', path: '/auth/totp/enable', tags: ['totp'], errorResponses: [409], summary: 'Turn two-factor on with a code from the app; answers recovery codes once' } })
     .input(enableTotpInput)
     .output(totpEnableOutput)
     .mutation(({ ctx, input }) => enableTotp(ctx.deps, ctx.user, input.code)),
@@ -28,7 +28,7 @@ export const totpRouter = router({
   }),
 
   verifyLogin: publicProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/totp/verify-login', tags: ['totp'], protect: false, summary: "Finish a password sign-in with the login's challenge and a code" } })
+    .meta({ openapi: { method: 'POST', path: '/auth/totp/verify-login', tags: ['totp'], protect: false, errorResponses: [401], summary: "Finish a password sign-in with the login's challenge and a code" } })
     .input(verifyLoginInput)
     .output(signedInOutput)
     .mutation(async ({ ctx, input }) => {

@@ -1,22 +1,29 @@
-// /ws/record: live audio over a raw WebSocket, the old recorder's handshake kept (DESIGN.md):
-// token → authenticated; metadata or resume → recording_started; seq-numbered binary frames →
-// acks for what is durably written; stop → recording_finished. Handshake steps have 10 s each
-// and fail with close 1008; once recording, bad messages get an error and the socket stays.
+// /ws/record and /api/ws/record: live audio over a raw WebSocket, the old recorder's handshake
+// kept (DESIGN.md): token → authenticated; metadata or resume → recording_started; seq-numbered
+// binary frames → acks for what is durably written; stop → recording_finished. Handshake steps
+// have 10 s each and fail with close 1008; once recording, bad messages get an error and the
+// socket stays. Metadata without `format` is the old recorder: compatibility mode (compat.ts).
 import { isDatabaseUnavailable } from '../../db/client';
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { AppDeps } from '../../deps';
-import { AppError, closeCodes } from '../../errors';
+import { AppError, closeCodes, errorCatalogue, type ErrorKey } from '../../errors';
 import { noteRequestUser, trackWebSocket } from '../../observability/request-log';
 import type { UpgradeHandler } from '../../http/routes';
-import { readProtocolToken } from '../../auth/request';
-import { sessionPolicyOf, type Session, type User } from '../../auth/session';
+import { findSessionToken, RECORD_MESSAGE_CARRIERS, RECORD_UPGRADE_CARRIERS } from '../../auth/token-carriers';
+import type { Session, User } from '../../auth/session';
 import { requireOwnLiveRecording } from '../access';
-import { LiveRegistry } from './registry';
+import type { LiveRegistry } from './registry';
 import type { LiveRecording } from './session';
-import { authMessage, closeReason, controlMessage, MAX_FRAME_BYTES, parseFrame, parseJsonObject, startMessage } from './protocol';
+import { throttleRecordingStart } from '../throttles';
+import { CompatStream } from './compat';
+import { authMessage, closeReason, controlMessage, firstFrameMismatch, MAX_FRAME_BYTES, parseFrame, parseJsonObject, startMessage } from './protocol';
 
 export const RECORD_PATH = '/ws/record';
+/** The old recorder's path for the same socket. */
+export const OLD_RECORD_PATH = '/api/ws/record';
+/** Data the server cannot take (RFC 6455): audio that is not what the recording declared. */
+const CLOSE_UNSUPPORTED_DATA = closeCodes.UNSUPPORTED_DATA;
 const CLOSE_POLICY = closeCodes.POLICY_VIOLATION;
 const CLOSE_INTERNAL = closeCodes.INTERNAL_ERROR;
 /** The database is unreachable: acknowledged audio is safe; the client should resume shortly. */
@@ -28,7 +35,7 @@ export type RecordSocketOptions = { handshakeTimeoutMs?: number };
 
 export function createRecordWebSocket(deps: AppDeps, options: RecordSocketOptions = {}) {
   const handshakeMs = options.handshakeTimeoutMs ?? 10_000;
-  const registry = new LiveRegistry(deps);
+  const registry = deps.liveRecordings;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
@@ -58,14 +65,17 @@ function send(socket: WebSocket, message: Record<string, unknown>): void {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
 }
 
-function sendError(socket: WebSocket, error: string, extra: Record<string, unknown> = {}): void {
-  send(socket, { status: 'error', error, ...extra });
+/** A refused message, the socket kept: `error` as the old protocol had it, plus the catalogue's key and code. */
+function sendError(socket: WebSocket, key: ErrorKey, message: string = errorCatalogue[key].message, extra: Record<string, unknown> = {}): void {
+  send(socket, { status: 'error', error: message, message, code: errorCatalogue[key].code, key, ...extra });
 }
 
 function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocket, req: IncomingMessage, handshakeMs: number): void {
   let step: 'auth' | 'start' | 'recording' | 'closing' = 'auth';
   let user: User | null = null;
   let recording: LiveRecording | null = null;
+  /** Compatibility mode: raw chunks without seq, container sniffed from the first one. */
+  let compat: CompatStream | null = null;
   let untrack: (() => void) | null = null;
   let timer = setTimeout(() => reject(step === 'auth' ? 'No token within 10 s' : 'No recording metadata within 10 s'), handshakeMs);
 
@@ -84,7 +94,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
 
   async function authenticate(token: string): Promise<void> {
     // Through the cache, as HTTP calls do: a burst of recorders with one token costs one query.
-    const result = await deps.sessionCache.validate(deps.db, sessionPolicyOf(deps.config), token);
+    const result = await deps.sessionCache.validate(token);
     if (closed()) return;
     if (!result.session) return reject('Invalid or expired session token');
     if (result.user.kind === 'guest') return reject('Guest accounts cannot record');
@@ -103,51 +113,99 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
       const issue = parsed.error.issues[0];
       return reject(`Bad recording metadata: ${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}`);
     }
+    if (!('resume' in parsed.data)) await throttleRecordingStart(deps, user!.id);
+    if (!('resume' in parsed.data) && parsed.data.format === undefined) {
+      const row = await registry.create(user!.id, { name: parsed.data.name, meetingLink: parsed.data.meeting_link ?? null, orgId: parsed.data.org_id ?? null, format: 'ogg' });
+      if (closed()) return void registry.removeEmpty(row).catch(() => {});
+      compat = new CompatStream(registry, row, {
+        detach,
+        attach: (live) => watch(live),
+        refuse: (message) => {
+          sendError(socket, message);
+          reject(message, CLOSE_UNSUPPORTED_DATA);
+        },
+        fail: (error) => fail(error),
+      });
+      clearTimeout(timer);
+      step = 'recording';
+      send(socket, { status: 'recording_started', recording_id: row.id, filename: row.filename, next_seq: 0 });
+      return;
+    }
     const row = 'resume' in parsed.data
       ? await requireOwnLiveRecording(deps.db, parsed.data.resume, user!.id)
       : await registry.create(user!.id, {
           name: parsed.data.name,
           meetingLink: parsed.data.meeting_link ?? null,
           orgId: parsed.data.org_id ?? null,
-          format: parsed.data.format,
+          format: parsed.data.format!,
         });
     if (closed()) return;
     const live = await registry.attach(row, detach);
     if (closed()) return registry.detach(live, detach);
+    watch(live);
+    clearTimeout(timer);
+    step = 'recording';
+    send(socket, { status: 'recording_started', recording_id: row.id, filename: row.filename, next_seq: live.durableNext });
+  }
+
+  /** Acks, refusals and failures of the recording this socket writes to. */
+  function watch(live: LiveRecording): void {
     recording = live;
     live.acker = (seqs) => {
       for (const seq of seqs) send(socket, { status: 'ack', seq });
+    };
+    // A refused frame (undecodable, or claiming more audio than its size allows): the new protocol
+    // resends from its seq; an old client can't, so its stream ends there with what was durable.
+    live.rejecter = (seq, message) => {
+      if (!compat) return sendError(socket, message, { seq });
+      sendError(socket, message);
+      reject(message, CLOSE_UNSUPPORTED_DATA);
     };
     live.onFailure = (error) => {
       void registry.discard(live);
       if (isDatabaseUnavailable(error)) return reject(DATABASE_DOWN_REASON, CLOSE_TRY_AGAIN_LATER);
       reject(error instanceof AppError ? error.message : 'The recording could not be written', error instanceof AppError ? CLOSE_POLICY : CLOSE_INTERNAL);
     };
-    clearTimeout(timer);
-    step = 'recording';
-    send(socket, { status: 'recording_started', recording_id: row.id, filename: row.filename, next_seq: live.durableNext });
   }
 
   async function stop(): Promise<void> {
-    const live = recording!;
     step = 'closing';
+    const stream = compat;
+    compat = null;
+    const live = stream ? await stream.end() : recording!;
     recording = null;
+    if (!live) {
+      send(socket, { status: 'recording_finished', recording_id: null, duration_ms: 0, bytes: 0 });
+      return socket.close(1000, 'Nothing was recorded');
+    }
     const result = await registry.finish(live);
     send(socket, { status: 'recording_finished', recording_id: live.id, duration_ms: result.durationMs, bytes: result.bytes });
     socket.close(1000, 'Recording finished');
   }
 
   function onFrame(data: Buffer): void {
+    if (compat) return compat.push(data);
     const frame = parseFrame(data);
-    if ('error' in frame) return sendError(socket, frame.error);
+    if ('error' in frame) return sendError(socket, 'INVALID_FRAME', frame.error);
     const live = recording!;
+    if (frame.seq === 0 && live.receivedNext === 0) {
+      // Nothing written yet: the first frame must be what the recording declared.
+      const mismatch = firstFrameMismatch(live.row.format, frame.payload);
+      if (mismatch) {
+        sendError(socket, mismatch, { seq: 0 });
+        recording = null;
+        step = 'closing'; // nothing more is taken; the socket closes once the empty recording is gone
+        void registry.removeEmpty(live.row, live).catch(() => {}).finally(() => reject(mismatch, CLOSE_UNSUPPORTED_DATA));
+        return;
+      }
+    }
     if (frame.seq < live.receivedNext) {
       // A resend of something we have: acknowledge it once durable, never write it twice.
       if (frame.seq < live.durableNext) send(socket, { status: 'ack', seq: frame.seq });
       return;
     }
     if (frame.seq > live.receivedNext) {
-      return sendError(socket, `Frame ${frame.seq} is out of order; expected ${live.receivedNext}`, { seq: frame.seq, expected_seq: live.receivedNext });
+      return sendError(socket, 'FRAME_OUT_OF_ORDER', `Frame ${frame.seq} is out of order; expected ${live.receivedNext}`, { seq: frame.seq, expected_seq: live.receivedNext });
     }
     live.accept(frame);
   }
@@ -156,7 +214,8 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
     const message = parseJsonObject(text);
     if (step === 'auth') {
       const parsed = message ? authMessage.safeParse(message) : null;
-      return parsed?.success ? authenticate(parsed.data.token) : reject('Expected {"token": "..."}');
+      const found = parsed?.success ? findSessionToken({ headers: req.headers, firstMessage: parsed.data }, RECORD_MESSAGE_CARRIERS) : null;
+      return found ? authenticate(found.token) : reject('Expected {"token": "..."}');
     }
     if (!message) return reject('Expected recording metadata as JSON');
     return start(message);
@@ -168,7 +227,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
       void stop().catch((error) => fail(error));
       return;
     }
-    sendError(socket, 'Unknown message; send binary audio frames or {"type":"stop"}');
+    sendError(socket, 'UNKNOWN_MESSAGE');
   }
 
   function onMessage(buffer: Buffer, isBinary: boolean): Promise<void> | void {
@@ -198,9 +257,14 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
     clearTimeout(timer);
     step = 'closing';
     untrack?.();
-    if (recording) registry.detach(recording, detach);
+    // The old recorder ends by closing the socket (any code): its recording is finished now,
+    // not after the idle timeout; a new-protocol recording stays resumable.
+    const stream = compat;
+    compat = null;
+    if (stream) void stream.end().then((live) => live && registry.finish(live)).catch((error) => deps.logger.warn({ err: error }, 'finishing a recording after close failed'));
+    else if (recording) registry.detach(recording, detach);
   });
 
-  const protocolToken = readProtocolToken(req);
-  if (protocolToken) handshake = authenticate(protocolToken).catch((error) => fail(error));
+  const atUpgrade = findSessionToken(req, RECORD_UPGRADE_CARRIERS);
+  if (atUpgrade) handshake = authenticate(atUpgrade.token).catch((error) => fail(error));
 }
