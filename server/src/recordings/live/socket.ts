@@ -121,7 +121,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
         detach,
         attach: (live) => watch(live),
         refuse: (message) => {
-          sendError(socket, message);
+          sendError(socket, 'UNSUPPORTED_MEDIA', message);
           reject(message, CLOSE_UNSUPPORTED_DATA);
         },
         fail: (error) => fail(error),
@@ -157,8 +157,8 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
     // A refused frame (undecodable, or claiming more audio than its size allows): the new protocol
     // resends from its seq; an old client can't, so its stream ends there with what was durable.
     live.rejecter = (seq, message) => {
-      if (!compat) return sendError(socket, message, { seq });
-      sendError(socket, message);
+      if (!compat) return sendError(socket, 'INVALID_FRAME', message, { seq });
+      sendError(socket, 'INVALID_FRAME', message);
       reject(message, CLOSE_UNSUPPORTED_DATA);
     };
     live.onFailure = (error) => {
@@ -192,7 +192,7 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
       // Nothing written yet: the first frame must be what the recording declared.
       const mismatch = firstFrameMismatch(live.row.format, frame.payload);
       if (mismatch) {
-        sendError(socket, mismatch, { seq: 0 });
+        sendError(socket, 'UNSUPPORTED_MEDIA', mismatch, { seq: 0 });
         recording = null;
         step = 'closing'; // nothing more is taken; the socket closes once the empty recording is gone
         void registry.removeEmpty(live.row, live).catch(() => {}).finally(() => reject(mismatch, CLOSE_UNSUPPORTED_DATA));
