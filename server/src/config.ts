@@ -1,5 +1,6 @@
 // The server's configuration: the environment, parsed once with zod.
 // This is the only module that reads process.env.
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -306,7 +307,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);
   const port = e.PORT;
-  const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${port}`).replace(/\/$/, '');
+  const publicUrl = (e.PUBLIC_URL ?? defaultPublicUrl(e.HOST, port)).replace(/\/$/, '');
   if (e.SMS_WEBHOOK_URL && !e.SMS_WEBHOOK_SECRET) {
     throw new ConfigError('SMS_WEBHOOK_SECRET', 'must be set (at least 32 characters) when SMS_WEBHOOK_URL is: every webhook request is signed with it');
   }
@@ -371,6 +372,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
+/** A loopback HOST is a developer machine: browsers accept localhost (never an IP) as a passkey RP id. */
+export function isLoopbackHost(host: string): boolean {
+  return /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(host);
+}
+
+/** PUBLIC_URL unset: http://localhost:PORT on a loopback HOST, else the address the server binds. */
+export function defaultPublicUrl(host: string, port: number): string {
+  if (isLoopbackHost(host)) return `http://localhost:${port}`;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** Passkeys belong to PUBLIC_URL's host unless RP_ID says otherwise (e.g. example.com for app. and api.). */
 function webauthnConfig(rpId: string | undefined, rpName: string, origins: string | undefined, publicUrl: string, allowedOrigins: string[]) {
   const listed = (origins ?? '').split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean);
@@ -382,8 +394,13 @@ function webauthnConfig(rpId: string | undefined, rpName: string, origins: strin
     if (!ok) throw new ConfigError('WEBAUTHN_ORIGINS', `expected a comma-separated list of origins like https://app.example.com (bad: "${origin}")`);
   }
   const own = new URL(publicUrl);
+  const id = (rpId ?? own.hostname.replace(/^\[|\]$/g, '')).toLowerCase();
+  if (isIP(id)) {
+    // Browsers refuse every ceremony for an IP-address RP id: say so at start, not at the first passkey.
+    throw new ConfigError('RP_ID', `passkeys need a host name, not the IP address ${id}: set PUBLIC_URL to the URL people open, or RP_ID (e.g. example.com) and WEBAUTHN_ORIGINS (e.g. https://app.example.com)`);
+  }
   return {
-    rpId: (rpId ?? own.hostname.replace(/^\[|\]$/g, '')).toLowerCase(),
+    rpId: id,
     rpName,
     webauthnOrigins: listed.length > 0 ? listed : [...new Set([own.origin, ...allowedOrigins])],
   };
