@@ -63,6 +63,8 @@ describeOnce('examples/react in headless Chromium', () => {
     const page = await openApp();
     const authenticator = await addVirtualAuthenticator(page);
     await signUp(page, 'Ada');
+    // A session alone can't add a passkey: the page confirms the password first (auth.reauthenticate).
+    await page.fill('#reauth-password', PASSWORD);
     await page.click('#add-passkey');
     await page.waitForSelector('#passkeys li');
     expect(await authenticator.credentialCount()).toBe(1);

@@ -130,6 +130,8 @@ async function signUp(page: Page, name: string) {
     const authenticator = await addVirtualAuthenticator(page);
     await page.goto(web.url);
     await signUp(page, 'Ada');
+    // A session alone can't add a passkey: the page confirms the password first (auth.reauthenticate).
+    await page.fill('#reauth-password', PASSWORD);
     await page.click('#add-passkey');
     await page.waitForSelector('#passkeys li');
     expect(await authenticator.credentialCount()).toBe(1);

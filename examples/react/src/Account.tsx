@@ -1,5 +1,6 @@
 // The signed-in account: add a passkey, see the passkeys, sign out (the links forget the token).
 import { createPasskey } from '@parley/sdk';
+import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ErrorLine } from './App';
 import { useTRPC, useTRPCClient } from './parley';
@@ -9,8 +10,14 @@ export function Account({ isGuest }: { isGuest: boolean }) {
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   const passkeys = useQuery({ ...trpc.auth.passkey.list.queryOptions(), enabled: !isGuest });
+  const [password, setPassword] = useState('');
+  // The server asks for a fresh proof before a new passkey (auth.reauthenticate, valid 5 minutes): here the password.
   const addPasskey = useMutation({
-    mutationFn: () => createPasskey(client),
+    mutationFn: async () => {
+      if (password) await client.auth.reauthenticate.mutate({ password });
+      setPassword('');
+      return createPasskey(client);
+    },
     onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.auth.passkey.list.queryKey() }),
   });
   const logout = useMutation(trpc.auth.logout.mutationOptions());
@@ -18,6 +25,7 @@ export function Account({ isGuest }: { isGuest: boolean }) {
     <section id="account">
       {!isGuest && (
         <>
+          <input id="reauth-password" type="password" placeholder="Your password, to confirm" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
           <button id="add-passkey" onClick={() => addPasskey.mutate()}>Add a passkey</button>
           <ul id="passkeys">
             {passkeys.data?.map((passkey) => <li key={passkey.id}>passkey added {new Date(passkey.createdAt).toLocaleString()}</li>)}

@@ -22,7 +22,11 @@ export async function listPasskeys(client: ParleyClient) {
 
 export function setUpPasskeys({ client, guarded, onSignedIn }: Wiring) {
   // Signed in: add a passkey to this account (the SDK's helper runs the browser ceremony).
+  // The server asks for a fresh proof first (auth.reauthenticate, valid 5 minutes): here the password.
   $('add-passkey').addEventListener('click', () => void guarded(async () => {
+    const password = $<HTMLInputElement>('reauth-password').value;
+    if (password) await client.auth.reauthenticate.mutate({ password });
+    $<HTMLInputElement>('reauth-password').value = '';
     await createPasskey(client);
     await listPasskeys(client);
   }));
