@@ -109,8 +109,12 @@ const envSchema = z.object({
    * 19 MiB while it runs, so this also bounds that memory; more logins at once wait their turn.
    */
   PASSWORD_HASH_THREADS: integer(Math.min(os.availableParallelism(), 4), 1, 64),
-  /** Threads encoding live PCM recordings (default: one per core); 0 encodes on the main thread. */
-  RECORDING_ENCODER_THREADS: integer(os.availableParallelism(), 0, 64),
+  /** Threads decoding and encoding audio, live and uploaded (default: one per core); never the main thread. */
+  RECORDING_ENCODER_THREADS: integer(os.availableParallelism(), 1, 64),
+  /** Longest recording or upload (the old recorder's longest plausible meeting); audio beyond it is refused. */
+  RECORDING_MAX_DURATION: duration('8h'),
+  RATE_LIMIT_UPLOAD_USER: rateLimit('60/1h'),
+  RATE_LIMIT_RECORDING_USER: rateLimit('300/1h'),
   SESSION_INACTIVITY_TIMEOUT: duration('30d', 'd'),
   SESSION_MAX_AGE: duration('90d', 'd'),
   UPLOAD_MAX_BYTES: integer(500 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
@@ -144,6 +148,15 @@ const envSchema = z.object({
   RP_NAME: z.string().trim().min(1).max(100).default('Parley'),
   WEBAUTHN_ORIGINS: z.string().optional(),
   LOGIN_CONCURRENCY_PER_ACCOUNT: integer(8, 1, 100_000),
+  // Security hardening (SECURITY.md): transport limits, secrets at rest.
+  TRPC_MAX_BATCH_CALLS: integer(50, 1, 10_000),
+  WS_MAX_BUFFERED_BYTES: integer(4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+  WS_MAX_CONNECTIONS_PER_IP: integer(500, 1, 1_000_000),
+  MAIL_OUTBOX_KEEP_LINKS: z.enum(['true', 'false', '1', '0']).optional(),
+  TOTP_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9_-]{43}=?)$/, 'expected 32 bytes as 64 hex digits or base64url')
+    .optional(),
   SMS_WEBHOOK_URL: optionalUrl(['http:', 'https:']),
   SMS_WEBHOOK_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   SMS_URL: z
@@ -204,6 +217,7 @@ export type Config = {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   recordingIdleTimeoutMs: number;
   recordingEncoderThreads: number;
+  recordingMaxDurationMs: number;
   passwordHashThreads: number;
   sessionInactivityMs: number;
   sessionMaxAgeMs: number;
@@ -236,11 +250,27 @@ export type Config = {
     loginBackoff: { freeFailures: number; baseMs: number; maxMs: number };
     /** Login attempts for one account checked at the same time on one instance (parallel guessing). */
     loginConcurrencyPerAccount: number;
+    /** Uploads and streamed ingestions, and live recordings started, per user (audio work is costly). */
+    uploadUser: RateLimitSpec;
+    recordingUser: RateLimitSpec;
   };
   /** WebAuthn relying party: id (a host name), the name authenticators show, and the page origins accepted. */
   rpId: string;
   rpName: string;
   webauthnOrigins: string[];
+  /** Without SMTP_URL: keep reset/verification links in the outbox table and the log (development only). */
+  mailOutboxKeepLinks: boolean;
+  /** AES-256-GCM key for TOTP secrets at rest; unset: derived from the signing secret. */
+  totpEncryptionKey: Buffer | undefined;
+  /** Transport limits against amplification (SECURITY.md). */
+  transportLimits: {
+    /** Calls in one HTTP batch or one WebSocket message. */
+    maxBatchCalls: number;
+    /** Bytes a WebSocket may have waiting for a client that does not read before it is closed (1013). */
+    wsMaxBufferedBytes: number;
+    /** Open WebSocket connections per client IP (all paths). */
+    wsMaxConnectionsPerIp: number;
+  };
   /** SMS (account recovery codes and notices): a signed JSON webhook, Twilio, or neither (outbox table). */
   sms: {
     webhook: { url: string; secret: string } | null;
@@ -300,6 +330,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     recordingIdleTimeoutMs: e.RECORDING_IDLE_TIMEOUT,
     recordingEncoderThreads: e.RECORDING_ENCODER_THREADS,
+    recordingMaxDurationMs: e.RECORDING_MAX_DURATION,
     passwordHashThreads: e.PASSWORD_HASH_THREADS,
     sessionInactivityMs: e.SESSION_INACTIVITY_TIMEOUT,
     sessionMaxAgeMs: e.SESSION_MAX_AGE,
@@ -319,6 +350,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       resetEmail: e.RATE_LIMIT_RESET_EMAIL,
       loginBackoff: { freeFailures: e.LOGIN_BACKOFF_FREE_FAILURES, baseMs: e.LOGIN_BACKOFF_BASE, maxMs: e.LOGIN_BACKOFF_MAX },
       loginConcurrencyPerAccount: e.LOGIN_CONCURRENCY_PER_ACCOUNT,
+      uploadUser: e.RATE_LIMIT_UPLOAD_USER,
+      recordingUser: e.RATE_LIMIT_RECORDING_USER,
+    },
+    mailOutboxKeepLinks: e.MAIL_OUTBOX_KEEP_LINKS === undefined ? e.NODE_ENV === 'development' : e.MAIL_OUTBOX_KEEP_LINKS === 'true' || e.MAIL_OUTBOX_KEEP_LINKS === '1',
+    totpEncryptionKey: e.TOTP_ENCRYPTION_KEY
+      ? Buffer.from(e.TOTP_ENCRYPTION_KEY, /^[0-9a-fA-F]{64}$/.test(e.TOTP_ENCRYPTION_KEY) ? 'hex' : 'base64url')
+      : undefined,
+    transportLimits: {
+      maxBatchCalls: e.TRPC_MAX_BATCH_CALLS,
+      wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+      wsMaxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP,
     },
     ...webauthnConfig(e.RP_ID, e.RP_NAME, e.WEBAUTHN_ORIGINS, publicUrl, e.ALLOWED_ORIGINS),
     sms: {

@@ -20,6 +20,8 @@ export const errorCatalogue = {
   WRONG_PASSWORD: { code: 'BAD_REQUEST', message: 'The current password is not correct' },
   INVALID_TOKEN: { code: 'BAD_REQUEST', message: 'This link is invalid or has expired' },
   INVALID_CODE: { code: 'BAD_REQUEST', message: 'The code is not correct' },
+  REAUTHENTICATION_REQUIRED: { code: 'FORBIDDEN', message: 'Confirm it is you first: enter your password, a two-factor code or use a passkey (auth.reauthenticate)' },
+  REAUTHENTICATION_PROOF: { code: 'BAD_REQUEST', message: 'Give exactly one of password, code or passkey' },
   RECOVERY_CODE_INVALID: { code: 'BAD_REQUEST', message: 'This code is not correct, has expired or was tried too often; request a new one' },
   RECOVERY_GRANT_INVALID: { code: 'BAD_REQUEST', message: 'This recovery has expired or was already used; start again' },
   CSRF_ORIGIN: { code: 'FORBIDDEN', message: 'Request origin not allowed' },
@@ -33,6 +35,7 @@ export const errorCatalogue = {
   RECORDING_NOT_FOUND: { code: 'NOT_FOUND', message: 'Recording not found' },
   ORG_NOT_FOUND: { code: 'NOT_FOUND', message: 'Organization not found' },
   USER_NOT_FOUND: { code: 'NOT_FOUND', message: 'No account with this email' },
+  INVITATION_NOT_FOUND: { code: 'NOT_FOUND', message: 'Invitation not found' },
   PASSKEY_NOT_FOUND: { code: 'NOT_FOUND', message: 'Passkey not found' },
   CHALLENGE_EXPIRED: { code: 'BAD_REQUEST', message: 'This sign-in attempt has expired or was already used; start again' },
   PASSKEY_INVALID: { code: 'BAD_REQUEST', message: 'The passkey could not be verified' },
@@ -56,6 +59,8 @@ export const errorCatalogue = {
   UNKNOWN_MESSAGE: { code: 'BAD_REQUEST', message: 'Unknown message; send binary audio frames or {"type":"stop"}' },
   INVALID_UPLOAD: { code: 'BAD_REQUEST', message: 'Invalid recording metadata' },
   CORRUPT_MEDIA: { code: 'BAD_REQUEST', message: 'The audio file is damaged or incomplete' },
+  AUDIO_TOO_DENSE: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The audio claims more playing time than its size allows' },
+  RECORDING_TOO_LONG: { code: 'PAYLOAD_TOO_LARGE', message: 'The recording is longer than the server allows' },
   DATABASE_UNAVAILABLE: { code: 'SERVICE_UNAVAILABLE', message: 'The service is temporarily unavailable; try again shortly' },
   SHUTTING_DOWN: { code: 'SERVICE_UNAVAILABLE', message: 'The server is shutting down; try another instance' },
   INTERNAL: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' },
@@ -73,6 +78,8 @@ export const closeCodes = {
   SESSION_REVOKED: 4401,
   /** The recording was resumed on another connection. */
   TAKEN_OVER: 4409,
+  /** Audio that is not what the recording declared (or, without a declared format, not Ogg/WebM). */
+  UNSUPPORTED_DATA: 1003,
   /** A refused handshake, a bad message, or too many messages. */
   POLICY_VIOLATION: 1008,
   INTERNAL_ERROR: 1011,
