@@ -2,7 +2,7 @@
 // accepts (or declines) once signed in. Nobody becomes a member without saying yes.
 import { index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { users } from './auth';
-import { orgs } from './recordings';
+import { orgs } from './orgs';
 
 export const orgInvitations = pgTable(
   'org_invitations',
