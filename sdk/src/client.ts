@@ -111,7 +111,8 @@ export function createParleyClient(options: ParleyClientOptions): ParleyClient {
           // Binary inputs (uploads) can't be batched as JSON.
           condition: (op) => isNonJsonSerializable(op.input),
           true: httpLink({ url: `${baseUrl}/trpc`, headers, fetch: options.fetch }),
-          false: httpBatchLink({ url: `${baseUrl}/trpc`, headers, fetch: options.fetch }),
+          // The server refuses batches of more than 50 calls (TRPC_MAX_BATCH_CALLS' default): split before that.
+          false: httpBatchLink({ url: `${baseUrl}/trpc`, headers, fetch: options.fetch, maxItems: 50 }),
         }),
       }),
     ],

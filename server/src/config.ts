@@ -148,6 +148,15 @@ const envSchema = z.object({
   RP_NAME: z.string().trim().min(1).max(100).default('Parley'),
   WEBAUTHN_ORIGINS: z.string().optional(),
   LOGIN_CONCURRENCY_PER_ACCOUNT: integer(8, 1, 100_000),
+  // Security hardening (SECURITY.md): transport limits, secrets at rest.
+  TRPC_MAX_BATCH_CALLS: integer(50, 1, 10_000),
+  WS_MAX_BUFFERED_BYTES: integer(4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+  WS_MAX_CONNECTIONS_PER_IP: integer(500, 1, 1_000_000),
+  MAIL_OUTBOX_KEEP_LINKS: z.enum(['true', 'false', '1', '0']).optional(),
+  TOTP_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9_-]{43}=?)$/, 'expected 32 bytes as 64 hex digits or base64url')
+    .optional(),
   SMS_WEBHOOK_URL: optionalUrl(['http:', 'https:']),
   SMS_WEBHOOK_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   SMS_URL: z
@@ -249,6 +258,19 @@ export type Config = {
   rpId: string;
   rpName: string;
   webauthnOrigins: string[];
+  /** Without SMTP_URL: keep reset/verification links in the outbox table and the log (development only). */
+  mailOutboxKeepLinks: boolean;
+  /** AES-256-GCM key for TOTP secrets at rest; unset: derived from the signing secret. */
+  totpEncryptionKey: Buffer | undefined;
+  /** Transport limits against amplification (SECURITY.md). */
+  transportLimits: {
+    /** Calls in one HTTP batch or one WebSocket message. */
+    maxBatchCalls: number;
+    /** Bytes a WebSocket may have waiting for a client that does not read before it is closed (1013). */
+    wsMaxBufferedBytes: number;
+    /** Open WebSocket connections per client IP (all paths). */
+    wsMaxConnectionsPerIp: number;
+  };
   /** SMS (account recovery codes and notices): a signed JSON webhook, Twilio, or neither (outbox table). */
   sms: {
     webhook: { url: string; secret: string } | null;
@@ -330,6 +352,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       loginConcurrencyPerAccount: e.LOGIN_CONCURRENCY_PER_ACCOUNT,
       uploadUser: e.RATE_LIMIT_UPLOAD_USER,
       recordingUser: e.RATE_LIMIT_RECORDING_USER,
+    },
+    mailOutboxKeepLinks: e.MAIL_OUTBOX_KEEP_LINKS === undefined ? e.NODE_ENV === 'development' : e.MAIL_OUTBOX_KEEP_LINKS === 'true' || e.MAIL_OUTBOX_KEEP_LINKS === '1',
+    totpEncryptionKey: e.TOTP_ENCRYPTION_KEY
+      ? Buffer.from(e.TOTP_ENCRYPTION_KEY, /^[0-9a-fA-F]{64}$/.test(e.TOTP_ENCRYPTION_KEY) ? 'hex' : 'base64url')
+      : undefined,
+    transportLimits: {
+      maxBatchCalls: e.TRPC_MAX_BATCH_CALLS,
+      wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+      wsMaxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP,
     },
     ...webauthnConfig(e.RP_ID, e.RP_NAME, e.WEBAUTHN_ORIGINS, publicUrl, e.ALLOWED_ORIGINS),
     sms: {
