@@ -1,9 +1,10 @@
 // Sessions also end by time. A periodic sweep on each instance deletes expired sessions (publishing
 // the revocation so every instance closes their sockets) and closes local sockets whose session is
-// gone, whichever instance removed it.
+// gone, whichever instance removed it. Expired sign-in challenges go in the same sweep.
 import { inArray, lt, or } from 'drizzle-orm';
 import type { AppDeps } from '../deps';
 import { sessions } from '../db/schema/index';
+import { sweepExpiredChallenges } from '../auth/challenges';
 import { SESSION_REVOKED_CHANNEL, sessionExpiresAt, sessionPolicyOf, type SessionRevokedEvent } from '../auth/session';
 
 const MAX_SWEEP_INTERVAL_MS = 60_000;
@@ -28,6 +29,7 @@ export function startSessionSweep(deps: AppDeps): () => void {
 export async function sweepSessions(deps: AppDeps): Promise<void> {
   const policy = sessionPolicyOf(deps.config);
   const now = Date.now();
+  await sweepExpiredChallenges(deps.db);
   const expired = await deps.db
     .delete(sessions)
     .where(or(lt(sessions.absoluteExpiresAt, new Date(now)), lt(sessions.lastSeenAt, new Date(now - policy.inactivityMs))))

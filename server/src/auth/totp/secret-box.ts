@@ -13,18 +13,10 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const PLAIN_SECRET_BYTES = 20;
 
-const keys = new WeakMap<AppDeps, Promise<Buffer>>();
-
-function keyOf(deps: AppDeps): Promise<Buffer> {
-  let key = keys.get(deps);
-  if (!key) {
-    key = deps.config.totpEncryptionKey
-      ? Promise.resolve(deps.config.totpEncryptionKey)
-      : loadSigningSecret(deps).then((secret) => Buffer.from(hkdfSync('sha256', secret, 'parley', 'totp-secret-box v1', 32)));
-    key.catch(() => keys.delete(deps));
-    keys.set(deps, key);
-  }
-  return key;
+/** The key: TOTP_ENCRYPTION_KEY, or HKDF of the signing secret (kept in memory by deps.secrets; the HKDF costs microseconds). */
+async function keyOf(deps: AppDeps): Promise<Buffer> {
+  if (deps.config.totpEncryptionKey) return deps.config.totpEncryptionKey;
+  return Buffer.from(hkdfSync('sha256', await loadSigningSecret(deps), 'parley', 'totp-secret-box v1', 32));
 }
 
 export async function sealTotpSecret(deps: AppDeps, secret: Uint8Array): Promise<Uint8Array> {
