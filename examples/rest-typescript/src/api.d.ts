@@ -753,7 +753,7 @@ export interface paths {
         };
         /**
          * Follow a room: messages, typing and presence as server-sent events
-         * @description A text/event-stream. Each event is `event: <type>`, `id: <event id>` (room events), and `data: <JSON>`. Comment lines (`: keep-alive`) keep idle connections open. The stream ends with `event: end` and `data: {"reason","code","key"}`: key SESSION_REVOKED when the session was revoked or expired (sign in again), SUBSCRIBER_TOO_SLOW when the client fell behind (reconnect and resume). Resuming with Last-Event-ID (or ?lastEventId=) replays every message after that id: no gap, no duplicate, on any instance.
+         * @description A text/event-stream. Each event is `event: <type>`, `id: <event id>` (room events), and `data: <JSON>`. Comment lines (`: keep-alive`) keep idle connections open. The stream ends with `event: end` and `data: {"reason","code","key"}`: key SESSION_REVOKED when the session was revoked or expired (sign in again), SUBSCRIBER_TOO_SLOW when the client fell behind, or reason `restarting` (code 1012) when the server shuts down: reconnect and resume. Resuming with Last-Event-ID (or ?lastEventId=) replays every message after that id: no gap, no duplicate, on any instance.
          */
         get: operations["rooms-events"];
         put?: never;
@@ -773,7 +773,7 @@ export interface paths {
         };
         /**
          * Follow a recording: its state now, progress while live, then finished (or failed/deleted)
-         * @description A text/event-stream. Each event is `event: <type>`, `id: <event id>` (room events), and `data: <JSON>`. Comment lines (`: keep-alive`) keep idle connections open. The stream ends with `event: end` and `data: {"reason","code","key"}`: key SESSION_REVOKED when the session was revoked or expired (sign in again), SUBSCRIBER_TOO_SLOW when the client fell behind (reconnect and resume).
+         * @description A text/event-stream. Each event is `event: <type>`, `id: <event id>` (room events), and `data: <JSON>`. Comment lines (`: keep-alive`) keep idle connections open. The stream ends with `event: end` and `data: {"reason","code","key"}`: key SESSION_REVOKED when the session was revoked or expired (sign in again), SUBSCRIBER_TOO_SLOW when the client fell behind, or reason `restarting` (code 1012) when the server shuts down: reconnect and resume.
          */
         get: operations["recordings-events"];
         put?: never;
@@ -816,7 +816,7 @@ export interface components {
              * @description The stable name of this error in the catalogue: what clients branch on
              * @enum {string}
              */
-            key?: "INVALID_INPUT" | "INVALID_JSON" | "UNSUPPORTED_CONTENT_TYPE" | "METHOD_NOT_ALLOWED" | "ROUTE_NOT_FOUND" | "INVALID_CREDENTIALS" | "UNAUTHENTICATED" | "SESSION_REVOKED" | "EMAIL_TAKEN" | "WEAK_PASSWORD" | "WRONG_PASSWORD" | "INVALID_TOKEN" | "INVALID_CODE" | "RECOVERY_CODE_INVALID" | "RECOVERY_GRANT_INVALID" | "CSRF_ORIGIN" | "GUEST_NOT_ALLOWED" | "NOT_A_GUEST" | "NOT_MEMBER" | "NOT_ADMIN" | "NOT_FOUND" | "SESSION_NOT_FOUND" | "ROOM_NOT_FOUND" | "RECORDING_NOT_FOUND" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "PASSKEY_NOT_FOUND" | "CHALLENGE_EXPIRED" | "PASSKEY_INVALID" | "PASSKEY_REJECTED" | "LAST_SIGN_IN_METHOD" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_SET_UP" | "TOTP_NOT_ENABLED" | "CONFLICT" | "RATE_LIMITED" | "INVALID_CURSOR" | "INVALID_TEXT" | "TOO_MANY_SUBSCRIPTIONS" | "SUBSCRIBER_TOO_SLOW" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA" | "LAST_ADMIN" | "RECORDING_NOT_LIVE" | "INVALID_UPLOAD" | "CORRUPT_MEDIA" | "DATABASE_UNAVAILABLE" | "SHUTTING_DOWN" | "INTERNAL";
+            key?: "INVALID_INPUT" | "INVALID_JSON" | "UNSUPPORTED_CONTENT_TYPE" | "METHOD_NOT_ALLOWED" | "ROUTE_NOT_FOUND" | "INVALID_CREDENTIALS" | "UNAUTHENTICATED" | "SESSION_REVOKED" | "EMAIL_TAKEN" | "WEAK_PASSWORD" | "WRONG_PASSWORD" | "INVALID_TOKEN" | "INVALID_CODE" | "RECOVERY_CODE_INVALID" | "RECOVERY_GRANT_INVALID" | "CSRF_ORIGIN" | "GUEST_NOT_ALLOWED" | "NOT_A_GUEST" | "NOT_MEMBER" | "NOT_ADMIN" | "NOT_FOUND" | "SESSION_NOT_FOUND" | "ROOM_NOT_FOUND" | "RECORDING_NOT_FOUND" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "PASSKEY_NOT_FOUND" | "CHALLENGE_EXPIRED" | "PASSKEY_INVALID" | "PASSKEY_REJECTED" | "LAST_SIGN_IN_METHOD" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_SET_UP" | "TOTP_NOT_ENABLED" | "CONFLICT" | "RATE_LIMITED" | "INVALID_CURSOR" | "INVALID_TEXT" | "TOO_MANY_SUBSCRIPTIONS" | "SUBSCRIBER_TOO_SLOW" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA" | "LAST_ADMIN" | "RECORDING_NOT_LIVE" | "INVALID_FRAME" | "FRAME_OUT_OF_ORDER" | "UNKNOWN_MESSAGE" | "INVALID_UPLOAD" | "CORRUPT_MEDIA" | "DATABASE_UNAVAILABLE" | "SHUTTING_DOWN" | "INTERNAL";
             /** @description With INVALID_INPUT: what is wrong with which field */
             issues?: {
                 path: string[];
