@@ -11,6 +11,10 @@ const integration = {
 
 export default defineConfig({
   test: {
+    // vitest's default is one worker per core but one (1 on a 2-core machine), so every file waited for
+    // the one before. The integration files mostly wait on servers, child processes, ffmpeg and timers,
+    // not on the CPU: three files at a time keep both cores busy (override with --maxWorkers).
+    maxWorkers: 3,
     projects: [
       {
         test: { name: 'unit', include: ['server/src/**/*.test.ts', 'sdk/src/**/*.test.ts', 'bench/**/*.test.ts'], testTimeout: 30_000 },

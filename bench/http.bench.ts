@@ -91,7 +91,7 @@ async function benchDatabase(label: string, env: Record<string, string>, withExt
         ratio,
         target: `≥ ${TARGET}`,
         met: ratio >= TARGET,
-        note: `${label}: CPU per request ${Math.round(p.cpuUsPerRequest)} µs vs bare ${Math.round(b.cpuUsPerRequest)} µs (${(p.cpuUsPerRequest / b.cpuUsPerRequest).toFixed(1)}×); ratio per round ${roundRatios.map((r) => r.toFixed(2)).join(', ')} (the median is reported); session validation served from the in-process cache (1 s, dropped on revocation over the bus), so the database sees one query per session per second. The server runs as \`pnpm start\` runs it: LOG_LEVEL unset (info), one JSON access-log line per request to stdout, a pipe the bench drains.`,
+        note: `${label}: CPU per request ${Math.round(p.cpuUsPerRequest)} µs vs bare ${Math.round(b.cpuUsPerRequest)} µs (${(p.cpuUsPerRequest / b.cpuUsPerRequest).toFixed(1)}×); ratio per round ${roundRatios.map((r) => r.toFixed(2)).join(', ')} (the median is reported); session validation served from the in-process cache (1 s, dropped on revocation over the bus), so the database sees one query per session per second. The server runs as \`pnpm start\` runs it: LOG_LEVEL unset (info), one JSON access-log line per request to stdout, a file.`,
       },
       {
         measure: `tRPC batching: ${BATCH} × auth.me in one request ÷ ${BATCH} requests, ${label}`,

@@ -18,7 +18,7 @@ import autocannon from 'autocannon';
 import { HashThreads } from '../server/src/auth/hash-threads';
 import { ARGON2ID, HASH_PARAMETERS } from '../server/src/auth/password';
 import type { BenchRow } from './types';
-import { type Child, parleyArgs, spawnHashOnly } from './support/processes';
+import { type Child, inheritedEnv, parleyArgs, spawnHashOnly } from './support/processes';
 import { median } from './support/stats';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,19 +30,19 @@ const { verify: libraryVerify } = createRequire(path.join(root, 'server/package.
   verify(phc: string, password: string): Promise<boolean>;
 };
 const PRODUCTION = HASH_PARAMETERS.production;
-const TARGET = 0.9;
+/** Logins through Parley ÷ the do-nothing server with the same hash threads, in the same rounds. */
+const TARGET = 0.95;
 
 async function startServer(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, parleyArgs(), {
     cwd: root,
     env: {
-      ...process.env,
+      ...inheritedEnv(),
       NODE_ENV: 'production',
       PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       PASSWORD_HASH_PROFILE: 'production',
-      LOG_LEVEL: 'info',
       RATE_LIMIT_LOGIN_IP: '1000000/1m',
       RATE_LIMIT_REGISTER_IP: '1000000/1m',
       // One account logs in CONCURRENCY times at once here; the default cap of 8 is for guessing.
@@ -137,24 +137,26 @@ export async function run(): Promise<BenchRow[]> {
     const roundRatios = logins.map((value, i) => value / raw[i]!);
     const ratio = median(roundRatios);
     const ceilingRatios = ceiling.map((value, i) => value / raw[i]!);
+    const againstCeiling = logins.map((value, i) => value / ceiling[i]!);
+    const ceilingRatio = median(againstCeiling);
     return [
       {
         measure: `logins/s through the server ÷ raw Argon2id verifications/s (m=${PRODUCTION.memoryCost} KiB, t=${PRODUCTION.timeCost}, p=${PRODUCTION.parallelism}; ${CONCURRENCY} logins in flight; ${ROUNDS}×${ROUND_SECONDS}s)`,
         parley: `${median(logins).toFixed(1)} logins/s`,
         baseline: `${median(raw).toFixed(1)} verifications/s`,
         ratio: Number(ratio.toFixed(3)),
-        target: `≥ ${TARGET}`,
-        met: ratio >= TARGET,
+        target: 'report',
+        met: null,
         note: `ratio per round ${roundRatios.map((r) => r.toFixed(2)).join(', ')} (the median is reported); rounds: logins ${logins.map((v) => v.toFixed(1)).join(', ')}; raw with ${CONCURRENCY} in flight ${rawPool.map((v) => v.toFixed(1)).join(', ')}; raw on ${cores} hash threads ${rawThreads.map((v) => v.toFixed(1)).join(', ')}`,
       },
       {
-        measure: 'ceiling: logins/s through a bare node:http server whose only work is the same hash on the same threads ÷ the same raw figure',
-        parley: `${median(ceiling).toFixed(1)} logins/s`,
-        baseline: `${median(raw).toFixed(1)} verifications/s`,
-        ratio: Number(median(ceilingRatios).toFixed(3)),
-        target: 'context',
-        met: null,
-        note: `ratio per round ${ceilingRatios.map((r) => r.toFixed(2)).join(', ')}; rounds: ${ceiling.map((v) => v.toFixed(1)).join(', ')}`,
+        measure: 'logins/s through the server ÷ a bare node:http server whose only work is the same hash on the same threads (same rounds)',
+        parley: `${median(logins).toFixed(1)} logins/s`,
+        baseline: `${median(ceiling).toFixed(1)} logins/s`,
+        ratio: Number(ceilingRatio.toFixed(3)),
+        target: `≥ ${TARGET}`,
+        met: ceilingRatio >= TARGET,
+        note: `ratio per round ${againstCeiling.map((r) => r.toFixed(2)).join(', ')} (the median is reported); the do-nothing server ÷ raw per round ${ceilingRatios.map((r) => r.toFixed(2)).join(', ')}; its rounds: ${ceiling.map((v) => v.toFixed(1)).join(', ')}`,
       },
     ];
   } finally {

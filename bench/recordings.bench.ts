@@ -8,10 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startParley } from '../server/src/app';
-import { loadConfig } from '../server/src/config';
 import { speechPcm16k, speechWebmOpus } from '../test/helpers/recording-fixtures';
 import type { BenchRow } from './types';
+import { type Child, cpuSeconds, spawnParley } from './support/processes';
 
 const exec = promisify(execFile);
 const SECONDS = 10;
@@ -31,25 +30,26 @@ async function register(url: string): Promise<string> {
   return body.result.data.token;
 }
 
-async function round(url: string, token: string, streams: number, load: { format: string; file: string; frameBytes: number; intervalMs: number }): Promise<Round> {
+async function round(server: Child, token: string, streams: number, load: { format: string; file: string; frameBytes: number; intervalMs: number }): Promise<Round> {
+  const url = server.url;
   const script = path.join(import.meta.dirname, 'recordings-load.ts');
   const options = { url, token, streams, seconds: SECONDS, ...load };
-  const cpu = process.cpuUsage();
+  const cpu = cpuSeconds(server.pid);
   const { stdout } = await exec(process.execPath, ['--import', 'tsx', script, JSON.stringify(options)], { maxBuffer: 1 << 20, timeout: (SECONDS + 45) * 1000 });
-  const used = process.cpuUsage(cpu);
+  const used = cpuSeconds(server.pid) - cpu;
   const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as Omit<Round, 'streams' | 'serverCpu' | 'loadCpu'> & { cpuMs: number };
   const streamSeconds = streams * SECONDS;
-  return { streams, ...result, serverCpu: (used.user + used.system) / 1000 / streamSeconds, loadCpu: result.cpuMs / streamSeconds };
+  return { streams, ...result, serverCpu: (used * 1000) / streamSeconds, loadCpu: result.cpuMs / streamSeconds };
 }
 
 const kept = (r: Round) => r.failedStreams === 0 && r.unacked === 0 && r.errors === 0 && r.max < ACK_LIMIT_MS;
 
 /** Rising counts until one fails or the time budget is spent; the largest count that held. */
-async function capacity(url: string, token: string, counts: number[], load: Parameters<typeof round>[3], until: number) {
+async function capacity(server: Child, token: string, counts: number[], load: Parameters<typeof round>[3], until: number) {
   const rounds: Round[] = [];
   for (const streams of counts) {
     if (Date.now() > until) break;
-    const r = await round(url, token, streams, load);
+    const r = await round(server, token, streams, load);
     rounds.push(r);
     if (!kept(r)) break;
   }
@@ -65,14 +65,15 @@ const describeRounds = (rounds: Round[]) =>
 export async function run(): Promise<BenchRow[]> {
   const until = Date.now() + BUDGET_MS;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-rec-'));
-  const server = await startParley(loadConfig({ NODE_ENV: 'test', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', PASSWORD_HASH_PROFILE: 'dev' }));
+  // The production build with its default configuration (access log included), as `pnpm start` runs it.
+  const server = await spawnParley({ DATA_DIR: dataDir });
   try {
     const token = await register(server.url);
     const pcmFile = path.join(dataDir, 'speech.raw');
     fs.writeFileSync(pcmFile, speechPcm16k(60));
-    const pcm = await capacity(server.url, token, [10, 25, 50, 100, 150], { format: 'pcm_s16le_16000_mono', file: pcmFile, frameBytes: 3200, intervalMs: 100 }, until - 70_000);
+    const pcm = await capacity(server, token, [10, 25, 50, 100, 150], { format: 'pcm_s16le_16000_mono', file: pcmFile, frameBytes: 3200, intervalMs: 100 }, until - 70_000);
     // MediaRecorder with a 250 ms timeslice: ~1 KB of WebM per chunk at 32 kbit/s.
-    const webm = await capacity(server.url, token, [100, 250, 500, 1000], { format: 'webm', file: speechWebmOpus(20), frameBytes: 1000, intervalMs: 250 }, until);
+    const webm = await capacity(server, token, [100, 250, 500, 1000], { format: 'webm', file: speechWebmOpus(20), frameBytes: 1000, intervalMs: 250 }, until);
     const row = (measure: string, result: Awaited<ReturnType<typeof capacity>>, target: number): BenchRow => ({
       measure,
       parley: result.best ? `${result.best.streams} streams (max ack ${Math.round(result.best.max)} ms)` : 'none held',
@@ -87,7 +88,7 @@ export async function run(): Promise<BenchRow[]> {
       row('concurrent live WebM/Opus streams (passthrough), real time, ack < 1 s', webm, 1000),
     ];
   } finally {
-    await server.close();
+    await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -8,7 +8,7 @@ import type { BenchRow } from './types';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 /** Cheap, fast benches first; the request path before everything that loads the machine for long. */
-const ORDER = ['startup', 'memory', 'http', 'login', 'rooms', 'audio', 'recordings'];
+const ORDER = ['startup', 'memory', 'http', 'login', 'ingest', 'rooms', 'connections', 'scaleout', 'audio', 'recordings'];
 
 function discover(filters: string[]): string[] {
   const files = fs.readdirSync(benchDir).filter((f) => f.endsWith('.bench.ts'));

@@ -135,6 +135,19 @@ describeDb(`account recovery by SMS webhook and e-mail on ${dbKind}`, () => {
     expect(row!.attempts).toBe(5);
   });
 
+  it('counts parallel guesses too: 12 wrong codes at once use up the 5 tries, and the right code is refused after them', async () => {
+    const phone = uniquePhone();
+    await passkeyOnlyAccount(server.url, { phone });
+    await createClient(server.url).auth.recovery.requestPhoneCode.mutate({ phone });
+    const code = codeIn((await sink.waitFor(phone, /recovery code/)).text);
+    const wrong = Array.from({ length: 12 }, (_, i) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'));
+    const answers = await Promise.all(wrong.map((guess) => callTrpc(server.url, 'auth.recovery.verifyPhoneCode', { phone, code: guess })));
+    expect(answers.map((a) => a.status)).toEqual(wrong.map(() => 400));
+    expect((await callTrpc(server.url, 'auth.recovery.verifyPhoneCode', { phone, code })).status).toBe(400);
+    const [row] = await selectRows(server.deps.database, 'select attempts from phone_recovery_codes where phone = $1', [phone]);
+    expect(row!.attempts).toBe(5);
+  });
+
   it('limits code requests per number (and per IP), whether the number has an account or not', async () => {
     for (const phone of [uniquePhone(), uniquePhone()]) {
       const answers = [];

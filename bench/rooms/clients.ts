@@ -4,7 +4,8 @@
 // connection received message seq (the driver keeps a window of messages in flight with it).
 import { WebSocket } from 'ws';
 
-type Options = { kind: 'ws' | 'socketio' | 'parley'; url: string; count: number; tokens?: string[]; roomId?: string };
+/** localAddress: the source address to connect from (127.0.0.x), to spread many sockets over several ephemeral-port ranges. */
+type Options = { kind: 'ws' | 'socketio' | 'parley'; url: string; count: number; tokens?: string[]; roomId?: string; localAddress?: string };
 const options = JSON.parse(process.argv[2]!) as Options;
 
 const now = () => performance.timeOrigin + performance.now();
@@ -25,7 +26,7 @@ function onPayload(payload: { s: number; t: number }) {
 
 function openRawWs(): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(options.url);
+    const ws = new WebSocket(options.url, { localAddress: options.localAddress });
     ws.on('open', () => resolve(ws));
     ws.on('error', reject);
     ws.on('message', (data) => onPayload(JSON.parse(String(data))));
@@ -45,7 +46,7 @@ async function openSocketIo(): Promise<unknown> {
 /** Speaks tRPC's WebSocket protocol as wsLink does: connectionParams first, then the subscription. */
 function openParley(index: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${options.url.replace('http', 'ws')}/trpc?connectionParams=1`);
+    const ws = new WebSocket(`${options.url.replace('http', 'ws')}/trpc?connectionParams=1`, { localAddress: options.localAddress });
     ws.on('open', () => {
       ws.send(JSON.stringify({ method: 'connectionParams', data: { token: options.tokens![index % options.tokens!.length] } }));
       ws.send(JSON.stringify({ id: 1, method: 'subscription', params: { path: 'rooms.events', input: { roomId: options.roomId } } }));

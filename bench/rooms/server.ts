@@ -1,11 +1,8 @@
 // A fan-out server under test, in its own process so its CPU time and RSS are its own.
-// argv[2]: 'ws' (raw ws broadcast), 'socketio' (one Socket.IO room) or 'parley'.
+// argv[2]: 'ws' (raw ws broadcast) or 'socketio' (one Socket.IO room); Parley's is rooms/parley-server.mjs.
 // IPC: { cmd: 'usage' } → { cpuMicros, rss, heap } (after a GC); the first message is { url, ... }.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 const kind = process.argv[2];
 
@@ -43,18 +40,7 @@ async function startSocketIo(): Promise<Record<string, unknown>> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-async function startParleyServer(): Promise<Record<string, unknown>> {
-  const { startParley } = await import('../../server/src/app');
-  const { loadConfig } = await import('../../server/src/config');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
-  const server = await startParley(
-    loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', PASSWORD_HASH_PROFILE: 'dev', ROOM_SEND_LIMIT: '1000000', PARLEY_TRPC_WS: process.env.PARLEY_TRPC_WS }),
-  );
-  process.once('disconnect', () => fs.rmSync(dataDir, { recursive: true, force: true }));
-  return { url: server.url };
-}
-
-const start = kind === 'ws' ? startRawWs : kind === 'socketio' ? startSocketIo : startParleyServer;
+const start = kind === 'ws' ? startRawWs : startSocketIo;
 start().then(
   (info) => {
     process.on('message', (msg: { cmd: string }) => {

@@ -41,6 +41,12 @@ export async function waitForReady(url: string, child: ChildProcess, output: () 
   throw new Error(`server not ready in ${timeoutMs} ms:\n${output()}`);
 }
 
+/** This process's environment without LOG_LEVEL: a bench measures the default unless it says otherwise. */
+export function inheritedEnv(): NodeJS.ProcessEnv {
+  const { LOG_LEVEL: _ignored, ...env } = process.env;
+  return env;
+}
+
 let built = false;
 const OUTPUT_TAIL = 20_000;
 
@@ -60,35 +66,55 @@ export function parleyArgs(): string[] {
 export async function spawnParley(env: Record<string, string>, options: { nodeArgs?: string[] } = {}): Promise<Child & { readyMs: number }> {
   const port = await freePort();
   const started = performance.now();
+  // The server logs as configured (LOG_LEVEL unset: info, a line per request, as `pnpm start` runs
+  // it) to a file, as `pnpm start > parley.log` or a collector reading fast would take it. (A pipe
+  // drained by this process measured this process's scheduling on a busy machine: the server's
+  // writes waited for it.) The file's tail and stderr are kept for error messages.
+  const logDir = tempDir('parley-bench-log-');
+  const logFile = path.join(logDir, 'stdout.log');
+  const logFd = fs.openSync(logFile, 'a');
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...parleyArgs()], {
     cwd: root,
     env: {
-      ...process.env,
+      ...inheritedEnv(),
       NODE_ENV: 'production',
       PASSWORD_HASH_PROFILE: 'dev',
       HOST: '127.0.0.1',
       PORT: String(port),
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', logFd, 'pipe'],
   });
-  // The server logs as configured (LOG_LEVEL unset: info, a line per request, as `pnpm start` runs
-  // it) into a pipe this process drains, as a log collector would; only the tail is kept for errors.
-  let out = '';
-  const keep = (d: Buffer) => {
-    out += d;
-    if (out.length > OUTPUT_TAIL * 2) out = out.slice(-OUTPUT_TAIL);
+  fs.closeSync(logFd);
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d;
+    if (err.length > OUTPUT_TAIL * 2) err = err.slice(-OUTPUT_TAIL);
+  });
+  const output = () => {
+    let tail = '';
+    try {
+      const size = fs.statSync(logFile).size;
+      const fd = fs.openSync(logFile, 'r');
+      const buffer = Buffer.alloc(Math.min(size, OUTPUT_TAIL));
+      fs.readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+      fs.closeSync(fd);
+      tail = buffer.toString();
+    } catch {}
+    return tail + err;
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  const stop = async () => {
+    await stopChild(child);
+    fs.rmSync(logDir, { recursive: true, force: true });
+  };
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitForReady(url, child, () => out);
+    await waitForReady(url, child, output);
   } catch (error) {
-    await stopChild(child);
+    await stop(); // the error already holds the output
     throw error;
   }
-  return { url, pid: child.pid!, child, readyMs: performance.now() - started, output: () => out, stop: () => stopChild(child) };
+  return { url, pid: child.pid!, child, readyMs: performance.now() - started, output, stop };
 }
 
 /** The baseline: a bare node:http server answering body. */

@@ -1,5 +1,6 @@
 // Builds a whole Parley server from a Config: database, bus, routes, WebSockets. Tests start it
 // in-process on a free port; main.ts starts it for real.
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -9,26 +10,25 @@ import type { EventBus } from './bus/bus';
 import { createMemoryBus } from './bus/memory-bus';
 import { createPostgresBus } from './bus/postgres-bus';
 import { openDatabase } from './db/client';
+import { createServerSecrets } from './db/server-secrets';
 import { closeCodes } from './errors';
-import type { AppDeps } from './deps';
+import type { AppDeps, CoreDeps } from './deps';
 import { addHealthRoutes } from './http/health';
 import { RouteTable } from './http/routes';
-import { createHttpServer } from './http/server';
+import { createBareHttpServer, createHttpServer } from './http/server';
 import { createMailer } from './mail/mailer';
 import { createSmsSender } from './sms/sender';
 import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import { addOpenApiRoutes } from './openapi/routes';
-import { SocketRegistry } from './sessions/socket-registry';
+import { createSessionsRuntime } from './sessions/runtime';
 import { startSessionSweep } from './sessions/sweep';
-import { HashThreads } from './auth/hash-threads';
-import { SessionCache } from './auth/session-cache';
-import { sessionPolicyOf, validateSessionToken } from './auth/session';
+import { createAuthRuntime } from './auth/runtime';
 import { createTrpcHttpRoute, createTrpcWebSocket } from './trpc/endpoints';
 import { createRoomsRuntime } from './rooms/runtime';
 import { createRateLimits } from './rate-limits/runtime';
 import { startGuestCleanup } from './auth/guest';
-import { createLocalStorage } from './recordings/storage';
+import { createRecordingsRuntime } from './recordings/runtime';
 import { createRecordWebSocket, RECORD_PATH } from './recordings/live/socket';
 import { AUDIO_PATH, createAudioDownloadRoute } from './recordings/download-route';
 import { createUploadRoute, UPLOAD_PATH } from './recordings/upload-route';
@@ -47,32 +47,51 @@ export type ParleyServer = {
 
 export type StartOptions = { logger?: Logger; bus?: EventBus };
 
-export async function startParley(config: Config, options: StartOptions = {}): Promise<ParleyServer> {
+export async function startParley(given: Config, options: StartOptions = {}): Promise<ParleyServer> {
+  const server = createBareHttpServer(given);
+  // PORT=0 without PUBLIC_URL: the port is known once bound, and the default PUBLIC_URL (with the
+  // WebAuthn origins derived from it) follows it. Bind first, then build everything with that config.
+  const bindFirst = given.port === 0 && !given.publicUrlConfigured;
+  if (bindFirst) await listen(server, given.port, given.host);
+  try {
+    const config = bindFirst ? withListeningUrl(given, urlOf(server, given.host)) : given;
+    const parley = await buildParley(config, server, options);
+    if (!bindFirst) await listen(server, config.port, config.host);
+    return { ...parley, url: urlOf(server, config.host), port: (server.address() as AddressInfo).port };
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+}
+
+async function buildParley(config: Config, server: Server, options: StartOptions): Promise<Omit<ParleyServer, 'url' | 'port'>> {
   const logger = options.logger ?? createLogger({ level: config.logLevel, pretty: config.env !== 'production' && process.stdout.isTTY });
   if (!config.databaseUrl) await fs.mkdir(config.dataDir, { recursive: true });
   await fs.mkdir(config.recordingsDir, { recursive: true });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'db') });
   const bus = options.bus ?? (database.sql ? await createPostgresBus({ sql: database.sql, db: database.db, logger }) : createMemoryBus(logger));
   const shutdown = new AbortController();
-  const passwords = new HashThreads(config.passwordHashThreads);
-  const metrics = createMetrics({ passwordHashesWaiting: () => passwords.waitingCount() });
-  const sessionPolicy = sessionPolicyOf(config);
-  const deps: AppDeps = {
+  // In order, each from what is built before it: infrastructure, then every feature's runtime.
+  const auth = createAuthRuntime(config, database.db);
+  const core: CoreDeps = {
     config,
     db: database.db,
     database,
     bus,
     logger,
-    metrics,
-    sockets: new SocketRegistry(),
+    metrics: createMetrics({ passwordHashesWaiting: () => auth.passwords.waitingCount() }),
     mailer: createMailer({ config, db: database.db, logger }),
     sms: createSmsSender({ config, db: database.db, logger }),
-    sessionCache: new SessionCache(sessionPolicy, (token) => validateSessionToken(database.db, sessionPolicy, token)),
-    passwords,
-    recordingStorage: createLocalStorage(config.recordingsDir),
-    shutdownSignal: shutdown.signal,
     limits: createRateLimits(config, database),
-    rooms: createRoomsRuntime({ db: database.db, bus, logger, metrics, config }),
+    secrets: createServerSecrets(database.db),
+    shutdownSignal: shutdown.signal,
+  };
+  const deps: AppDeps = {
+    ...core,
+    ...auth,
+    ...createSessionsRuntime(),
+    rooms: createRoomsRuntime(core),
+    ...createRecordingsRuntime(core),
   };
   const stopRevocations = deps.sockets.listen(bus);
   const stopSessionCache = deps.sessionCache.listen(bus);
@@ -89,21 +108,13 @@ export async function startParley(config: Config, options: StartOptions = {}): P
   closers.push(() => deps.rooms.hub.close());
   closers.push(startGuestCleanup(deps));
   const recorder = createRecordWebSocket(deps);
-  deps.liveRecordings = recorder.registry;
   routes.upgrade(RECORD_PATH, recorder.upgrade);
   routes.add(AUDIO_PATH, createAudioDownloadRoute(deps));
   routes.add(UPLOAD_PATH, createUploadRoute(deps));
   routes.add('/trpc/recordings.upload', createTrpcHttpRoute(deps, { maxBodySize: config.uploadMaxBytes }), { writesHead: true });
   closers.push(() => recorder.close());
 
-  const server = createHttpServer(deps, routes);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  if (config.port === 0 && !config.publicUrlConfigured) adoptListeningPort(config, `http://${host}:${port}`);
+  createHttpServer(deps, routes, server);
 
   let closing: Promise<void> | undefined;
   async function close(): Promise<void> {
@@ -125,12 +136,27 @@ export async function startParley(config: Config, options: StartOptions = {}): P
     return closing;
   }
 
-  return { deps, url: `http://${host}:${port}`, port, close };
+  return { deps, close };
 }
 
-/** PORT=0 picks a port at listen time: the default PUBLIC_URL (and the WebAuthn origins derived from it) follow it. */
-function adoptListeningPort(config: Config, url: string): void {
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function urlOf(server: Server, host: string): string {
+  const { port } = server.address() as AddressInfo;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** The config of a server bound to url: the default PUBLIC_URL and the WebAuthn origins derived from it follow it. */
+function withListeningUrl(config: Config, url: string): Config {
   const before = new URL(config.publicUrl).origin;
-  config.publicUrl = url;
-  config.webauthnOrigins = config.webauthnOrigins.map((origin) => (origin === before ? new URL(url).origin : origin));
+  const origin = new URL(url).origin;
+  return { ...config, publicUrl: url, webauthnOrigins: config.webauthnOrigins.map((o) => (o === before ? origin : o)) };
 }

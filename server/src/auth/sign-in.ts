@@ -35,25 +35,6 @@ export async function registerWithPassword(
 }
 
 /**
- * The hash an unknown e-mail is verified against, one per server's hashing pool (so at that server's
- * profile: a dummy made at another profile would answer in another time). Made on first use; a pool
- * that could not make it (shut down, threads gone) makes it again on the next try.
- */
-const dummyHashes = new WeakMap<AppDeps['passwords'], Promise<string>>();
-function dummyHashFor(deps: AppDeps): Promise<string> {
-  const pool = deps.passwords;
-  let dummy = dummyHashes.get(pool);
-  if (!dummy) {
-    const made = hashPassword(pool, 'parley-dummy-password', deps.config.passwordHashProfile);
-    made.catch(() => {
-      if (dummyHashes.get(pool) === made) dummyHashes.delete(pool);
-    });
-    dummyHashes.set(pool, (dummy = made));
-  }
-  return dummy;
-}
-
-/**
  * Wrong e-mail and wrong password cost the same: an unknown e-mail is verified against a dummy hash.
  * The same query says whether the account has two-factor on, so sign-in needs no second lookup.
  */
@@ -61,7 +42,7 @@ export async function verifyCredentials(deps: AppDeps, email: string, password: 
   const found = await getUserForSignIn(deps.db, email);
   const profile = deps.config.passwordHashProfile;
   if (!found?.user.passwordHash) {
-    const dummy = await dummyHashFor(deps);
+    const dummy = await deps.dummyPasswordHash();
     await timedHash(deps, 'verify', () => verifyPasswordHash(deps.passwords, dummy, password, profile));
     return null;
   }

@@ -57,7 +57,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
  * start: the default (~160 MB) was most of an idle server's RSS. 16 MB holds a small deployment's
  * working set (the embedded default's scale); queries ran no slower (CPU per insert/select).
  */
-const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB'];
+export const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB'];
 
 async function openPGlite(dir: string, template: string | undefined): Promise<DatabaseHandle> {
   const { PGlite } = await import('@electric-sql/pglite');

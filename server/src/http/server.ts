@@ -1,5 +1,6 @@
 // The node:http server: security headers, CORS for ALLOWED_ORIGINS, routing, upgrades, request logs.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Config } from '../config';
 import type { AppDeps } from '../deps';
 import { isOriginAllowed } from '../auth/csrf';
 import { accessLogger } from '../observability/logger';
@@ -33,13 +34,28 @@ function isForwardedHttps(deps: AppDeps, req: IncomingMessage): boolean {
   return deps.config.trustProxy > 0 && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() === 'https';
 }
 
-export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server {
+/**
+ * A node:http server with its timeouts and no routes yet: app.ts may bind it before the rest of the
+ * server is built (PORT=0 without PUBLIC_URL, whose URL is known only once bound).
+ */
+export function createBareHttpServer(config: Pick<Config, 'requestTimeoutMs'>): http.Server {
+  const server = http.createServer({ keepAliveTimeout: 5_000 });
+  // REQUEST_TIMEOUT bounds a whole request (headers: at most 20 s of it); node checks them every
+  // connectionsCheckingInterval (30 s by default, which would let slow clients linger): set before listen().
+  server.requestTimeout = config.requestTimeoutMs;
+  server.headersTimeout = Math.min(20_000, config.requestTimeoutMs);
+  (server as http.Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(250, Math.min(5_000, Math.floor(config.requestTimeoutMs / 4)));
+  return server;
+}
+
+/** The server answering routes (a bare server of its own unless one is given). */
+export function createHttpServer(deps: AppDeps, routes: RouteTable, server = createBareHttpServer(deps.config)): http.Server {
   const https = new URL(deps.config.publicUrl).protocol === 'https:';
   const serverHeaders = https ? [...SECURITY_HEADERS, ...HSTS] : SECURITY_HEADERS;
   // One recorder per route and status, resolved once.
   const durationOf = new Map<string, Map<number, SeriesRecorder>>();
   const access = accessLogger(deps.logger);
-  const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, (req, res) => {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     const requestId = requestIdOf(req);
     // The server's own headers, as one list: a route that writes its head through writeHead() sends
@@ -88,12 +104,6 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable): http.Server
       else res.destroy();
     });
   });
-
-  // REQUEST_TIMEOUT bounds a whole request (headers: at most 20 s of it); node checks them every
-  // connectionsCheckingInterval (30 s by default, which would let slow clients linger): set before listen().
-  server.requestTimeout = deps.config.requestTimeoutMs;
-  server.headersTimeout = Math.min(20_000, deps.config.requestTimeoutMs);
-  (server as http.Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(250, Math.min(5_000, Math.floor(deps.config.requestTimeoutMs / 4)));
 
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', destroySocket);

@@ -27,6 +27,12 @@ export class TurnBufferedDestination {
     return true;
   }
 
+  /** pino's logger.flush(): written at once, then the callback. */
+  flush(callback?: (error?: Error) => void): void {
+    this.flushSync();
+    callback?.();
+  }
+
   /** Writes every buffered line now (partial writes and a full pipe are retried until done). */
   flushSync(): void {
     if (!this.pending.length) return;

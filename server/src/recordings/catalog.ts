@@ -16,7 +16,7 @@ import type { RecordingStorage } from './storage';
  */
 export function withLiveProgress(deps: Pick<AppDeps, 'liveRecordings'>, row: RecordingRow): RecordingRow {
   if (row.status !== 'live') return row;
-  const live = deps.liveRecordings?.progressOf(row.id);
+  const live = deps.liveRecordings.progressOf(row.id);
   return live && live.nextSeq > row.nextSeq ? { ...row, ...live } : row;
 }
 

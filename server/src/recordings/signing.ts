@@ -1,34 +1,14 @@
 // Signed, expiring download links: HMAC-SHA256 over "<recording id>.<expiry>" with a server secret.
 // The secret is SIGNING_SECRET, or one generated once and kept in server_secrets so every
 // instance on the same database accepts the links of the others.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import { serverSecrets } from '../db/schema/index';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AppDeps } from '../deps';
 
 const SECRET_NAME = 'recordings.download';
 export const DOWNLOAD_LINK_TTL_SECONDS = 15 * 60;
 
-const secrets = new WeakMap<AppDeps, Promise<string>>();
-
-export function loadSigningSecret(deps: AppDeps): Promise<string> {
-  let secret = secrets.get(deps);
-  if (!secret) {
-    secret = deps.config.signingSecret ? Promise.resolve(deps.config.signingSecret) : loadOrCreateStoredSecret(deps);
-    secret.catch(() => secrets.delete(deps));
-    secrets.set(deps, secret);
-  }
-  return secret;
-}
-
-async function loadOrCreateStoredSecret(deps: AppDeps): Promise<string> {
-  // Two instances starting together: one insert wins, both read the winner.
-  await deps.db
-    .insert(serverSecrets)
-    .values({ name: SECRET_NAME, value: randomBytes(32).toString('base64url') })
-    .onConflictDoNothing();
-  const [row] = await deps.db.select().from(serverSecrets).where(eq(serverSecrets.name, SECRET_NAME));
-  return row!.value;
+export function loadSigningSecret(deps: Pick<AppDeps, 'config' | 'secrets'>): Promise<string> {
+  return deps.secrets.get(SECRET_NAME, deps.config.signingSecret);
 }
 
 function signature(secret: string, recordingId: string, expires: number): string {

@@ -1,10 +1,17 @@
 // What rooms keep per server instance: the hub of live subscriptions (the send/typing throttles
-// are named limits of the server's rate-limit runtime).
-import type { AppDeps } from '../deps';
+// are named limits of the server's rate-limit runtime). Added to AppDeps here (see deps.ts).
+import type { CoreDeps } from '../deps';
 import { RoomHub } from './hub';
 
 export type RoomsRuntime = { hub: RoomHub };
 
-export function createRoomsRuntime(deps: Pick<AppDeps, 'db' | 'bus' | 'logger' | 'metrics' | 'config'>): RoomsRuntime {
+declare module '../deps' {
+  interface AppDeps {
+    /** Live room subscriptions of this instance. */
+    rooms: RoomsRuntime;
+  }
+}
+
+export function createRoomsRuntime(deps: Pick<CoreDeps, 'db' | 'bus' | 'logger' | 'metrics' | 'config'>): RoomsRuntime {
   return { hub: new RoomHub(deps) };
 }

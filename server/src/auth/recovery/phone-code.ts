@@ -28,21 +28,9 @@ async function findAccountByPhone(deps: AppDeps, phone: string): Promise<User | 
   return user ?? null;
 }
 
-const secrets = new WeakMap<AppDeps, Promise<string>>();
-
 /** A secret generated once and kept in server_secrets, shared by every instance. */
-function codeSecret(deps: AppDeps): Promise<string> {
-  let secret = secrets.get(deps);
-  if (!secret) {
-    secret = (async () => {
-      await deps.db.insert(serverSecrets).values({ name: SECRET_NAME, value: randomBytes(32).toString('base64url') }).onConflictDoNothing();
-      const [row] = await deps.db.select().from(serverSecrets).where(eq(serverSecrets.name, SECRET_NAME));
-      return row!.value;
-    })();
-    secret.catch(() => secrets.delete(deps));
-    secrets.set(deps, secret);
-  }
-  return secret;
+function codeSecret(deps: Pick<AppDeps, 'secrets'>): Promise<string> {
+  return deps.secrets.get(SECRET_NAME);
 }
 
 async function hashCode(deps: AppDeps, codeId: string, code: string): Promise<Uint8Array> {

@@ -4,7 +4,6 @@
 // CHECKPOINT_INTERVAL_MS the rows of the open recordings catch up with their live journals.
 import { and, eq, inArray, lt } from 'drizzle-orm';
 import { recordings } from '../../db/schema/index';
-import type { AppDeps } from '../../deps';
 import { AppError } from '../../errors';
 import { requireOrgMembership, type RecordingRow } from '../access';
 import { newLiveRecordingRow, type NewRecording } from '../catalog';
@@ -13,7 +12,7 @@ import { parseInputFormat } from '../audio/formats';
 import { createInlineEncoder } from './batch';
 import type { ResumeState } from './encoding';
 import { LiveRowWriter } from './row-writer';
-import { LiveRecording } from './session';
+import { type LiveDeps, LiveRecording } from './session';
 
 /** How stale a live recording's row (durationMs, bytes in recordings.get) may get. */
 const CHECKPOINT_INTERVAL_MS = 2000;
@@ -32,7 +31,7 @@ export class LiveRegistry {
   /** Encoder threads for PCM input; null: everything is encoded on the main thread. */
   readonly encoders: EncoderPool | null;
 
-  constructor(private readonly deps: AppDeps) {
+  constructor(private readonly deps: LiveDeps) {
     this.rows = new LiveRowWriter(deps.db);
     this.encoders = deps.config.recordingEncoderThreads > 0 ? new EncoderPool(deps.config.recordingEncoderThreads, deps.logger) : null;
   }

@@ -5,7 +5,11 @@
 // written (group commit), so a slow disk means fewer, larger commits rather than a growing
 // backlog. The row gets the durable state at checkpoints (the registry's timer, one statement for
 // all recordings), on suspend and on finish; opening takes the newer of row and journal.
-import type { AppDeps } from '../../deps';
+import type { CoreDeps } from '../../deps';
+import type { RecordingStorage } from '../storage';
+
+/** What a live recording is built from: the infrastructure and where files go. */
+export type LiveDeps = Pick<CoreDeps, 'bus' | 'config' | 'db' | 'logger' | 'metrics'> & { recordingStorage: RecordingStorage };
 import { AppError } from '../../errors';
 import type { RecordingRow } from '../access';
 import type { BatchEncoder } from './batch';
@@ -43,7 +47,7 @@ export class LiveRecording {
   onFailure: ((error: Error) => void) | null = null;
 
   private constructor(
-    private readonly deps: AppDeps,
+    private readonly deps: LiveDeps,
     readonly row: RecordingRow,
     private readonly encoder: BatchEncoder,
     private readonly file: AppendHandle,
@@ -60,7 +64,7 @@ export class LiveRecording {
   }
 
   /** Opens a live recording where its last durable batch ended (bytes after it are cut off). */
-  static async open(deps: AppDeps, row: RecordingRow, rows: LiveRowWriter, openEncoder: EncoderOpener): Promise<LiveRecording> {
+  static async open(deps: LiveDeps, row: RecordingRow, rows: LiveRowWriter, openEncoder: EncoderOpener): Promise<LiveRecording> {
     const { journal, latest } = await LiveJournal.open(deps.recordingStorage, row.filename);
     const fromRow: DurableState = { nextSeq: row.nextSeq, durationMs: row.durationMs, bytes: row.bytes, state: parseResumeState(row.resumeState) };
     const durable = newerState(fromRow, latest);

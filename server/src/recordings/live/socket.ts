@@ -12,7 +12,7 @@ import type { UpgradeHandler } from '../../http/routes';
 import { findSessionToken, RECORD_MESSAGE_CARRIERS, RECORD_UPGRADE_CARRIERS } from '../../auth/token-carriers';
 import type { Session, User } from '../../auth/session';
 import { requireOwnLiveRecording } from '../access';
-import { LiveRegistry } from './registry';
+import type { LiveRegistry } from './registry';
 import type { LiveRecording } from './session';
 import { authMessage, closeReason, controlMessage, MAX_FRAME_BYTES, parseFrame, parseJsonObject, startMessage } from './protocol';
 
@@ -28,7 +28,7 @@ export type RecordSocketOptions = { handshakeTimeoutMs?: number };
 
 export function createRecordWebSocket(deps: AppDeps, options: RecordSocketOptions = {}) {
   const handshakeMs = options.handshakeTimeoutMs ?? 10_000;
-  const registry = new LiveRegistry(deps);
+  const registry = deps.liveRecordings;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
