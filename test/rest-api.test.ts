@@ -206,23 +206,6 @@ describeDb(`REST for every resource on ${dbKind}`, () => {
     expect(await stream.next()).toBeNull();
   });
 
-  it('ends open event streams with reason restarting (1012) when the server shuts down', async () => {
-    const own = await startTestServer();
-    try {
-      const ownApi = restClient(own.url, new RestRecorder());
-      const { token } = await signUp(ownApi);
-      const room = (await ownApi('/rooms', { method: 'POST', token, json: { name: 'Going down' } })).body;
-      const stream = await openEventStream(`${own.url}/api/rooms/${room.id}/events`, { authorization: `Bearer ${token}` });
-      expect(stream.status).toBe(200);
-      const closing = own.close();
-      const events = await stream.until((e) => e.event === 'end');
-      expect(events.at(-1)!.data).toMatchObject({ reason: 'restarting', code: 1012 });
-      await closing;
-    } finally {
-      await own.stop();
-    }
-  });
-
   it('uploads a recording, follows it over SSE to finished, lists, gets, links, downloads and deletes it', async () => {
     const { token } = await signUp(api);
     const upload = await recorder.fetch(`${server.url}/api/recordings/upload?name=${encodeURIComponent('Tone ♪')}`, {
@@ -319,6 +302,25 @@ describeDb(`REST for every resource on ${dbKind}`, () => {
 
   it('answered every REST request above as /openapi.json describes (status, body schema, Retry-After)', async () => {
     await expectAnswersMatchDocument(server.url, recorder);
+  });
+});
+
+describeDb(`REST event streams at shutdown on ${dbKind}`, () => {
+  it('ends open event streams with reason restarting (1012) when the server shuts down', async () => {
+    const own = await startTestServer();
+    try {
+      const ownApi = restClient(own.url, new RestRecorder());
+      const { token } = await signUp(ownApi);
+      const room = (await ownApi('/rooms', { method: 'POST', token, json: { name: 'Going down' } })).body;
+      const stream = await openEventStream(`${own.url}/api/rooms/${room.id}/events`, { authorization: `Bearer ${token}` });
+      expect(stream.status).toBe(200);
+      const closing = own.close();
+      const events = await stream.until((e) => e.event === 'end');
+      expect(events.at(-1)!.data).toMatchObject({ reason: 'restarting', code: 1012 });
+      await closing;
+    } finally {
+      await own.stop();
+    }
   });
 });
 
