@@ -35,4 +35,5 @@ export const uploadPath: ZodOpenApiPathsObject = {
   },
 };
 
-export const uploadStatuses: Record<string, number[]> = { '/recordings/upload': [400, 401, 403, 413, 415, 429, 500, 503] };
+/** 404: an orgId that is not one of yours (never revealed whether it exists). */
+export const uploadStatuses: Record<string, number[]> = { '/recordings/upload': [400, 401, 403, 404, 413, 415, 429, 500, 503] };
