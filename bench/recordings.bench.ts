@@ -65,8 +65,9 @@ const describeRounds = (rounds: Round[]) =>
 export async function run(): Promise<BenchRow[]> {
   const until = Date.now() + BUDGET_MS;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-rec-'));
-  // The production build with its default configuration (access log included), as `pnpm start` runs it.
-  const server = await spawnParley({ DATA_DIR: dataDir });
+  // The production build with its default configuration (access log included), as `pnpm start` runs it;
+  // one user opens every stream here, so the per-user recording limit is lifted for this capacity bench.
+  const server = await spawnParley({ DATA_DIR: dataDir, RATE_LIMIT_RECORDING_USER: '1000000/1h' });
   try {
     const token = await register(server.url);
     const pcmFile = path.join(dataDir, 'speech.raw');

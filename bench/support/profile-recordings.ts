@@ -16,7 +16,7 @@ import { speechPcm16k, speechWebmOpus } from '../../test/helpers/recording-fixtu
 const exec = promisify(execFile);
 const [kind = 'pcm', count = '50', out = `/tmp/rec-${kind}-${count}.cpuprofile`] = process.argv.slice(2);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-prof-rec-'));
-const server = await startParley(loadConfig({ NODE_ENV: 'test', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', PASSWORD_HASH_PROFILE: 'dev' }));
+const server = await startParley(loadConfig({ NODE_ENV: 'test', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', PASSWORD_HASH_PROFILE: 'dev', RATE_LIMIT_RECORDING_USER: '1000000/1h' }));
 const res = await fetch(`${server.url}/trpc/auth.register`, {
   method: 'POST',
   headers: { 'content-type': 'application/json' },

@@ -29,9 +29,10 @@ import { createRoomsRuntime } from './rooms/runtime';
 import { createRateLimits } from './rate-limits/runtime';
 import { startGuestCleanup } from './auth/guest';
 import { createRecordingsRuntime } from './recordings/runtime';
-import { createRecordWebSocket, RECORD_PATH } from './recordings/live/socket';
+import { createRecordWebSocket, OLD_RECORD_PATH, RECORD_PATH } from './recordings/live/socket';
 import { AUDIO_PATH, createAudioDownloadRoute } from './recordings/download-route';
 import { createUploadRoute, UPLOAD_PATH } from './recordings/upload-route';
+import { createStreamRoute, STREAM_PATH } from './recordings/stream-route';
 
 /** Close code telling WebSocket clients the server is restarting: reconnect (elsewhere). */
 export const CLOSE_SERVICE_RESTART = closeCodes.SERVICE_RESTART;
@@ -109,8 +110,10 @@ async function buildParley(config: Config, server: Server, options: StartOptions
   closers.push(startGuestCleanup(deps));
   const recorder = createRecordWebSocket(deps);
   routes.upgrade(RECORD_PATH, recorder.upgrade);
+  routes.upgrade(OLD_RECORD_PATH, recorder.upgrade);
   routes.add(AUDIO_PATH, createAudioDownloadRoute(deps));
   routes.add(UPLOAD_PATH, createUploadRoute(deps));
+  routes.add(STREAM_PATH, createStreamRoute(deps, deps.liveRecordings));
   routes.add('/trpc/recordings.upload', createTrpcHttpRoute(deps, { maxBodySize: config.uploadMaxBytes }), { writesHead: true });
   closers.push(() => recorder.close());
 
@@ -128,6 +131,7 @@ async function buildParley(config: Config, server: Server, options: StartOptions
       for (const client of trpcWs.wss.clients) client.terminate();
       server.closeAllConnections();
       await deps.passwords.close();
+      await deps.audioThreads.close();
       stopRevocations();
       stopSessionCache();
       await bus.close().catch(() => {});

@@ -109,8 +109,12 @@ const envSchema = z.object({
    * 19 MiB while it runs, so this also bounds that memory; more logins at once wait their turn.
    */
   PASSWORD_HASH_THREADS: integer(Math.min(os.availableParallelism(), 4), 1, 64),
-  /** Threads encoding live PCM recordings (default: one per core); 0 encodes on the main thread. */
-  RECORDING_ENCODER_THREADS: integer(os.availableParallelism(), 0, 64),
+  /** Threads decoding and encoding audio, live and uploaded (default: one per core); never the main thread. */
+  RECORDING_ENCODER_THREADS: integer(os.availableParallelism(), 1, 64),
+  /** Longest recording or upload (the old recorder's longest plausible meeting); audio beyond it is refused. */
+  RECORDING_MAX_DURATION: duration('8h'),
+  RATE_LIMIT_UPLOAD_USER: rateLimit('60/1h'),
+  RATE_LIMIT_RECORDING_USER: rateLimit('300/1h'),
   SESSION_INACTIVITY_TIMEOUT: duration('30d', 'd'),
   SESSION_MAX_AGE: duration('90d', 'd'),
   UPLOAD_MAX_BYTES: integer(500 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
@@ -204,6 +208,7 @@ export type Config = {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   recordingIdleTimeoutMs: number;
   recordingEncoderThreads: number;
+  recordingMaxDurationMs: number;
   passwordHashThreads: number;
   sessionInactivityMs: number;
   sessionMaxAgeMs: number;
@@ -236,6 +241,9 @@ export type Config = {
     loginBackoff: { freeFailures: number; baseMs: number; maxMs: number };
     /** Login attempts for one account checked at the same time on one instance (parallel guessing). */
     loginConcurrencyPerAccount: number;
+    /** Uploads and streamed ingestions, and live recordings started, per user (audio work is costly). */
+    uploadUser: RateLimitSpec;
+    recordingUser: RateLimitSpec;
   };
   /** WebAuthn relying party: id (a host name), the name authenticators show, and the page origins accepted. */
   rpId: string;
@@ -300,6 +308,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     recordingIdleTimeoutMs: e.RECORDING_IDLE_TIMEOUT,
     recordingEncoderThreads: e.RECORDING_ENCODER_THREADS,
+    recordingMaxDurationMs: e.RECORDING_MAX_DURATION,
     passwordHashThreads: e.PASSWORD_HASH_THREADS,
     sessionInactivityMs: e.SESSION_INACTIVITY_TIMEOUT,
     sessionMaxAgeMs: e.SESSION_MAX_AGE,
@@ -319,6 +328,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       resetEmail: e.RATE_LIMIT_RESET_EMAIL,
       loginBackoff: { freeFailures: e.LOGIN_BACKOFF_FREE_FAILURES, baseMs: e.LOGIN_BACKOFF_BASE, maxMs: e.LOGIN_BACKOFF_MAX },
       loginConcurrencyPerAccount: e.LOGIN_CONCURRENCY_PER_ACCOUNT,
+      uploadUser: e.RATE_LIMIT_UPLOAD_USER,
+      recordingUser: e.RATE_LIMIT_RECORDING_USER,
     },
     ...webauthnConfig(e.RP_ID, e.RP_NAME, e.WEBAUTHN_ORIGINS, publicUrl, e.ALLOWED_ORIGINS),
     sms: {

@@ -56,6 +56,8 @@ export const errorCatalogue = {
   UNKNOWN_MESSAGE: { code: 'BAD_REQUEST', message: 'Unknown message; send binary audio frames or {"type":"stop"}' },
   INVALID_UPLOAD: { code: 'BAD_REQUEST', message: 'Invalid recording metadata' },
   CORRUPT_MEDIA: { code: 'BAD_REQUEST', message: 'The audio file is damaged or incomplete' },
+  AUDIO_TOO_DENSE: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The audio claims more playing time than its size allows' },
+  RECORDING_TOO_LONG: { code: 'PAYLOAD_TOO_LARGE', message: 'The recording is longer than the server allows' },
   DATABASE_UNAVAILABLE: { code: 'SERVICE_UNAVAILABLE', message: 'The service is temporarily unavailable; try again shortly' },
   SHUTTING_DOWN: { code: 'SERVICE_UNAVAILABLE', message: 'The server is shutting down; try another instance' },
   INTERNAL: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' },
@@ -73,6 +75,8 @@ export const closeCodes = {
   SESSION_REVOKED: 4401,
   /** The recording was resumed on another connection. */
   TAKEN_OVER: 4409,
+  /** Audio that is not what the recording declared (or, without a declared format, not Ogg/WebM). */
+  UNSUPPORTED_DATA: 1003,
   /** A refused handshake, a bad message, or too many messages. */
   POLICY_VIOLATION: 1008,
   INTERNAL_ERROR: 1011,

@@ -45,10 +45,27 @@ export function speechWav48kStereo(seconds: number): string {
   return cached(`speech-${seconds}s-48k-stereo.wav`, (file) => run('sox', [speechWav16k(seconds), '-r', '48000', '-c', '2', file]));
 }
 
-/** WebM/Opus as Chrome's MediaRecorder makes it: 48 kHz, mono, 20 ms Opus frames in a WebM container. */
-export function speechWebmOpus(seconds: number): string {
-  return cached(`speech-${seconds}s.webm`, (file) =>
-    run('ffmpeg', ['-nostdin', '-y', '-loglevel', 'error', '-i', speechWav16k(seconds), '-ar', '48000', '-ac', '1', '-c:a', 'libopus', '-b:a', '32k', '-frame_duration', '20', '-f', 'webm', file]),
+/**
+ * WebM/Opus as Chrome's MediaRecorder makes it: 48 kHz, mono, 20 ms Opus frames in a WebM
+ * container, at `bitrate` (24k: what the README asks browsers for, so the server copies it).
+ */
+export function speechWebmOpus(seconds: number, bitrate = '24k'): string {
+  return cached(`speech-${seconds}s-${bitrate}.webm`, (file) =>
+    run('ffmpeg', ['-nostdin', '-y', '-loglevel', 'error', '-i', speechWav16k(seconds), '-ar', '48000', '-ac', '1', '-c:a', 'libopus', '-b:a', bitrate, '-frame_duration', '20', '-f', 'webm', file]),
+  );
+}
+
+/** Ogg/Opus from ffmpeg at any input rate and bitrate, mono, 20 ms frames. */
+export function speechOggOpus(seconds: number, options: { sampleRate: number; bitrate: string }): string {
+  return cached(`speech-${seconds}s-${options.sampleRate}-${options.bitrate}.ogg`, (file) =>
+    run('ffmpeg', ['-nostdin', '-y', '-loglevel', 'error', '-i', speechWav16k(seconds), '-ar', String(options.sampleRate), '-ac', '1', '-c:a', 'libopus', '-b:a', options.bitrate, '-frame_duration', '20', '-f', 'ogg', file]),
+  );
+}
+
+/** MP3 (44.1 kHz stereo): needs ffmpeg on the server. */
+export function speechMp3(seconds: number): string {
+  return cached(`speech-${seconds}s.mp3`, (file) =>
+    run('ffmpeg', ['-nostdin', '-y', '-loglevel', 'error', '-i', speechWav16k(seconds), '-ar', '44100', '-ac', '2', '-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3', file]),
   );
 }
 

@@ -37,7 +37,8 @@ export async function recordMicrophone(client: ParleyClient, name: string, onPro
   const stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true } });
   const mimeType = 'audio/webm;codecs=opus';
   if (!MediaRecorder.isTypeSupported(mimeType)) throw new Error('This browser cannot record WebM/Opus');
-  const recorder = new MediaRecorder(stream, { mimeType, audioBitsPerSecond: 32_000 });
+  // Mono at 24 kbit/s is the stored format: the server copies these packets instead of re-encoding them.
+  const recorder = new MediaRecorder(stream, { mimeType, audioBitsPerSecond: 24_000 });
   const queue = chunkQueue();
   // Blob reads are asynchronous: chain them so chunks keep their order.
   let reading = Promise.resolve();

@@ -39,6 +39,8 @@ export function buildOpenApiDocument(publicUrl: string): OpenAPIObject {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', description: 'A session token from /auth/register, /auth/login, /auth/guest or /auth/totp/verify-login' },
       cookie: { type: 'apiKey', in: 'cookie', name: 'parley_session', description: 'The session cookie browsers receive' },
+      // The OAuth2 password form of POST /auth/login (username = e-mail): the docs' "Authorize" button and OAuth2 clients.
+      oauth2: { type: 'oauth2', description: 'Sign in with e-mail and password; the answer\'s access_token is the session token', flows: { password: { tokenUrl: `${publicUrl}/api/auth/login`, scopes: {} } } },
     },
     paths: { ...uploadPath, ...eventStreamPaths },
   });

@@ -4,6 +4,7 @@ import { type RouteTable, sendJson } from '../http/routes';
 import { addDocsRoutes } from './docs-page';
 import { buildOpenApiDocument } from './document';
 import { API_PREFIX, createRestRoute } from './rest-handler';
+import { createOAuth2LoginAdapter, REST_LOGIN_PATH, REST_REGISTER_PATH } from '../auth/oauth2-login';
 
 /** PUBLIC_URL, unless it was derived from PORT=0 (a test or ad-hoc run): then the address we were reached at. */
 function publicUrlOf(publicUrl: string, host: string | undefined): string {
@@ -12,7 +13,11 @@ function publicUrlOf(publicUrl: string, host: string | undefined): string {
 }
 
 export function addOpenApiRoutes(routes: RouteTable, deps: AppDeps): void {
-  routes.add(`${API_PREFIX}/`, createRestRoute(deps));
+  const rest = createRestRoute(deps);
+  routes.add(`${API_PREFIX}/`, rest);
+  const signIn = createOAuth2LoginAdapter(deps, rest);
+  routes.add(REST_LOGIN_PATH, signIn);
+  routes.add(REST_REGISTER_PATH, signIn);
   // Built on first request: every router is merged by then, and startup stays fast.
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   routes.add('/openapi.json', (req, res) => {

@@ -44,6 +44,9 @@ export function limitTable(config: Config) {
     recovery_email: { ...config.recoveryLimits.email, store: 'shared' },
     recovery_phone: { ...config.recoveryLimits.phone, store: 'shared' },
     recovery_verify_ip: { ...config.recoveryLimits.verifyIp, store: 'shared' },
+    /** Audio work per user (recordings/throttles.ts): uploads and streamed ingestions, live recordings started. */
+    upload_user: { ...rateLimits.uploadUser, store: 'shared' },
+    recording_user: { ...rateLimits.recordingUser, store: 'shared' },
     /** Guest accounts per client IP. */
     guest_ip: { points: 100, durationMs: 10 * MINUTE, store: 'instance' },
     /** Wrong two-factor codes per account: 5 misses lock code entry for 15 minutes. */

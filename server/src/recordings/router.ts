@@ -9,6 +9,7 @@ import {
 } from './schema';
 import { createDownloadUrl } from './signing';
 import { readUploadMeta, uploadRecording } from './upload';
+import { throttleRecordingStart, throttleUpload } from './throttles';
 import { Readable } from 'node:stream';
 
 export const recordingsRouter = router({
@@ -17,12 +18,14 @@ export const recordingsRouter = router({
     .input(startRecordingInput)
     .output(startRecordingOutput)
     .mutation(async ({ ctx, input }) => {
-    const row = await createLiveRecording(ctx.deps.db, ctx.user.id, input);
-    return { recordingId: row.id, filename: row.filename };
-  }),
+      await throttleRecordingStart(ctx.deps, ctx.user.id);
+      const row = await createLiveRecording(ctx.deps.db, ctx.user.id, input);
+      return { recordingId: row.id, filename: row.filename };
+    }),
 
   /** The body is the whole file; name, meetingLink and orgId come in x-recording-* headers (or the query string). */
   upload: memberProcedure.input(octetInputParser).output(uploadRecordingOutput).mutation(async ({ ctx, input }) => {
+    await throttleUpload(ctx.deps, ctx.user.id);
     const meta = readUploadMeta(ctx.requestHeaders ?? {}, null);
     const body = Readable.fromWeb(input as import('node:stream/web').ReadableStream<Uint8Array>);
     const recording = await uploadRecording(ctx.deps, ctx.user.id, meta, body);

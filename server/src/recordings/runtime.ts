@@ -1,6 +1,7 @@
 // What recordings keep per server instance: where files live, and the live recordings open here
 // (fresher than their rows; /ws/record serves them). Added to AppDeps here (see deps.ts).
 import type { CoreDeps } from '../deps';
+import { EncoderPool } from './live/encoder-pool';
 import { LiveRegistry } from './live/registry';
 import { createLocalStorage, type RecordingStorage } from './storage';
 
@@ -9,6 +10,8 @@ export type RecordingsRuntime = {
   recordingStorage: RecordingStorage;
   /** Live recordings open on this instance. */
   liveRecordings: LiveRegistry;
+  /** The threads doing every audio decode and encode, live and uploaded (RECORDING_ENCODER_THREADS). */
+  audioThreads: EncoderPool;
 };
 
 declare module '../deps' {
@@ -17,5 +20,6 @@ declare module '../deps' {
 
 export function createRecordingsRuntime(core: CoreDeps): RecordingsRuntime {
   const recordingStorage = createLocalStorage(core.config.recordingsDir);
-  return { recordingStorage, liveRecordings: new LiveRegistry({ ...core, recordingStorage }) };
+  const audioThreads = new EncoderPool(core.config.recordingEncoderThreads, core.logger);
+  return { recordingStorage, audioThreads, liveRecordings: new LiveRegistry({ ...core, recordingStorage, audioThreads }) };
 }

@@ -1,6 +1,7 @@
 // Inputs and outputs of recordings.*: every string bounded; outputs typed for the SDK and OpenAPI.
 import { z } from 'zod';
 import { LIVE_PCM_RATES, parseInputFormat } from './audio/formats';
+import { meetingLinkInput } from './meeting-link';
 
 export const recordingId = z.string().min(1).max(64).regex(/^[a-z0-9]+$/, 'not a recording id');
 const orgId = z.string().min(1).max(64);
@@ -17,7 +18,8 @@ export const liveFormat = z
 
 export const recordingMeta = z.object({
   name: z.string().trim().min(1).max(200),
-  meetingLink: z.string().trim().url().max(2000).optional().nullable(),
+  /** Without a scheme it becomes https://…; empty means none; only http(s) links are accepted. */
+  meetingLink: meetingLinkInput,
   orgId: orgId.optional().nullable(),
 });
 

@@ -1,40 +1,37 @@
-// POST /api/recordings/upload: the REST upload for integrators (curl --data-binary @file).
-// Content-Type audio/* (or application/ogg, video/webm, application/octet-stream), metadata in
-// the query string; answers 201 {"recording": ...} or a JSON error with a 4xx status.
+// POST /api/recordings/upload: the REST upload for integrators and the old recorder's clients.
+// Either the file as the raw body (curl --data-binary @file, Content-Type audio/*; metadata in the
+// query string) or a multipart form (curl -F file=@…, browsers' FormData: the file in the field
+// `file`, metadata as the fields name, meeting_link, org_id, sent before the file), parsed as a
+// stream by busboy. Answers 201 {"recording": ...} or a JSON error with a 4xx status.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import busboy from 'busboy';
 import type { AppDeps } from '../deps';
 import { AppError, findAppError } from '../errors';
 import type { RequestUrl, RouteHandler } from '../http/routes';
 import { sendJson } from '../http/routes';
 import { sendAppError, sendError } from '../http/error-response';
-import { readRequestInfo } from '../auth/request';
-import { findSessionToken, HTTP_CARRIERS } from '../auth/token-carriers';
-import { isCrossSiteRequest } from '../auth/csrf';
-import { sessionPolicyOf, validateSessionToken } from '../auth/session';
+import { authorizeAudioSender } from './upload-auth';
 import { readUploadMeta, uploadRecording } from './upload';
+import type { RecordingView } from './schema';
 
 export const UPLOAD_PATH = '/api/recordings/upload';
 const ACCEPTED_TYPES = /^(audio\/[\w.+-]+|video\/webm|application\/ogg|application\/octet-stream)$/;
-
+/** Form fields besides the file: a few short strings. */
+const MAX_FIELDS = 10;
+const MAX_FIELD_BYTES = 4096;
 
 export function createUploadRoute(deps: AppDeps): RouteHandler {
   return async (req: IncomingMessage, res: ServerResponse, url: RequestUrl) => {
     if (req.method !== 'POST') return sendError(res, 'METHOD_NOT_ALLOWED', 'Use POST', { allow: 'POST' });
     try {
-      const found = findSessionToken(req, HTTP_CARRIERS);
-      const auth = found ? await validateSessionToken(deps.db, sessionPolicyOf(deps.config), found.token) : null;
-      if (!auth?.user) throw new AppError('UNAUTHENTICATED');
-      if (auth.user.kind === 'guest') throw new AppError('GUEST_NOT_ALLOWED');
-      if (found!.source === 'cookie' && isCrossSiteRequest(deps.config, readRequestInfo(req, deps.config))) throw new AppError('CSRF_ORIGIN');
-      const meta = readUploadMeta(req.headers, url.searchParams);
-      if (!meta.contentType || !ACCEPTED_TYPES.test(meta.contentType)) {
-        throw new AppError('UNSUPPORTED_MEDIA', { message: 'Send the file with Content-Type audio/* (for example audio/wav, audio/webm, audio/ogg, audio/aac)' });
-      }
+      const user = await authorizeAudioSender(deps, req);
       const declared = Number(req.headers['content-length']);
-      if (Number.isFinite(declared) && declared > deps.config.uploadMaxBytes) {
+      if (Number.isFinite(declared) && declared > deps.config.uploadMaxBytes + 64 * 1024) {
         throw new AppError('PAYLOAD_TOO_LARGE', { message: `The file is larger than the limit of ${deps.config.uploadMaxBytes} bytes` });
       }
-      const recording = await uploadRecording(deps, auth.user.id, meta, req);
+      const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+      const recording = type === 'multipart/form-data' ? await uploadMultipart(deps, user.id, req, url) : await uploadRawBody(deps, user.id, req, url);
       sendJson(res, 201, { recording });
     } catch (error) {
       const appError = findAppError(error);
@@ -46,3 +43,57 @@ export function createUploadRoute(deps: AppDeps): RouteHandler {
   };
 }
 
+async function uploadRawBody(deps: AppDeps, ownerId: string, req: IncomingMessage, url: RequestUrl): Promise<RecordingView> {
+  const meta = readUploadMeta(req.headers, url.searchParams);
+  if (!meta.contentType || !ACCEPTED_TYPES.test(meta.contentType)) {
+    throw new AppError('UNSUPPORTED_MEDIA', { message: 'Send the file with Content-Type audio/* (for example audio/wav, audio/webm, audio/ogg, audio/aac), or as multipart/form-data in the field "file"' });
+  }
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > deps.config.uploadMaxBytes) {
+    throw new AppError('PAYLOAD_TOO_LARGE', { message: `The file is larger than the limit of ${deps.config.uploadMaxBytes} bytes` });
+  }
+  return uploadRecording(deps, ownerId, meta, req);
+}
+
+/** The form streamed through busboy: the file part goes through the pipeline as it arrives. */
+function uploadMultipart(deps: AppDeps, ownerId: string, req: IncomingMessage, url: RequestUrl): Promise<RecordingView> {
+  return new Promise((resolve, reject) => {
+    let form: busboy.Busboy;
+    try {
+      // One byte over the limit still arrives, so the pipeline's own check answers 413.
+      form = busboy({ headers: req.headers, limits: { files: 1, fileSize: deps.config.uploadMaxBytes + 1, fields: MAX_FIELDS, fieldSize: MAX_FIELD_BYTES, parts: MAX_FIELDS + 1 } });
+    } catch {
+      return reject(new AppError('INVALID_UPLOAD', { message: 'The multipart form has no boundary' }));
+    }
+    const fields = new URLSearchParams(url.searchParams);
+    let upload: Promise<RecordingView> | null = null;
+    const fail = (error: unknown) => {
+      req.unpipe(form);
+      req.resume();
+      reject(error);
+    };
+    form.on('field', (name, value) => {
+      if (['name', 'meeting_link', 'meetingLink', 'org_id', 'orgId'].includes(name)) fields.set(name, value);
+    });
+    form.on('file', (name, file: Readable, info) => {
+      if (name !== 'file' || upload) return void file.resume();
+      // curl -F names most audio application/octet-stream: the file's extension then names the format.
+      const extension = /\.([a-z0-9]{2,5})$/i.exec(info.filename ?? '')?.[1]?.toLowerCase();
+      const type = info.mimeType === 'application/octet-stream' && extension ? `audio/${extension}` : info.mimeType;
+      const headers = { ...req.headers, 'content-type': type };
+      try {
+        const meta = readUploadMeta(headers, fields);
+        upload = uploadRecording(deps, ownerId, meta, file);
+        upload.then(resolve, fail);
+      } catch (error) {
+        file.resume();
+        fail(error);
+      }
+    });
+    form.on('error', (error) => fail(new AppError('INVALID_UPLOAD', { message: `The multipart form could not be read: ${(error as Error).message}` })));
+    form.on('close', () => {
+      if (!upload) fail(new AppError('INVALID_UPLOAD', { message: 'Send the audio in the form field "file"' }));
+    });
+    req.pipe(form);
+  });
+}

@@ -7,6 +7,7 @@ import { recordings } from '../db/schema/index';
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
 import { requireOrgMembership } from './access';
+import { audioLimitsOf } from './audio/limits';
 import { newRecordingIdentity, toRecordingView } from './catalog';
 import { encodeUploadedFile, formatOfContentType } from './live/encoding';
 import { recordingMeta, type RecordingView } from './schema';
@@ -65,7 +66,7 @@ export async function uploadRecording(deps: AppDeps, ownerId: string, meta: Uplo
   const file = await deps.recordingStorage.openAppend(filename);
   let complete = false;
   try {
-    const result = await encodeUploadedFile(limited, meta.contentType, file);
+    const result = await encodeUploadedFile(limited, meta.contentType, file, { open: deps.audioThreads.openFile, limits: audioLimitsOf(deps.config) });
     deps.metrics.recordingBytes.inc(file.size);
     if (result.durationMs <= 0) throw new AppError('CORRUPT_MEDIA', { message: 'The file holds no audio' });
     await file.sync();

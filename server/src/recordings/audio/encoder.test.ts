@@ -103,8 +103,9 @@ describe('createLiveEncoder (PCM)', () => {
 });
 
 describe('createLiveEncoder (Opus input)', () => {
-  function oggOf(channels: 1 | 2, seconds: number): Buffer {
-    const opus = new prism.opus.Encoder({ rate: 48000, channels, frameSize: 960 }) as unknown as { _encode(b: Buffer): Buffer };
+  function oggOf(channels: 1 | 2, seconds: number, bitrate = 20_000): Buffer {
+    const opus = new prism.opus.Encoder({ rate: 48000, channels, frameSize: 960 }) as unknown as { _encode(b: Buffer): Buffer; setBitrate(b: number): void };
+    opus.setBitrate(bitrate);
     const muxer = createOggOpusMuxer({ channels, preSkip: 312, inputSampleRate: 48000 });
     const pcm = testSignal(48000, seconds, channels);
     const out: Buffer[] = [];
@@ -132,6 +133,36 @@ describe('createLiveEncoder (Opus input)', () => {
     const pages = readOggPages(Buffer.concat([...half, ...rest]));
     expect(pages.every((p) => p.crcValid)).toBe(true);
     expect(pages.at(-1)!.granulePosition).toBe(BigInt(2 * 48000)); // 100 packets of 20 ms, as in the source
+  });
+
+  it('re-encodes mono Opus above the stored bitrate to 16 kHz mono', () => {
+    const encoder = createLiveEncoder({ inputFormat: 'ogg' });
+    const file = Buffer.concat([...pushInFrames(encoder, oggOf(1, 2, 96_000), 4096), ...encoder.finish()]);
+    expect(encoder.mode).toBe('encode');
+    expect(decodeOpusHead(readOggPages(file)[0]!.packets[0]!)).toMatchObject({ channelCount: 1, inputSampleRate: 16000 });
+    expect(Math.abs(encoder.durationMs - 2000)).toBeLessThanOrEqual(10);
+  });
+
+  it('turns to re-encoding, in the same Ogg stream, a copied stream whose bitrate rises above the stored one', () => {
+    const opus = new prism.opus.Encoder({ rate: 48000, channels: 1, frameSize: 960 }) as unknown as { _encode(b: Buffer): Buffer; setBitrate(b: number): void };
+    const muxer = createOggOpusMuxer({ channels: 1, preSkip: 312, inputSampleRate: 48000 });
+    const pcm = testSignal(48000, 6);
+    const source: Buffer[] = [];
+    for (let f = 0; f < 300; f++) {
+      opus.setBitrate(f < 100 ? 16_000 : 128_000);
+      source.push(...muxer.addPacket(opus._encode(pcm.subarray(f * 1920, (f + 1) * 1920))));
+    }
+    source.push(...muxer.finish());
+    const encoder = createLiveEncoder({ inputFormat: 'ogg' });
+    const out = pushInFrames(encoder, Buffer.concat(source), 2000);
+    const resumed = createLiveEncoder({ inputFormat: 'ogg', resumeState: JSON.parse(JSON.stringify(encoder.state())) });
+    const file = Buffer.concat([...out, ...resumed.finish()]);
+    expect(resumed.mode).toBe('encode');
+    const pages = readOggPages(file);
+    expect(pages.every((p) => p.crcValid)).toBe(true);
+    expect(Math.abs(resumed.durationMs - 6000)).toBeLessThanOrEqual(40);
+    const bitrate = (file.length * 8) / 6;
+    expect(bitrate).toBeLessThan(40_000); // 128 kbit/s copied for 4 s would be ~90 kbit/s overall
   });
 
   it('re-encodes stereo Opus to 16 kHz mono', () => {

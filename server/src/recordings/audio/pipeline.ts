@@ -1,6 +1,7 @@
 // Uploads: turns a whole file, streamed, into the stored Ogg/Opus format. The container is
-// sniffed from the first bytes: WAV and Opus in WebM/Ogg are handled here; anything else goes
-// through ffmpeg (prism.FFmpeg) when it is installed. Nothing is buffered beyond a few KB.
+// sniffed from the first bytes: WAV and Opus in WebM/Ogg go to a file transcoder (in an encoder
+// thread on the server: this thread only moves bytes); anything else is decoded by ffmpeg
+// (prism.FFmpeg, its own process) when it is installed. Nothing is buffered beyond a few KB.
 import { once } from 'node:events';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,11 +12,32 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import prism from 'prism-media';
 import { AppError } from '../../errors';
-import { createLiveEncoder, type LiveEncoder } from './encoder';
+import { createFileTranscoder, type FileContainer } from './file-transcoder';
 import { STORED_SAMPLE_RATE } from './formats';
-import { createWavReader } from './wav';
+import { assertWithinLimits, type AudioLimits } from './limits';
 
 export type TranscodeHints = { contentType?: string; filenameHint?: string };
+/** A file transcoder wherever it runs: pages of each chunk, then the last ones. */
+export type AsyncFileTranscoder = {
+  push(chunk: Buffer): Promise<Uint8Array>;
+  finish(): Promise<{ bytes: Uint8Array; durationMs: number }>;
+  close(): void;
+};
+export type FileTranscoderOpener = (container: FileContainer, limits?: AudioLimits) => Promise<AsyncFileTranscoder>;
+export type TranscodeOptions = { open?: FileTranscoderOpener; limits?: AudioLimits };
+
+/** The transcoder on the calling thread (unit tests, tools); the server opens one in its encoder threads. */
+export const openInlineFileTranscoder: FileTranscoderOpener = async (container, limits) => {
+  const core = createFileTranscoder(container, limits);
+  return {
+    push: async (chunk) => Buffer.concat(core.push(chunk)),
+    finish: async () => {
+      const end = core.finish();
+      return { bytes: Buffer.concat(end.pages), durationMs: end.durationMs };
+    },
+    close: () => {},
+  };
+};
 export type TranscodeResult = { durationMs: number; bytes: number };
 export type SniffedContainer = 'wav' | 'webm-opus' | 'ogg-opus' | 'other';
 
@@ -29,7 +51,7 @@ export function sniffContainer(prefix: Buffer): SniffedContainer {
   return 'other';
 }
 
-export async function transcodeToOggOpus(input: Readable, hints: TranscodeHints, output: Writable): Promise<TranscodeResult> {
+export async function transcodeToOggOpus(input: Readable, hints: TranscodeHints, output: Writable, options: TranscodeOptions = {}): Promise<TranscodeResult> {
   const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const prefixParts: Buffer[] = [];
   let prefixLength = 0;
@@ -45,48 +67,57 @@ export async function transcodeToOggOpus(input: Readable, hints: TranscodeHints,
   }
   const prefix = Buffer.concat(prefixParts);
   if (prefix.length === 0) throw new AppError('UNSUPPORTED_MEDIA', { message: 'The file is empty' });
+  let inputBytes = 0;
   async function* rest(): AsyncGenerator<Buffer> {
+    inputBytes += prefix.length;
     yield prefix;
-    if (!ended) for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+    if (!ended) {
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+        inputBytes += next.value.length;
+        yield next.value;
+      }
+    }
   }
 
-  const writePages = createPageWriter(output);
-  const container = sniffContainer(prefix);
-  let encoder: LiveEncoder | null = null;
-  if (container === 'wav') {
-    const wav = createWavReader();
-    for await (const chunk of rest()) {
-      const pcm = wav.read(chunk);
-      if (!wav.format) continue;
-      encoder ??= createLiveEncoder({ inputFormat: { kind: 'pcm', sampleRate: wav.format.sampleRate, channels: wav.format.channels } });
-      await writePages(encoder.push(pcm));
+  const write = createPageWriter(output);
+  const sniffed = sniffContainer(prefix);
+  if (sniffed === 'other' && looksLikeText(prefix, hints)) throw new AppError('UNSUPPORTED_MEDIA', { message: 'This file is not audio' });
+  const container: FileContainer = sniffed === 'other' ? 'pcm' : sniffed;
+  const transcoder = await (options.open ?? openInlineFileTranscoder)(container, options.limits);
+  try {
+    if (sniffed !== 'other') {
+      for await (const chunk of rest()) await write(await transcoder.push(chunk));
+    } else {
+      // MP4/M4A usually keeps its index (moov) at the end, which ffmpeg can't reach through a pipe:
+      // those go to a temporary file first (disk, not memory).
+      const needsSeeking = prefix.length >= 8 && prefix.toString('latin1', 4, 8) === 'ftyp';
+      // ffmpeg's output is charged against the bytes it read so far: a compressed bomb stops here.
+      let decodedMs = 0;
+      await decodeWithFfmpeg(rest(), needsSeeking, async (pcm) => {
+        decodedMs += (pcm.length * 1000) / (STORED_SAMPLE_RATE * 2);
+        if (options.limits) assertWithinLimits(options.limits, inputBytes, decodedMs);
+        await write(await transcoder.push(pcm));
+      });
     }
-    if (!wav.format) throw new AppError('UNSUPPORTED_MEDIA', { message: 'The WAV file has no audio data' });
-  } else if (container === 'webm-opus' || container === 'ogg-opus') {
-    encoder = createLiveEncoder({ inputFormat: container === 'webm-opus' ? 'webm' : 'ogg', passthrough: 'stored-format' });
-    for await (const chunk of rest()) await writePages(encoder.push(chunk));
-    if (encoder.mode === null) throw new AppError('UNSUPPORTED_MEDIA', { message: 'The file holds no Opus audio' });
-  } else {
-    if (looksLikeText(prefix, hints)) throw new AppError('UNSUPPORTED_MEDIA', { message: 'This file is not audio' });
-    encoder = createLiveEncoder({ inputFormat: { kind: 'pcm', sampleRate: STORED_SAMPLE_RATE, channels: 1 } });
-    const pcmEncoder = encoder;
-    // MP4/M4A usually keeps its index (moov) at the end, which ffmpeg can't reach through a pipe:
-    // those go to a temporary file first (disk, not memory).
-    const needsSeeking = prefix.length >= 8 && prefix.toString('latin1', 4, 8) === 'ftyp';
-    await decodeWithFfmpeg(rest(), needsSeeking, (pcm) => writePages(pcmEncoder.push(pcm)));
-    if (encoder.durationMs === 0) throw new AppError('UNSUPPORTED_MEDIA', { message: 'No audio could be decoded from this file' });
+    const end = await transcoder.finish();
+    await write(end.bytes);
+    output.end();
+    await once(output, 'finish');
+    return { durationMs: end.durationMs, bytes: write.written() };
+  } finally {
+    transcoder.close();
   }
-  if (!encoder || encoder.durationMs === 0) throw new AppError('UNSUPPORTED_MEDIA', { message: 'The file holds no audio' });
-  await writePages(encoder.finish());
-  output.end();
-  await once(output, 'finish');
-  return { durationMs: encoder.durationMs, bytes: encoder.bytes };
 }
 
 function createPageWriter(output: Writable) {
-  return async (pages: Buffer[]): Promise<void> => {
-    for (const page of pages) if (!output.write(page)) await once(output, 'drain');
+  let written = 0;
+  const write = async (bytes: Uint8Array): Promise<void> => {
+    if (!bytes.length) return;
+    written += bytes.length;
+    if (!output.write(bytes)) await once(output, 'drain');
   };
+  write.written = () => written;
+  return write;
 }
 
 /** Text files (and HTML error pages) are refused before spawning a decoder for them. */

@@ -1,8 +1,9 @@
-// Encoding a live recording batch by batch, the same way on the main thread (Opus packets copied
-// from WebM/Ogg: cheap) and in an encoder thread (PCM: libopus costs ~1/60 of real time per
-// stream, the largest cost a live PCM frame has). Each batch ends with flushed pages, so the state
-// returned with it is what the journal saves before the batch is acknowledged.
+// Encoding a live recording batch by batch, in an encoder thread (libopus costs ~1/60 of real
+// time per stream, and a hostile stream could claim far more: nothing of it may run on the main
+// thread) or, in unit tests, on the calling thread. Each batch ends with flushed pages, so the
+// state returned with it is what the journal saves before the batch is acknowledged.
 import { AppError } from '../../errors';
+import type { AudioLimits } from '../audio/limits';
 import { openLiveEncoder, type LiveEncoder, type ResumeState } from './encoding';
 
 export type BatchResult = {
@@ -31,8 +32,9 @@ export class BatchEncoderCore {
     private readonly format: string,
     /** The state after the last batch: where to start over after a refused payload. */
     private saved: ResumeState | null,
+    private readonly limits?: AudioLimits,
   ) {
-    this.encoder = openLiveEncoder(format, saved);
+    this.encoder = openLiveEncoder(format, saved, limits);
   }
 
   encode(payloads: Uint8Array[]): BatchResult {
@@ -42,7 +44,7 @@ export class BatchEncoderCore {
       try {
         pages.push(...this.encoder.push(Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)));
       } catch (error) {
-        this.encoder = openLiveEncoder(this.format, this.saved);
+        this.encoder = openLiveEncoder(this.format, this.saved, this.limits);
         const rejection = error instanceof AppError ? error.message : 'This frame could not be decoded';
         if (i === 0) return { bytes: new Uint8Array(0), accepted: 0, rejection, state: this.saved, durationMs: this.encoder.durationMs };
         return { ...this.encode(payloads.slice(0, i)), rejection };
@@ -59,9 +61,9 @@ export class BatchEncoderCore {
   }
 }
 
-/** The encoder on the calling thread. */
-export function createInlineEncoder(format: string, state: ResumeState | null): BatchEncoder {
-  const core = new BatchEncoderCore(format, state);
+/** The encoder on the calling thread (tests, and the equivalence check against the threads). */
+export function createInlineEncoder(format: string, state: ResumeState | null, limits?: AudioLimits): BatchEncoder {
+  const core = new BatchEncoderCore(format, state, limits);
   return {
     encode: async (payloads) => core.encode(payloads),
     finish: async () => core.finish(),

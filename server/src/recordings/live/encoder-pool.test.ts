@@ -3,6 +3,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readOggPages } from '../audio/ogg-pages';
 import { EncoderPool } from './encoder-pool';
 import { createInlineEncoder } from './batch';
+import { AppError } from '../../errors';
+import { DEFAULT_AUDIO_LIMITS } from '../audio/limits';
+import { oggBomb } from '../../../../test/helpers/opus-streams';
 
 /** Two seconds of a gliding tone, as 100 ms frames of 16 kHz mono s16le. */
 function frames(): Buffer[] {
@@ -69,5 +72,34 @@ describe('the encoder threads', () => {
     const result = await after.encode(frames().slice(0, 5));
     expect(result.durationMs).toBe(500);
     after.close();
+  });
+
+  it('transcode uploads in a thread too, and bring a refusal back as the same AppError', async () => {
+    const wav = Buffer.alloc(44 + 32000);
+    wav.write('RIFF', 0, 'latin1');
+    wav.writeUInt32LE(36 + 32000, 4);
+    wav.write('WAVEfmt ', 8, 'latin1');
+    wav.writeUInt32LE(16, 16);
+    wav.writeUInt16LE(1, 20);
+    wav.writeUInt16LE(1, 22);
+    wav.writeUInt32LE(16000, 24);
+    wav.writeUInt32LE(32000, 28);
+    wav.writeUInt16LE(2, 32);
+    wav.writeUInt16LE(16, 34);
+    wav.write('data', 36, 'latin1');
+    wav.writeUInt32LE(32000, 40);
+    Buffer.concat(frames().slice(0, 10)).copy(wav, 44);
+    const upload = await pool.openFile('wav', DEFAULT_AUDIO_LIMITS);
+    const pages = [await upload.push(wav.subarray(0, 1000)), await upload.push(wav.subarray(1000))];
+    const end = await upload.finish();
+    expect(end.durationMs).toBe(1000);
+    expect(readOggPages(Buffer.concat([...pages, end.bytes])).every((page) => page.crcValid)).toBe(true);
+
+    const bomb = await pool.openFile('ogg-opus', DEFAULT_AUDIO_LIMITS);
+    const refusal = await bomb.push(oggBomb()).then(() => null, (error: unknown) => error);
+    expect(refusal).toBeInstanceOf(AppError);
+    expect(refusal).toMatchObject({ key: 'AUDIO_TOO_DENSE' });
+    bomb.close();
+    expect(pool.load().every((n) => n === null || n === 0)).toBe(true);
   });
 });

@@ -1,13 +1,18 @@
-// Encoder threads for live PCM recordings: libopus is synchronous and costs ~1/60 of real time
-// per stream, so on the main thread it capped one server at a few dozen streams and delayed every
-// other socket's acks. A few worker threads (one per core by default) each hold the encoders of
-// the recordings given to them; a batch goes over as transferred buffers and comes back as Ogg
-// pages with the state to journal. Threads start on first use. A thread that dies fails the
+// Encoder threads for every audio decode and encode of the server (live recordings of any format,
+// uploads): libopus is synchronous and costs ~1/60 of real time per stream — more for a stream
+// that claims much audio in few bytes — so on the main thread it delayed every other socket and
+// request. A few worker threads (one per core by default) each hold the encoders of the
+// recordings and uploads given to them; a batch goes over as transferred buffers and comes back
+// as Ogg pages with the state to journal. Threads start on first use. A thread that dies fails the
 // recordings it held (their sockets close with an error; clients resume from the journal) and is
 // replaced for new ones; the server and the other threads carry on.
 import { Worker } from 'node:worker_threads';
 import { bundled } from '../../bundled';
 import type { Logger } from 'pino';
+import { AppError, type ErrorKey } from '../../errors';
+import type { FileContainer } from '../audio/file-transcoder';
+import type { AudioLimits } from '../audio/limits';
+import type { AsyncFileTranscoder } from '../audio/pipeline';
 import type { EncoderCall, EncoderReply } from './encoder-worker';
 import type { BatchEncoder, BatchResult } from './batch';
 import type { ResumeState } from './encoding';
@@ -39,26 +44,9 @@ export class EncoderPool {
     this.threads = new Array<Thread | null>(Math.max(1, size)).fill(null);
   }
 
-  /** An encoder for one recording, on the thread holding the fewest. */
-  async open(format: string, state: ResumeState | null): Promise<BatchEncoder> {
-    const thread = this.pick();
-    const session = this.nextSession++;
-    // Counted before the thread answers: recordings that open together must spread over the threads
-    // (counted after, a burst of opens all saw the same counts and landed on one thread).
-    thread.sessions++;
-    try {
-      await this.call(thread, { op: 'open', session, format, state });
-    } catch (error) {
-      thread.sessions--;
-      throw error;
-    }
-    let open = true;
-    const end = () => {
-      if (!open) return false;
-      open = false;
-      thread.sessions--;
-      return true;
-    };
+  /** An encoder for one live recording, on the thread holding the fewest. */
+  async open(format: string, state: ResumeState | null, limits?: AudioLimits): Promise<BatchEncoder> {
+    const { thread, session, end } = await this.openSession((session) => ({ op: 'open', session, format, state, ...(limits ? { limits } : {}) }));
     return {
       encode: (payloads) => {
         const copies = payloads.map(own);
@@ -75,6 +63,49 @@ export class EncoderPool {
         if (end() && !thread.dead) this.call(thread, { op: 'close', session }).catch(() => {});
       },
     };
+  }
+
+  /** A transcoder for one uploaded file (whose container was sniffed), on the thread holding the fewest. */
+  readonly openFile = async (container: FileContainer, limits?: AudioLimits): Promise<AsyncFileTranscoder> => {
+    const { thread, session, end } = await this.openSession((session) => ({ op: 'openFile', session, container, ...(limits ? { limits } : {}) }));
+    return {
+      push: (chunk) => {
+        const copy = own(chunk);
+        return this.call(thread, { op: 'encode', session, payloads: [copy] }, [copy.buffer as ArrayBuffer]) as Promise<Uint8Array>;
+      },
+      finish: async () => {
+        try {
+          return (await this.call(thread, { op: 'finish', session })) as { bytes: Uint8Array; durationMs: number };
+        } finally {
+          end();
+        }
+      },
+      close: () => {
+        if (end() && !thread.dead) this.call(thread, { op: 'close', session }).catch(() => {});
+      },
+    };
+  };
+
+  private async openSession(message: (session: number) => Call): Promise<{ thread: Thread; session: number; end: () => boolean }> {
+    const thread = this.pick();
+    const session = this.nextSession++;
+    // Counted before the thread answers: recordings that open together must spread over the threads
+    // (counted after, a burst of opens all saw the same counts and landed on one thread).
+    thread.sessions++;
+    try {
+      await this.call(thread, message(session));
+    } catch (error) {
+      thread.sessions--;
+      throw error;
+    }
+    let open = true;
+    const end = () => {
+      if (!open) return false;
+      open = false;
+      thread.sessions--;
+      return true;
+    };
+    return { thread, session, end };
   }
 
   /** Recordings held by each thread (null: not started), e.g. [50, 50]. */
@@ -115,7 +146,7 @@ export class EncoderPool {
       const pending = thread.pending.get(reply.call);
       if (!pending) return;
       thread.pending.delete(reply.call);
-      if (reply.error !== undefined) pending.reject(new Error(reply.error));
+      if (reply.error !== undefined) pending.reject(reply.key ? new AppError(reply.key as ErrorKey, { message: reply.error }) : new Error(reply.error));
       else pending.resolve(reply.result);
     });
     worker.on('error', (error) => this.logger.error({ err: error }, 'an encoder thread failed'));

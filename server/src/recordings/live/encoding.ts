@@ -2,7 +2,8 @@
 // restored from a saved state, and the whole-file transcoder writing into storage.
 import { Writable, type Readable } from 'node:stream';
 import { createLiveEncoder, type LiveEncoder, type ResumeState } from '../audio/encoder';
-import { transcodeToOggOpus } from '../audio/pipeline';
+import type { AudioLimits } from '../audio/limits';
+import { transcodeToOggOpus, type TranscodeOptions } from '../audio/pipeline';
 import type { AppendHandle } from '../storage';
 
 export type { LiveEncoder, ResumeState };
@@ -16,8 +17,8 @@ export function durableBytesOf(state: ResumeState | null): number {
   return state?.muxer?.bytes ?? 0;
 }
 
-export function openLiveEncoder(format: string, state: ResumeState | null): LiveEncoder {
-  return createLiveEncoder({ inputFormat: format, ...(state ? { resumeState: state } : {}) });
+export function openLiveEncoder(format: string, state: ResumeState | null, limits?: AudioLimits): LiveEncoder {
+  return createLiveEncoder({ inputFormat: format, ...(state ? { resumeState: state } : {}), ...(limits ? { limits } : {}) });
 }
 
 /** The short name of an upload's format for the recordings table, from its Content-Type. */
@@ -26,13 +27,13 @@ export function formatOfContentType(contentType: string | null): string {
   return ({ 'wave': 'wav', 'vnd.wave': 'wav', 'mpeg': 'mp3', 'mp4': 'm4a', 'octet-stream': 'unknown' } as Record<string, string>)[subtype] ?? subtype.slice(0, 20);
 }
 
-/** Streams an uploaded file through the pipeline into file. */
-export async function encodeUploadedFile(body: Readable, contentType: string | null, file: AppendHandle): Promise<{ durationMs: number }> {
+/** Streams an uploaded file through the pipeline (its transcoder in an encoder thread) into file. */
+export async function encodeUploadedFile(body: Readable, contentType: string | null, file: AppendHandle, options: TranscodeOptions): Promise<{ durationMs: number }> {
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       file.append(chunk).then(() => callback(), callback);
     },
   });
-  const result = await transcodeToOggOpus(body, contentType ? { contentType } : {}, sink);
+  const result = await transcodeToOggOpus(body, contentType ? { contentType } : {}, sink, options);
   return { durationMs: result.durationMs };
 }

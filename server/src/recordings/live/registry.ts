@@ -6,10 +6,8 @@ import { and, eq, inArray, lt } from 'drizzle-orm';
 import { recordings } from '../../db/schema/index';
 import { AppError } from '../../errors';
 import { requireOrgMembership, type RecordingRow } from '../access';
-import { newLiveRecordingRow, type NewRecording } from '../catalog';
-import { EncoderPool } from './encoder-pool';
-import { parseInputFormat } from '../audio/formats';
-import { createInlineEncoder } from './batch';
+import { deleteRecording, newLiveRecordingRow, type NewRecording } from '../catalog';
+import { audioLimitsOf } from '../audio/limits';
 import type { ResumeState } from './encoding';
 import { LiveRowWriter } from './row-writer';
 import { type LiveDeps, LiveRecording } from './session';
@@ -28,17 +26,14 @@ export class LiveRegistry {
   private checkpointTimer: NodeJS.Timeout | null = null;
   private checkpointing = false;
   private readonly rows: LiveRowWriter;
-  /** Encoder threads for PCM input; null: everything is encoded on the main thread. */
-  readonly encoders: EncoderPool | null;
 
   constructor(private readonly deps: LiveDeps) {
     this.rows = new LiveRowWriter(deps.db);
-    this.encoders = deps.config.recordingEncoderThreads > 0 ? new EncoderPool(deps.config.recordingEncoderThreads, deps.logger) : null;
   }
 
-  /** PCM is encoded in a thread; Opus input (mostly copied packets) stays on this one. */
+  /** Every format is decoded and encoded in the encoder threads, under the audio limits. */
   private readonly openEncoder = async (format: string, state: ResumeState | null) =>
-    this.encoders && parseInputFormat(format)?.kind === 'pcm' ? this.encoders.open(format, state) : createInlineEncoder(format, state);
+    this.deps.audioThreads.open(format, state, audioLimitsOf(this.deps.config));
 
   get size(): number {
     return this.entries.size;
@@ -108,6 +103,19 @@ export class LiveRegistry {
   async finish(recording: LiveRecording): Promise<{ durationMs: number; bytes: number }> {
     this.forget(recording.id);
     return recording.finish();
+  }
+
+  /** The row of a compatibility-mode recording once its first chunk showed the container. */
+  async setFormat(row: RecordingRow, format: string): Promise<RecordingRow> {
+    const [updated] = await this.deps.db.update(recordings).set({ format }).where(and(eq(recordings.id, row.id), eq(recordings.status, 'live'))).returning();
+    if (!updated) throw new AppError('RECORDING_NOT_LIVE');
+    return updated;
+  }
+
+  /** A recording whose audio was refused before anything was written: row and file go. */
+  async removeEmpty(row: RecordingRow, live?: LiveRecording): Promise<void> {
+    if (live) await this.discard(live);
+    await deleteRecording(this.deps.db, this.deps.recordingStorage, row);
   }
 
   /** Drops a recording whose writes failed (deleted or finalized elsewhere). */
@@ -201,6 +209,5 @@ export class LiveRegistry {
         await entry.recording.suspend();
       }),
     );
-    await this.encoders?.close();
   }
 }

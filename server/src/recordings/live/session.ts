@@ -9,10 +9,11 @@ import type { CoreDeps } from '../../deps';
 import type { RecordingStorage } from '../storage';
 
 /** What a live recording is built from: the infrastructure and where files go. */
-export type LiveDeps = Pick<CoreDeps, 'bus' | 'config' | 'db' | 'logger' | 'metrics'> & { recordingStorage: RecordingStorage };
+export type LiveDeps = Pick<CoreDeps, 'bus' | 'config' | 'db' | 'logger' | 'metrics'> & { recordingStorage: RecordingStorage; audioThreads: EncoderPool };
 import { AppError } from '../../errors';
 import type { RecordingRow } from '../access';
 import type { BatchEncoder } from './batch';
+import type { EncoderPool } from './encoder-pool';
 import { durableBytesOf, parseResumeState, type ResumeState } from './encoding';
 import { LiveJournal, newerState, type DurableState } from './journal';
 import { PROGRESS_INTERVAL_MS, publishRecordingEvent } from '../progress';

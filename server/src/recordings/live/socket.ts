@@ -1,7 +1,8 @@
-// /ws/record: live audio over a raw WebSocket, the old recorder's handshake kept (DESIGN.md):
-// token → authenticated; metadata or resume → recording_started; seq-numbered binary frames →
-// acks for what is durably written; stop → recording_finished. Handshake steps have 10 s each
-// and fail with close 1008; once recording, bad messages get an error and the socket stays.
+// /ws/record and /api/ws/record: live audio over a raw WebSocket, the old recorder's handshake
+// kept (DESIGN.md): token → authenticated; metadata or resume → recording_started; seq-numbered
+// binary frames → acks for what is durably written; stop → recording_finished. Handshake steps
+// have 10 s each and fail with close 1008; once recording, bad messages get an error and the
+// socket stays. Metadata without `format` is the old recorder: compatibility mode (compat.ts).
 import { isDatabaseUnavailable } from '../../db/client';
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
@@ -14,9 +15,15 @@ import type { Session, User } from '../../auth/session';
 import { requireOwnLiveRecording } from '../access';
 import type { LiveRegistry } from './registry';
 import type { LiveRecording } from './session';
-import { authMessage, closeReason, controlMessage, MAX_FRAME_BYTES, parseFrame, parseJsonObject, startMessage } from './protocol';
+import { throttleRecordingStart } from '../throttles';
+import { CompatStream } from './compat';
+import { authMessage, closeReason, controlMessage, firstFrameMismatch, MAX_FRAME_BYTES, parseFrame, parseJsonObject, startMessage } from './protocol';
 
 export const RECORD_PATH = '/ws/record';
+/** The old recorder's path for the same socket. */
+export const OLD_RECORD_PATH = '/api/ws/record';
+/** Data the server cannot take (RFC 6455): audio that is not what the recording declared. */
+const CLOSE_UNSUPPORTED_DATA = closeCodes.UNSUPPORTED_DATA;
 const CLOSE_POLICY = closeCodes.POLICY_VIOLATION;
 const CLOSE_INTERNAL = closeCodes.INTERNAL_ERROR;
 /** The database is unreachable: acknowledged audio is safe; the client should resume shortly. */
@@ -67,6 +74,8 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
   let step: 'auth' | 'start' | 'recording' | 'closing' = 'auth';
   let user: User | null = null;
   let recording: LiveRecording | null = null;
+  /** Compatibility mode: raw chunks without seq, container sniffed from the first one. */
+  let compat: CompatStream | null = null;
   let untrack: (() => void) | null = null;
   let timer = setTimeout(() => reject(step === 'auth' ? 'No token within 10 s' : 'No recording metadata within 10 s'), handshakeMs);
 
@@ -104,44 +113,92 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
       const issue = parsed.error.issues[0];
       return reject(`Bad recording metadata: ${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}`);
     }
+    if (!('resume' in parsed.data)) await throttleRecordingStart(deps, user!.id);
+    if (!('resume' in parsed.data) && parsed.data.format === undefined) {
+      const row = await registry.create(user!.id, { name: parsed.data.name, meetingLink: parsed.data.meeting_link ?? null, orgId: parsed.data.org_id ?? null, format: 'ogg' });
+      if (closed()) return void registry.removeEmpty(row).catch(() => {});
+      compat = new CompatStream(registry, row, {
+        detach,
+        attach: (live) => watch(live),
+        refuse: (message) => {
+          sendError(socket, 'UNSUPPORTED_MEDIA', message);
+          reject(message, CLOSE_UNSUPPORTED_DATA);
+        },
+        fail: (error) => fail(error),
+      });
+      clearTimeout(timer);
+      step = 'recording';
+      send(socket, { status: 'recording_started', recording_id: row.id, filename: row.filename, next_seq: 0 });
+      return;
+    }
     const row = 'resume' in parsed.data
       ? await requireOwnLiveRecording(deps.db, parsed.data.resume, user!.id)
       : await registry.create(user!.id, {
           name: parsed.data.name,
           meetingLink: parsed.data.meeting_link ?? null,
           orgId: parsed.data.org_id ?? null,
-          format: parsed.data.format,
+          format: parsed.data.format!,
         });
     if (closed()) return;
     const live = await registry.attach(row, detach);
     if (closed()) return registry.detach(live, detach);
+    watch(live);
+    clearTimeout(timer);
+    step = 'recording';
+    send(socket, { status: 'recording_started', recording_id: row.id, filename: row.filename, next_seq: live.durableNext });
+  }
+
+  /** Acks, refusals and failures of the recording this socket writes to. */
+  function watch(live: LiveRecording): void {
     recording = live;
     live.acker = (seqs) => {
       for (const seq of seqs) send(socket, { status: 'ack', seq });
+    };
+    // A refused frame (undecodable, or claiming more audio than its size allows): the new protocol
+    // resends from its seq; an old client can't, so its stream ends there with what was durable.
+    live.rejecter = (seq, message) => {
+      if (!compat) return sendError(socket, 'INVALID_FRAME', message, { seq });
+      sendError(socket, 'INVALID_FRAME', message);
+      reject(message, CLOSE_UNSUPPORTED_DATA);
     };
     live.onFailure = (error) => {
       void registry.discard(live);
       if (isDatabaseUnavailable(error)) return reject(DATABASE_DOWN_REASON, CLOSE_TRY_AGAIN_LATER);
       reject(error instanceof AppError ? error.message : 'The recording could not be written', error instanceof AppError ? CLOSE_POLICY : CLOSE_INTERNAL);
     };
-    clearTimeout(timer);
-    step = 'recording';
-    send(socket, { status: 'recording_started', recording_id: row.id, filename: row.filename, next_seq: live.durableNext });
   }
 
   async function stop(): Promise<void> {
-    const live = recording!;
     step = 'closing';
+    const stream = compat;
+    compat = null;
+    const live = stream ? await stream.end() : recording!;
     recording = null;
+    if (!live) {
+      send(socket, { status: 'recording_finished', recording_id: null, duration_ms: 0, bytes: 0 });
+      return socket.close(1000, 'Nothing was recorded');
+    }
     const result = await registry.finish(live);
     send(socket, { status: 'recording_finished', recording_id: live.id, duration_ms: result.durationMs, bytes: result.bytes });
     socket.close(1000, 'Recording finished');
   }
 
   function onFrame(data: Buffer): void {
+    if (compat) return compat.push(data);
     const frame = parseFrame(data);
     if ('error' in frame) return sendError(socket, 'INVALID_FRAME', frame.error);
     const live = recording!;
+    if (frame.seq === 0 && live.receivedNext === 0) {
+      // Nothing written yet: the first frame must be what the recording declared.
+      const mismatch = firstFrameMismatch(live.row.format, frame.payload);
+      if (mismatch) {
+        sendError(socket, 'UNSUPPORTED_MEDIA', mismatch, { seq: 0 });
+        recording = null;
+        step = 'closing'; // nothing more is taken; the socket closes once the empty recording is gone
+        void registry.removeEmpty(live.row, live).catch(() => {}).finally(() => reject(mismatch, CLOSE_UNSUPPORTED_DATA));
+        return;
+      }
+    }
     if (frame.seq < live.receivedNext) {
       // A resend of something we have: acknowledge it once durable, never write it twice.
       if (frame.seq < live.durableNext) send(socket, { status: 'ack', seq: frame.seq });
@@ -200,7 +257,12 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
     clearTimeout(timer);
     step = 'closing';
     untrack?.();
-    if (recording) registry.detach(recording, detach);
+    // The old recorder ends by closing the socket (any code): its recording is finished now,
+    // not after the idle timeout; a new-protocol recording stays resumable.
+    const stream = compat;
+    compat = null;
+    if (stream) void stream.end().then((live) => live && registry.finish(live)).catch((error) => deps.logger.warn({ err: error }, 'finishing a recording after close failed'));
+    else if (recording) registry.detach(recording, detach);
   });
 
   const atUpgrade = findSessionToken(req, RECORD_UPGRADE_CARRIERS);
