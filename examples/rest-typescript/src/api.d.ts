@@ -744,6 +744,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/recordings/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stream a live recording in one chunked request (the old recorder's ingestion)
+         * @description The body (usually Transfer-Encoding: chunked) is Ogg/Opus or WebM/Opus, appended as it arrives. When it ends the recording is finished (201); with finish=false it stays live (200). recording_id appends to one of your live recordings, which is also how to continue after a broken connection.
+         */
+        post: operations["recordings-stream"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/rooms/{roomId}/events": {
         parameters: {
             query?: never;
@@ -816,7 +836,7 @@ export interface components {
              * @description The stable name of this error in the catalogue: what clients branch on
              * @enum {string}
              */
-            key?: "INVALID_INPUT" | "INVALID_JSON" | "UNSUPPORTED_CONTENT_TYPE" | "METHOD_NOT_ALLOWED" | "ROUTE_NOT_FOUND" | "INVALID_CREDENTIALS" | "UNAUTHENTICATED" | "SESSION_REVOKED" | "EMAIL_TAKEN" | "WEAK_PASSWORD" | "WRONG_PASSWORD" | "INVALID_TOKEN" | "INVALID_CODE" | "RECOVERY_CODE_INVALID" | "RECOVERY_GRANT_INVALID" | "CSRF_ORIGIN" | "GUEST_NOT_ALLOWED" | "NOT_A_GUEST" | "NOT_MEMBER" | "NOT_ADMIN" | "NOT_FOUND" | "SESSION_NOT_FOUND" | "ROOM_NOT_FOUND" | "RECORDING_NOT_FOUND" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "PASSKEY_NOT_FOUND" | "CHALLENGE_EXPIRED" | "PASSKEY_INVALID" | "PASSKEY_REJECTED" | "LAST_SIGN_IN_METHOD" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_SET_UP" | "TOTP_NOT_ENABLED" | "CONFLICT" | "RATE_LIMITED" | "INVALID_CURSOR" | "INVALID_TEXT" | "TOO_MANY_SUBSCRIPTIONS" | "SUBSCRIBER_TOO_SLOW" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA" | "LAST_ADMIN" | "RECORDING_NOT_LIVE" | "INVALID_FRAME" | "FRAME_OUT_OF_ORDER" | "UNKNOWN_MESSAGE" | "INVALID_UPLOAD" | "CORRUPT_MEDIA" | "DATABASE_UNAVAILABLE" | "SHUTTING_DOWN" | "INTERNAL";
+            key?: "INVALID_INPUT" | "INVALID_JSON" | "UNSUPPORTED_CONTENT_TYPE" | "METHOD_NOT_ALLOWED" | "ROUTE_NOT_FOUND" | "INVALID_CREDENTIALS" | "UNAUTHENTICATED" | "SESSION_REVOKED" | "EMAIL_TAKEN" | "WEAK_PASSWORD" | "WRONG_PASSWORD" | "INVALID_TOKEN" | "INVALID_CODE" | "RECOVERY_CODE_INVALID" | "RECOVERY_GRANT_INVALID" | "CSRF_ORIGIN" | "GUEST_NOT_ALLOWED" | "NOT_A_GUEST" | "NOT_MEMBER" | "NOT_ADMIN" | "NOT_FOUND" | "SESSION_NOT_FOUND" | "ROOM_NOT_FOUND" | "RECORDING_NOT_FOUND" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "PASSKEY_NOT_FOUND" | "CHALLENGE_EXPIRED" | "PASSKEY_INVALID" | "PASSKEY_REJECTED" | "LAST_SIGN_IN_METHOD" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_SET_UP" | "TOTP_NOT_ENABLED" | "CONFLICT" | "RATE_LIMITED" | "INVALID_CURSOR" | "INVALID_TEXT" | "TOO_MANY_SUBSCRIPTIONS" | "SUBSCRIBER_TOO_SLOW" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA" | "LAST_ADMIN" | "RECORDING_NOT_LIVE" | "INVALID_FRAME" | "FRAME_OUT_OF_ORDER" | "UNKNOWN_MESSAGE" | "INVALID_UPLOAD" | "CORRUPT_MEDIA" | "AUDIO_TOO_DENSE" | "RECORDING_TOO_LONG" | "DATABASE_UNAVAILABLE" | "SHUTTING_DOWN" | "INTERNAL";
             /** @description With INVALID_INPUT: what is wrong with which field */
             issues?: {
                 path: string[];
@@ -1035,6 +1055,10 @@ export interface operations {
                             createdAt: string;
                         };
                         token: string;
+                        /** @description The same token, for OAuth2 clients */
+                        access_token?: string;
+                        /** @enum {string} */
+                        token_type?: "bearer";
                     };
                 };
             };
@@ -1084,6 +1108,10 @@ export interface operations {
                             createdAt: string;
                         };
                         token: string;
+                        /** @description The same token, for OAuth2 clients */
+                        access_token?: string;
+                        /** @enum {string} */
+                        token_type?: "bearer";
                     } | {
                         /** @constant */
                         twoFactorRequired: true;
@@ -3026,6 +3054,13 @@ export interface operations {
                 "video/webm": string;
                 "application/ogg": string;
                 "application/octet-stream": string;
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The audio file
+                     */
+                    file: string;
+                };
             };
         };
         responses: {
@@ -3044,6 +3079,61 @@ export interface operations {
             401: components["responses"]["401"];
             403: components["responses"]["403"];
             404: components["responses"]["404"];
+            413: components["responses"]["413"];
+            415: components["responses"]["415"];
+            429: components["responses"]["429"];
+            500: components["responses"]["500"];
+            503: components["responses"]["503"];
+        };
+    };
+    "recordings-stream": {
+        parameters: {
+            query?: {
+                name?: string;
+                /** @description Append to this live recording of yours */
+                recording_id?: string;
+                /** @description false: keep the recording live when the body ends */
+                finish?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "audio/ogg": string;
+                "audio/webm": string;
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description The recording, still live */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recording: components["schemas"]["Recording"];
+                    };
+                };
+            };
+            /** @description The finished recording */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recording: components["schemas"]["Recording"];
+                    };
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
+            409: components["responses"]["409"];
             413: components["responses"]["413"];
             415: components["responses"]["415"];
             429: components["responses"]["429"];
