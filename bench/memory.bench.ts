@@ -64,7 +64,7 @@ export async function run(): Promise<BenchRow[]> {
     const again = await spawnParley({ DATA_DIR: dataDir });
     const againMb = await restingRss(again).finally(() => again.stop());
     rows.push(
-      row('memory at rest (RSS), PGlite, first start on a fresh DATA_DIR', firstMb, bareMb, PGLITE_TARGET_MB, `After start, a sign-up, ${REQUESTS} auth.me and ${REQUESTS} rooms.send, and 1 s of rest. PGlite runs postgres with shared_buffers=16MB (server/src/db/client.ts).`),
+      row('memory at rest (RSS), PGlite, first start on a fresh DATA_DIR', firstMb, bareMb, PGLITE_TARGET_MB, `After start, a sign-up, ${REQUESTS} auth.me and ${REQUESTS} rooms.send, and 1 s of rest. PGlite runs postgres with shared_buffers=8MB (server/src/db/client.ts).`),
       row('memory at rest (RSS), PGlite, restart on existing data', againMb, bareMb, PGLITE_TARGET_MB),
     );
   } finally {

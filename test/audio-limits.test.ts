@@ -66,9 +66,21 @@ describeDb('audio limits', () => {
       return client;
     });
     expect(String(client.messages.find((m) => m.status === 'error')?.error)).toMatch(/claims .* more than any real Opus stream/);
+    expect(client.messages.find((m) => m.status === 'error')).toMatchObject({ key: 'AUDIO_TOO_DENSE', seq: 0 });
     expect(client.acked.size).toBe(0);
     expect(maxDelayMs).toBeLessThan(MAX_STALL_MS);
     client.close();
+  });
+
+  it('refuses the bomb streamed to /api/recordings/stream and keeps nothing', async () => {
+    const before = (await user.client.recordings.list.query({ limit: 100 })).recordings.length;
+    const { result: res, maxDelayMs } = await withLoopDelay(() =>
+      fetch(`${server.url}/api/recordings/stream?name=Streamed%20bomb`, { method: 'POST', headers: { authorization: `Bearer ${user.token}`, 'content-type': 'audio/ogg' }, body: new Uint8Array(oggBomb()) }),
+    );
+    expect(res.status).toBe(415);
+    expect(await res.json()).toMatchObject({ key: 'AUDIO_TOO_DENSE' });
+    expect(maxDelayMs).toBeLessThan(MAX_STALL_MS);
+    expect((await user.client.recordings.list.query({ limit: 100 })).recordings.length).toBe(before);
   });
 
   it('property: Ogg/WebM uploads of random TOC bytes and page layouts never get more playing time than their size allows, and never stall the server', async () => {

@@ -38,6 +38,7 @@ describeDb(`authorization matrix on ${dbKind}`, () => {
 
   it("auth.passkey.remove: another user's passkey is NOT_FOUND, like a random id, and is kept", async () => {
     const authenticator = createSoftwareAuthenticator(WEB_ORIGIN);
+    await owner.client.auth.reauthenticate.mutate({ password: owner.password });
     const options = await owner.client.auth.passkey.registrationOptions.mutate({ nickname: 'Laptop' });
     const { passkey } = await owner.client.auth.passkey.register.mutate(authenticator.create(options));
     const foreign = await observe(server.url, 'auth.passkey.remove', { id: passkey.id }, stranger.token);
@@ -131,7 +132,10 @@ describeDb(`authorization matrix on ${dbKind}`, () => {
     expect(foreignRemove).toMatchObject({ status: 404, code: 'NOT_FOUND' });
     expect(await observe(server.url, 'orgs.removeMember', { orgId: missing, userId: owner.user.id }, stranger.token)).toEqual(foreignRemove);
     // A plain member may not manage members either (FORBIDDEN: they know the org exists).
-    expect(await observe(server.url, 'orgs.addMember', { orgId: org.id, email: stranger.email }, owner.token)).toMatchObject({ status: 200 });
+    // Membership is by invitation: the stranger accepts it and becomes a plain member.
+    const invited = await callTrpc(server.url, 'orgs.addMember', { orgId: org.id, email: stranger.email }, { headers: { authorization: `Bearer ${owner.token}` } });
+    expect(invited.status).toBe(200);
+    expect(await observe(server.url, 'orgs.acceptInvitation', { invitationId: invited.body.result.data.invitationId }, stranger.token)).toMatchObject({ status: 200 });
     const asMember = await observe(server.url, 'orgs.removeMember', { orgId: org.id, userId: owner.user.id }, stranger.token);
     expect(asMember).toMatchObject({ status: 403, code: 'FORBIDDEN' });
   });

@@ -33,7 +33,7 @@ describeOnce('parley-record (examples/cli-recorder)', () => {
     beforeAll(async () => {
       // Signed download links are built on PUBLIC_URL: give the server its own address.
       const port = await freePort();
-      server = await startTestServer({ env: { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } });
+      server = await startTestServer({ env: { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, RP_ID: 'localhost' } });
     });
     afterAll(() => server?.stop());
 

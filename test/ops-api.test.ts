@@ -33,7 +33,7 @@ describeDb(`REST mirrors and OpenAPI on ${dbKind}`, () => {
     const document = (await res.json()) as Json;
     expect(document.openapi).toMatch(/^3\./);
     expect(document.info.title).toBe('Parley');
-    expect(document.servers).toEqual([{ url: `${server.url}/api` }]);
+    expect(document.servers).toEqual([{ url: `${server.deps.config.publicUrl}/api` }]);
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     const result = await validate(structuredClone(document) as never);
     expect(result.valid, result.valid ? '' : compileErrors(result)).toBe(true);

@@ -22,6 +22,8 @@ describeDb(`passkeys on ${dbKind}`, () => {
   /** A member with one registered passkey. */
   async function memberWithPasskey(nickname?: string) {
     const member = await registerUser(server.url);
+    // Adding a passkey needs a fresh proof of a credential, not just the session.
+    await member.client.auth.reauthenticate.mutate({ password: member.password });
     const authenticator = createSoftwareAuthenticator(WEB_ORIGIN);
     const options = await member.client.auth.passkey.registrationOptions.mutate(nickname ? { nickname } : undefined);
     const registered = await member.client.auth.passkey.register.mutate(authenticator.create(options));
@@ -30,6 +32,7 @@ describeDb(`passkeys on ${dbKind}`, () => {
 
   it('registers a passkey for a signed-in member, bound to the configured relying party', async () => {
     const member = await registerUser(server.url);
+    await member.client.auth.reauthenticate.mutate({ password: member.password });
     const authenticator = createSoftwareAuthenticator(WEB_ORIGIN);
     const options = await member.client.auth.passkey.registrationOptions.mutate({ nickname: 'Laptop' });
     expect(options.rp).toEqual({ id: 'localhost', name: 'Parley Test' });
@@ -175,7 +178,9 @@ describeDb(`passkeys on ${dbKind}`, () => {
     const signedUp = await anonymous.auth.passkey.register.mutate(authenticator.create(options));
     expect(signedUp.user.email).toBe(email.toLowerCase());
 
-    const taken = await trpcRejection(anonymous.auth.passkey.registrationOptions.mutate({ email }));
+    // The options do not tell a taken address from a free one; only a completed ceremony does.
+    const again = await anonymous.auth.passkey.registrationOptions.mutate({ email });
+    const taken = await trpcRejection(anonymous.auth.passkey.register.mutate(createSoftwareAuthenticator(WEB_ORIGIN).create(again)));
     expect(taken.data?.code).toBe('CONFLICT');
   });
 

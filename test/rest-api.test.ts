@@ -43,6 +43,8 @@ describeDb(`REST for every resource on ${dbKind}`, () => {
 
   it('signs in with two-factor over REST: setup, enable, login answers a challenge, verify-login finishes it, disable', async () => {
     const { email, token } = await signUp(api);
+    // Turning two-factor on needs a fresh proof of a credential first.
+    expect((await api('/auth/reauthenticate', { method: 'POST', token, json: { password: PASSWORD } })).status).toBe(200);
     const setup = await api('/auth/totp/setup', { method: 'POST', token });
     expect(setup.status).toBe(200);
     expect(setup.body.uri).toMatch(/^otpauth:\/\/totp\//);
@@ -103,6 +105,9 @@ describeDb(`REST for every resource on ${dbKind}`, () => {
 
   it('starts passkey ceremonies and lists passkeys over REST', async () => {
     const { token } = await signUp(api);
+    const refused = await api('/auth/passkeys/registration-options', { method: 'POST', token, json: { nickname: 'Laptop' } });
+    expect(refused.body.key).toBe('REAUTHENTICATION_REQUIRED');
+    expect((await api('/auth/reauthenticate', { method: 'POST', token, json: { password: PASSWORD } })).status).toBe(200);
     const options = await api('/auth/passkeys/registration-options', { method: 'POST', token, json: { nickname: 'Laptop' } });
     expect(options.status).toBe(200);
     expect(options.body).toMatchObject({ challenge: expect.any(String), rp: { name: expect.any(String) }, user: { id: expect.any(String) } });
@@ -123,7 +128,11 @@ describeDb(`REST for every resource on ${dbKind}`, () => {
     const org = await api('/orgs', { method: 'POST', token: admin.token, json: { name: 'Acme' } });
     expect(org.body).toMatchObject({ name: 'Acme', role: 'admin' });
     const added = await api(`/orgs/${org.body.id}/members`, { method: 'POST', token: admin.token, json: { email: member.email, role: 'member' } });
-    expect(added.body).toEqual({ orgId: org.body.id, userId: member.user.id, role: 'member' });
+    // Membership is by invitation: the member sees it and accepts.
+    expect(added.body).toMatchObject({ orgId: org.body.id, orgName: 'Acme', email: member.email, role: 'member' });
+    expect((await api('/orgs/invitations', { token: member.token })).body.map((i: { invitationId: string }) => i.invitationId)).toEqual([added.body.invitationId]);
+    const accepted = await api(`/orgs/invitations/${added.body.invitationId}/accept`, { method: 'POST', token: member.token });
+    expect(accepted.body).toMatchObject({ id: org.body.id, role: 'member' });
     expect((await api('/orgs', { token: member.token })).body.map((o: { id: string }) => o.id)).toEqual([org.body.id]);
     const notAdmin = await api(`/orgs/${org.body.id}/members`, { method: 'POST', token: member.token, json: { email: admin.email } });
     expect(notAdmin.body.key).toBe('NOT_ADMIN');

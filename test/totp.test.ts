@@ -46,6 +46,8 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
   /** A member who turned TOTP on with the code of the current step. */
   async function memberWithTotp() {
     const member = await registerUser(server.url);
+    // Turning two-factor on needs a fresh proof of a credential, not just the session.
+    await member.client.auth.reauthenticate.mutate({ password: member.password });
     const setup = await member.client.auth.totp.setup.mutate();
     const secret = decodeBase32(setup.secret);
     const { recoveryCodes } = await member.client.auth.totp.enable.mutate({ code: totp(secret, currentStep()) });
@@ -60,6 +62,8 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
 
   it('sets up with a secret, an otpauth:// URI and a QR code', async () => {
     const member = await registerUser(server.url);
+    // Turning two-factor on needs a fresh proof of a credential, not just the session.
+    await member.client.auth.reauthenticate.mutate({ password: member.password });
     const setup = await member.client.auth.totp.setup.mutate();
     expect(setup.secret).toMatch(/^[A-Z2-7]{32}$/);
     const uri = new URL(setup.uri);
@@ -73,6 +77,7 @@ describeDb(`two-factor codes (TOTP) on ${dbKind}`, () => {
 
   it('enables only with a correct code, and returns ten distinct recovery codes once', async () => {
     const member = await registerUser(server.url);
+    await member.client.auth.reauthenticate.mutate({ password: member.password });
     const secret = decodeBase32((await member.client.auth.totp.setup.mutate()).secret);
     const wrong = await trpcRejection(member.client.auth.totp.enable.mutate({ code: wrongCode(secret) }));
     expect(wrong.data?.code).toBe('BAD_REQUEST');

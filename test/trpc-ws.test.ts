@@ -317,6 +317,8 @@ async function startKeepAliveServer(mode: Mode, keepAlive: { pingMs: number; pon
       encoder: { encode: (m) => JSON.stringify(m), decode: (d) => JSON.parse(String(d)) },
       keepAlive,
       messageRate: { burst: 1000, perSecond: 1000 },
+      limits: { maxBatchCalls: 50, maxBufferedBytes: 4 * 1024 * 1024 },
+      onCutOff: () => {},
       createContext: async () => ({}),
       onError: () => {},
       onOpen: () => 'test',

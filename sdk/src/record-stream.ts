@@ -1,12 +1,14 @@
 // recordFromStream: streams audio over /ws/record (token, metadata, seq-numbered frames, acks,
-// stop). Frames stay in memory until the server acknowledges them; when the connection drops the
-// recorder reconnects with backoff, resumes the recording, and resends from the server's next_seq,
-// so no audio is lost or doubled.
+// stop). The protocol's states live in recorder-machine.ts; this module runs that machine against a
+// real WebSocket, timers and the audio source: frames stay in memory until acknowledged, a dropped
+// connection is resumed after a backoff and resent from the server's next_seq.
 import { ParleyError } from './errors';
-import { closeCodes } from './close-codes.generated';
-import { bytesPerSecondOf, encodeFrame, FrameCutter, type PendingFrame, type RecordingFormat } from './recording-frames';
-import { backoffDelay, sleep } from './backoff';
+import { FrameCutter, type RecordingFormat } from './recording-frames';
+import { createRecorderMachine, type RecorderCommand, type RecorderState, type RecordResult, type ServerMessage } from './recorder-machine';
+import { sleep } from './backoff';
 import type { WebSocketClass } from './websocket';
+
+export type { RecordResult } from './recorder-machine';
 
 export type RecordingMeta = { name: string; meetingLink?: string; orgId?: string };
 
@@ -32,15 +34,13 @@ export type RecordOptions = {
   frameBytes?: number;
   /** Reading pauses while this many bytes wait for their ack. */
   maxUnackedBytes?: number;
+  /** Delay before reconnect attempt n (default: exponential backoff with jitter). */
+  retryDelayMs?: (attempt: number) => number;
 };
-
-export type RecordResult = { recordingId: string; filename: string | null; durationMs: number; bytes: number; reconnects: number };
 
 export type RecorderConnection = { url: string; getToken(): Promise<string | null | undefined>; loadWebSocket(): Promise<WebSocketClass> };
 
 export type AudioSource = AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> | Blob;
-
-type ServerMessage = { status?: string; seq?: number; recording_id?: string; filename?: string; next_seq?: number; duration_ms?: number; bytes?: number; error?: string; message?: string };
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
@@ -48,157 +48,102 @@ export async function recordFromStream(connection: RecorderConnection, source: A
   const started = Date.now();
   const frameBytes = options.frameBytes ?? 16 * 1024;
   const maxUnacked = options.maxUnackedBytes ?? 4 * 1024 * 1024;
-  const pending: PendingFrame[] = [];
-  let nextSeq = 0;
-  let unackedBytes = 0;
-  let bytesSent = 0;
-  let bytesAcked = 0;
-  let reconnects = 0;
-  let recordingId: string | null = options.resumeRecordingId ?? null;
-  let filename: string | null = null;
-  let byteRate: number | null = null;
-  let sourceDone = false;
-  let socket: WebSocket | null = null;
-  let stopSent = false;
-  let finished = false;
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    wake?.();
-    wake = null;
-  };
-  const waitForChange = () => new Promise<void>((resolve) => (wake = resolve));
+  const machine = createRecorderMachine({ format: options.format, meta, resumeRecordingId: options.resumeRecordingId, retryDelayMs: options.retryDelayMs });
+  const WebSocketImpl = await connection.loadWebSocket();
 
-  const report = () =>
-    options.onProgress?.({
-      recordingId,
-      bytesSent,
-      bytesAcked,
-      audioMs: byteRate ? Math.round((bytesAcked / byteRate) * 1000) : null,
-      elapsedMs: Date.now() - started,
-      reconnects,
-      connected: socket !== null,
-    });
+  return new Promise<RecordResult>((resolve, reject) => {
+    let socket: WebSocket | null = null;
+    let handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+    let wakeReader: (() => void) | null = null;
 
-  const sendFrame = (ws: WebSocket, frame: PendingFrame) => {
-    ws.send(encodeFrame(frame.seq, frame.payload));
-    bytesSent += frame.payload.byteLength;
-  };
-
-  const maybeStop = (ws: WebSocket) => {
-    if (sourceDone && pending.length === 0 && !stopSent) {
-      ws.send(JSON.stringify({ type: 'stop' }));
-      stopSent = true;
-    }
-  };
-
-  /** Reads the source into frames; each goes out at once when a connection is up. */
-  async function readSource(): Promise<void> {
-    const cutter = new FrameCutter(frameBytes);
-    const enqueue = (payload: Uint8Array) => {
-      byteRate ??= bytesPerSecondOf(options.format, payload);
-      const frame = { seq: nextSeq++, payload };
-      pending.push(frame);
-      unackedBytes += payload.byteLength;
-      if (socket) sendFrame(socket, frame);
+    const run = (commands: RecorderCommand[]) => {
+      for (const command of commands) execute(command);
+      if (machine.unackedBytes <= maxUnacked && wakeReader) {
+        wakeReader();
+        wakeReader = null;
+      }
     };
-    for await (const chunk of iterate(source, options.signal)) {
-      for (const payload of cutter.push(chunk)) enqueue(payload);
-      while (unackedBytes > maxUnacked) await waitForChange();
-    }
-    for (const payload of cutter.flush()) enqueue(payload);
-    sourceDone = true;
-    if (socket) maybeStop(socket);
-  }
 
-  /** One connection: handshake, resend what is unacknowledged, then stream until finished or dropped. */
-  function runConnection(WebSocketImpl: WebSocketClass, token: string, onStarted: () => void): Promise<RecordResult> {
-    return new Promise<RecordResult>((resolve, reject) => {
+    function execute(command: RecorderCommand) {
+      switch (command.type) {
+        case 'open':
+          void open();
+          break;
+        case 'sendJson':
+          socket?.send(JSON.stringify(command.body));
+          break;
+        case 'sendFrame':
+          socket?.send(command.bytes);
+          break;
+        case 'close':
+          socket?.close(command.code);
+          break;
+        case 'waitBeforeReconnect':
+          void sleep(command.delayMs).then(() => run(machine.dispatch({ type: 'backoffElapsed' })));
+          break;
+        case 'startReading':
+          readSource().then(
+            () => run(machine.dispatch({ type: 'sourceEnded' })),
+            (error) => run(machine.dispatch({ type: 'sourceFailed', error })),
+          );
+          break;
+        case 'progress':
+          if (machine.progress().connected) clearTimeout(handshakeTimer);
+          options.onProgress?.({ ...machine.progress(), elapsedMs: Date.now() - started });
+          break;
+        case 'finish':
+          clearTimeout(handshakeTimer);
+          resolve(command.result);
+          break;
+        case 'fail':
+          clearTimeout(handshakeTimer);
+          reject(command.error);
+          break;
+      }
+    }
+
+    async function open() {
+      const token = await connection.getToken();
+      if (!token) return execute({ type: 'fail', error: new ParleyError('UNAUTHORIZED', 'Sign in before recording') });
       const ws = new WebSocketImpl(`${connection.url.replace(/\/$/, '').replace(/^http/, 'ws')}/ws/record`);
+      socket = ws;
       ws.binaryType = 'arraybuffer';
-      let phase: 'auth' | 'start' | 'streaming' = 'auth';
-      const handshakeTimer = setTimeout(() => ws.close(), HANDSHAKE_TIMEOUT_MS);
-      ws.onopen = () => ws.send(JSON.stringify({ token }));
+      handshakeTimer = setTimeout(() => run(machine.dispatch({ type: 'handshakeTimedOut' })), HANDSHAKE_TIMEOUT_MS);
+      ws.onopen = () => run(machine.dispatch({ type: 'opened', token }));
       ws.onmessage = (event: MessageEvent) => {
         if (typeof event.data !== 'string') return;
-        const message = JSON.parse(event.data) as ServerMessage;
-        if (phase === 'auth' && message.status === 'authenticated') {
-          phase = 'start';
-          ws.send(JSON.stringify(recordingId ? { resume: recordingId } : { name: meta.name, meeting_link: meta.meetingLink ?? null, org_id: meta.orgId ?? null, format: options.format }));
-        } else if (phase === 'start' && message.status === 'recording_started') {
-          clearTimeout(handshakeTimer);
-          phase = 'streaming';
-          recordingId = message.recording_id ?? recordingId;
-          filename = message.filename ?? filename;
-          const serverNext = message.next_seq ?? 0;
-          if (pending.length === 0 && nextSeq < serverNext) nextSeq = serverNext;
-          acknowledge(serverNext - 1);
-          for (const frame of pending) sendFrame(ws, frame);
-          socket = ws;
-          onStarted();
-          maybeStop(ws);
-          report();
-        } else if (message.status === 'ack' && typeof message.seq === 'number') {
-          acknowledge(message.seq);
-          maybeStop(ws);
-          report();
-        } else if (message.status === 'recording_finished') {
-          finished = true;
-          resolve({ recordingId: message.recording_id ?? recordingId!, filename, durationMs: message.duration_ms ?? 0, bytes: message.bytes ?? 0, reconnects });
-          ws.close(1000);
+        let message: ServerMessage;
+        try {
+          message = JSON.parse(event.data) as ServerMessage;
+        } catch {
+          return;
         }
+        run(machine.dispatch({ type: 'message', message }));
       };
       ws.onclose = (event: CloseEvent) => {
         clearTimeout(handshakeTimer);
         if (socket === ws) socket = null;
-        if (finished) return;
-        report();
-        const reason = event.reason || 'connection closed';
-        if (event.code === closeCodes.SESSION_REVOKED || (event.code === closeCodes.POLICY_VIOLATION && phase === 'auth')) reject(new ParleyError('UNAUTHORIZED', `Recording refused: ${reason}`));
-        else if (event.code === closeCodes.POLICY_VIOLATION) reject(new ParleyError(phase === 'start' && recordingId ? 'NOT_FOUND' : 'BAD_REQUEST', `Recording refused: ${reason}`));
-        else reject(new DroppedConnection(reason));
+        run(machine.dispatch({ type: 'closed', code: event.code, reason: event.reason }));
       };
       ws.onerror = () => {};
-    });
-  }
-
-  function acknowledge(seq: number) {
-    while (pending.length && pending[0]!.seq <= seq) {
-      const frame = pending.shift()!;
-      unackedBytes -= frame.payload.byteLength;
-      bytesAcked += frame.payload.byteLength;
     }
-    notify();
-  }
 
-  let reading: Promise<void> | null = null;
-  let readError: unknown = null;
-  const WebSocketImpl = await connection.loadWebSocket();
-  for (let attempt = 0; ; attempt++) {
-    const token = await connection.getToken();
-    if (!token) throw new ParleyError('UNAUTHORIZED', 'Sign in before recording');
-    try {
-      return await runConnection(WebSocketImpl, token, () => {
-        attempt = 0;
-        reading ??= readSource().catch((error) => {
-          readError = error;
-          socket?.close(1000);
-        });
-      });
-    } catch (error) {
-      if (readError) throw readError;
-      if (!(error instanceof DroppedConnection)) throw error;
-      if (stopSent && pending.length === 0 && recordingId) {
-        // The stop went out but its answer was lost: resume to hear how the recording ended.
-        stopSent = false;
+    /** Reads the source into frames; reading pauses while too much waits for its ack. */
+    async function readSource(): Promise<void> {
+      const cutter = new FrameCutter(frameBytes);
+      for await (const chunk of iterate(source, options.signal)) {
+        if (isOver(machine.state)) return;
+        run(cutter.push(chunk).flatMap((payload) => machine.dispatch({ type: 'frameRead', payload })));
+        while (machine.unackedBytes > maxUnacked && !isOver(machine.state)) await new Promise<void>((wake) => (wakeReader = wake));
       }
-      reconnects++;
-      report();
-      await sleep(backoffDelay(attempt));
+      run(cutter.flush().flatMap((payload) => machine.dispatch({ type: 'frameRead', payload })));
     }
-  }
+
+    run(machine.start());
+  });
 }
 
-class DroppedConnection extends Error {}
+const isOver = (state: RecorderState) => state === 'finished' || state === 'failed';
 
 async function* iterate(source: AudioSource, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   if (typeof Blob !== 'undefined' && source instanceof Blob) source = source.stream();

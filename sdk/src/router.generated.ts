@@ -13,7 +13,7 @@ export type ParleyErrorShape = {
   message: string;
   data: {
     stack: undefined;
-    key: undefined | "CONFLICT" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INVALID_INPUT" | "INVALID_JSON" | "UNSUPPORTED_CONTENT_TYPE" | "METHOD_NOT_ALLOWED" | "ROUTE_NOT_FOUND" | "INVALID_CREDENTIALS" | "UNAUTHENTICATED" | "SESSION_REVOKED" | "EMAIL_TAKEN" | "WEAK_PASSWORD" | "WRONG_PASSWORD" | "INVALID_TOKEN" | "INVALID_CODE" | "RECOVERY_CODE_INVALID" | "RECOVERY_GRANT_INVALID" | "CSRF_ORIGIN" | "GUEST_NOT_ALLOWED" | "NOT_A_GUEST" | "NOT_MEMBER" | "NOT_ADMIN" | "SESSION_NOT_FOUND" | "ROOM_NOT_FOUND" | "RECORDING_NOT_FOUND" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "PASSKEY_NOT_FOUND" | "CHALLENGE_EXPIRED" | "PASSKEY_INVALID" | "PASSKEY_REJECTED" | "LAST_SIGN_IN_METHOD" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_SET_UP" | "TOTP_NOT_ENABLED" | "RATE_LIMITED" | "INVALID_CURSOR" | "INVALID_TEXT" | "TOO_MANY_SUBSCRIPTIONS" | "SUBSCRIBER_TOO_SLOW" | "UNSUPPORTED_MEDIA" | "LAST_ADMIN" | "RECORDING_NOT_LIVE" | "INVALID_FRAME" | "FRAME_OUT_OF_ORDER" | "UNKNOWN_MESSAGE" | "INVALID_UPLOAD" | "CORRUPT_MEDIA" | "AUDIO_TOO_DENSE" | "RECORDING_TOO_LONG" | "DATABASE_UNAVAILABLE" | "SHUTTING_DOWN" | "INTERNAL";
+    key: undefined | "CONFLICT" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INVALID_INPUT" | "INVALID_JSON" | "UNSUPPORTED_CONTENT_TYPE" | "METHOD_NOT_ALLOWED" | "ROUTE_NOT_FOUND" | "INVALID_CREDENTIALS" | "UNAUTHENTICATED" | "SESSION_REVOKED" | "EMAIL_TAKEN" | "WEAK_PASSWORD" | "WRONG_PASSWORD" | "INVALID_TOKEN" | "INVALID_CODE" | "REAUTHENTICATION_REQUIRED" | "REAUTHENTICATION_PROOF" | "RECOVERY_CODE_INVALID" | "RECOVERY_GRANT_INVALID" | "CSRF_ORIGIN" | "GUEST_NOT_ALLOWED" | "NOT_A_GUEST" | "NOT_MEMBER" | "NOT_ADMIN" | "SESSION_NOT_FOUND" | "ROOM_NOT_FOUND" | "RECORDING_NOT_FOUND" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "INVITATION_NOT_FOUND" | "PASSKEY_NOT_FOUND" | "CHALLENGE_EXPIRED" | "PASSKEY_INVALID" | "PASSKEY_REJECTED" | "LAST_SIGN_IN_METHOD" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_SET_UP" | "TOTP_NOT_ENABLED" | "RATE_LIMITED" | "INVALID_CURSOR" | "INVALID_TEXT" | "TOO_MANY_SUBSCRIPTIONS" | "SUBSCRIBER_TOO_SLOW" | "UNSUPPORTED_MEDIA" | "LAST_ADMIN" | "RECORDING_NOT_LIVE" | "INVALID_FRAME" | "FRAME_OUT_OF_ORDER" | "UNKNOWN_MESSAGE" | "INVALID_UPLOAD" | "CORRUPT_MEDIA" | "AUDIO_TOO_DENSE" | "RECORDING_TOO_LONG" | "DATABASE_UNAVAILABLE" | "SHUTTING_DOWN" | "INTERNAL";
     issues: undefined | Array<{
       path: Array<string>;
       message: string;
@@ -276,6 +276,32 @@ export type ParleyRouterRecord = {
         meta: object;
       }>;
     };
+    reauthenticate: TRPCMutationProcedure<{
+      input: {
+        password?: undefined | string;
+        code?: undefined | string;
+        passkey?: undefined | {
+          id: string;
+          rawId: string;
+          type: "public-key";
+          response: {
+            clientDataJSON: string;
+            authenticatorData: string;
+            signature: string;
+            userHandle?: undefined | string;
+          };
+          authenticatorAttachment?: undefined | "cross-platform" | "platform";
+          clientExtensionResults?: undefined | {
+            [key: string]: unknown;
+          };
+        };
+      };
+      output: {
+        ok: true;
+        validUntil: string;
+      };
+      meta: object;
+    }>;
     recovery: {
       passkeyOptions: TRPCMutationProcedure<{
         input: {
@@ -472,6 +498,7 @@ export type ParleyRouterRecord = {
       input: {
         token: string;
         newPassword: string;
+        keepPasskeys?: undefined | boolean;
       };
       output: {
         ok: true;
@@ -561,6 +588,18 @@ export type ParleyRouterRecord = {
     }>;
   };
   orgs: {
+    acceptInvitation: TRPCMutationProcedure<{
+      input: {
+        invitationId: string;
+      };
+      output: {
+        id: string;
+        name: string;
+        role: "member" | "admin";
+        createdAt: string;
+      };
+      meta: object;
+    }>;
     addMember: TRPCMutationProcedure<{
       input: {
         orgId: string;
@@ -568,9 +607,12 @@ export type ParleyRouterRecord = {
         role?: undefined | "member" | "admin";
       };
       output: {
+        invitationId: string;
         orgId: string;
-        userId: string;
+        orgName: string;
+        email: string;
         role: "member" | "admin";
+        expiresAt: string;
       };
       meta: object;
     }>;
@@ -583,6 +625,36 @@ export type ParleyRouterRecord = {
         name: string;
         role: "member" | "admin";
         createdAt: string;
+      };
+      meta: object;
+    }>;
+    declineInvitation: TRPCMutationProcedure<{
+      input: {
+        invitationId: string;
+      };
+      output: {
+        ok: true;
+      };
+      meta: object;
+    }>;
+    invitations: TRPCQueryProcedure<{
+      input: void;
+      output: Array<{
+        invitationId: string;
+        orgId: string;
+        orgName: string;
+        email: string;
+        role: "member" | "admin";
+        expiresAt: string;
+      }>;
+      meta: object;
+    }>;
+    leave: TRPCMutationProcedure<{
+      input: {
+        orgId: string;
+      };
+      output: {
+        ok: true;
       };
       meta: object;
     }>;

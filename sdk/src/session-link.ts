@@ -1,22 +1,16 @@
-// The link that keeps the session: procedures that sign in hand their token to the client, logout
-// forgets it, and an UNAUTHORIZED on a call that carried a token means the session has ended.
+// The link that keeps the session: procedures that sign in hand their token to the client, the
+// ones that end the session (logout, a password reset, revoking the current session) forget it,
+// and an UNAUTHORIZED on a call that carried a token means the session has ended.
 import type { TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import type { AppRouter } from './router.generated';
-
-/** Procedures whose result carries a new session token ({ token }; auth.passkey.register only on a sign-up). */
-const SIGN_IN_PATHS = new Set([
-  'auth.register', 'auth.login', 'auth.guest', 'auth.upgradeGuest', 'auth.totp.verifyLogin', 'auth.passkey.authenticate', 'auth.passkey.register',
-  'auth.recovery.registerPasskey', 'auth.recovery.setPassword',
-]);
-/** Procedures whose UNAUTHORIZED is about the credentials given, not about the session. */
-const CREDENTIAL_PATHS = new Set([...SIGN_IN_PATHS, 'auth.resetPassword', 'auth.verifyEmail']);
-const SIGN_OUT_PATHS = new Set(['auth.logout']);
+import { checksCredentials, endsSession, mayEndSession, startsSession } from './session-procedures';
 
 export type SessionExpiredEvent = { reason: 'unauthorized' | 'revoked'; path?: string };
 
 export type SessionState = {
-  hasToken(): Promise<boolean>;
+  /** The token calls carry now (held by the client or given by getToken), if any. */
+  currentToken(): Promise<string | null>;
   setToken(token: string | null): void;
   expire(event: SessionExpiredEvent): void;
 };
@@ -25,23 +19,31 @@ export function sessionLink(state: SessionState): TRPCLink<AppRouter> {
   return () =>
     ({ op, next }) =>
       observable((observer) => {
+        // Revoking a session compares against the token the call carried: read it before the call,
+        // and hold the result until it is read, so the session is forgotten once the call resolves.
+        const tokenBefore = mayEndSession(op.path) ? state.currentToken() : null;
+        let delivered: Promise<unknown> = tokenBefore ?? Promise.resolve();
+        const deliver = (fn: () => void) => {
+          if (tokenBefore) delivered = delivered.then(fn, fn);
+          else fn();
+        };
         const subscription = next(op).subscribe({
           next(envelope) {
             const data = (envelope.result as { data?: unknown }).data as { token?: unknown } | undefined;
-            if (SIGN_IN_PATHS.has(op.path) && typeof data?.token === 'string') state.setToken(data.token);
-            if (SIGN_OUT_PATHS.has(op.path)) state.setToken(null);
-            observer.next(envelope);
+            if (op.type === 'mutation' && startsSession(op.path) && typeof data?.token === 'string') state.setToken(data.token);
+            if (tokenBefore) delivered = delivered.then(() => tokenBefore).then((token) => endsSession(op.path, op.input, token) && state.setToken(null));
+            deliver(() => observer.next(envelope));
           },
           error(error) {
             const code = (error.data as { code?: string } | undefined)?.code;
-            if (code === 'UNAUTHORIZED' && !CREDENTIAL_PATHS.has(op.path)) {
+            if (code === 'UNAUTHORIZED' && !checksCredentials(op.path)) {
               // Only a session that existed can expire: an anonymous call is just refused.
-              void state.hasToken().then((has) => has && state.expire({ reason: 'unauthorized', path: op.path }));
+              void state.currentToken().then((token) => token !== null && state.expire({ reason: 'unauthorized', path: op.path }));
             }
-            observer.error(error);
+            deliver(() => observer.error(error));
           },
           complete() {
-            observer.complete();
+            deliver(() => observer.complete());
           },
         });
         return () => subscription.unsubscribe();

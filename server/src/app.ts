@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from './config';
+import { defaultPublicUrl, type Config } from './config';
 import type { EventBus } from './bus/bus';
 import { createMemoryBus } from './bus/memory-bus';
 import { createPostgresBus } from './bus/postgres-bus';
@@ -55,7 +55,7 @@ export async function startParley(given: Config, options: StartOptions = {}): Pr
   const bindFirst = given.port === 0 && !given.publicUrlConfigured;
   if (bindFirst) await listen(server, given.port, given.host);
   try {
-    const config = bindFirst ? withListeningUrl(given, urlOf(server, given.host)) : given;
+    const config = bindFirst ? withListeningUrl(given, defaultPublicUrl(given.host, (server.address() as AddressInfo).port)) : given;
     const parley = await buildParley(config, server, options);
     if (!bindFirst) await listen(server, config.port, config.host);
     return { ...parley, url: urlOf(server, config.host), port: (server.address() as AddressInfo).port };

@@ -43,7 +43,6 @@ const ALLOWED_MODULE_STATE = new Map([
   ['rooms/subscriber.ts:held', 'sockets corked during the current turn of the process’s event loop (empty between turns)'],
   ['rooms/subscriber.ts:onReleased', 'the current event-loop turn’s release (null between turns)'],
   ['auth/user.ts:publicUsers', 'frozen user rows projected once (toPublicUser)'],
-  ['auth/password-router.ts:publicSessions', 'frozen session rows projected once (toPublicSession)'],
   ['auth/public-session.ts:publicSessions', 'frozen session rows projected once (toPublicSession)'],
   ['transport/call-procedure.ts:chains', 'middleware chain of each procedure definition, built once'],
   ['db/pglite-query.ts:overlays', 'type parsers of each PGlite instance, built once'],

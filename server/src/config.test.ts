@@ -6,7 +6,7 @@ describe('loadConfig', () => {
   it('gives working defaults on a developer machine', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: undefined, passwordHashProfile: 'dev', recordingIdleTimeoutMs: 300_000 });
-    expect(config.publicUrl).toBe('http://127.0.0.1:3000');
+    expect(config.publicUrl).toBe('http://localhost:3000');
     expect(config.recordingsDir.endsWith('/.data/recordings')).toBe(true);
   });
 
@@ -35,6 +35,26 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.allowedOrigins).toEqual(['http://localhost:5173', 'https://app.example.com']);
     expect(config.recordingIdleTimeoutMs).toBe(45_000);
+  });
+});
+
+describe('public origin and passkeys', () => {
+  it('is http://localhost:PORT on a loopback HOST without PUBLIC_URL, so passkeys work with no settings', () => {
+    for (const HOST of ['127.0.0.1', '::1', 'localhost']) {
+      const config = loadConfig({ HOST, PORT: '4000' });
+      expect(config.publicUrl).toBe('http://localhost:4000');
+      expect(config.rpId).toBe('localhost');
+      expect(config.webauthnOrigins).toEqual(['http://localhost:4000']);
+    }
+  });
+
+  it('refuses an IP-address RP id at start with one line naming RP_ID and WEBAUTHN_ORIGINS', () => {
+    for (const env of [{ HOST: '0.0.0.0' }, { PUBLIC_URL: 'http://192.168.1.20:3000' }, { RP_ID: '10.0.0.1' }]) {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(/^Invalid configuration: RP_ID: .*IP address.*RP_ID.*WEBAUTHN_ORIGINS[^\n]*$/);
+    }
+    expect(loadConfig({ HOST: '0.0.0.0', PUBLIC_URL: 'https://chat.example.com' }).rpId).toBe('chat.example.com');
+    expect(loadConfig({ PUBLIC_URL: 'http://192.168.1.20:3000', RP_ID: 'parley.lan', WEBAUTHN_ORIGINS: 'http://parley.lan:3000' }).rpId).toBe('parley.lan');
   });
 });
 

@@ -1,5 +1,6 @@
 // The server's configuration: the environment, parsed once with zod.
 // This is the only module that reads process.env.
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -148,6 +149,15 @@ const envSchema = z.object({
   RP_NAME: z.string().trim().min(1).max(100).default('Parley'),
   WEBAUTHN_ORIGINS: z.string().optional(),
   LOGIN_CONCURRENCY_PER_ACCOUNT: integer(8, 1, 100_000),
+  // Security hardening (SECURITY.md): transport limits, secrets at rest.
+  TRPC_MAX_BATCH_CALLS: integer(50, 1, 10_000),
+  WS_MAX_BUFFERED_BYTES: integer(4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+  WS_MAX_CONNECTIONS_PER_IP: integer(500, 1, 1_000_000),
+  MAIL_OUTBOX_KEEP_LINKS: z.enum(['true', 'false', '1', '0']).optional(),
+  TOTP_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9_-]{43}=?)$/, 'expected 32 bytes as 64 hex digits or base64url')
+    .optional(),
   SMS_WEBHOOK_URL: optionalUrl(['http:', 'https:']),
   SMS_WEBHOOK_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   SMS_URL: z
@@ -249,6 +259,19 @@ export type Config = {
   rpId: string;
   rpName: string;
   webauthnOrigins: string[];
+  /** Without SMTP_URL: keep reset/verification links in the outbox table and the log (development only). */
+  mailOutboxKeepLinks: boolean;
+  /** AES-256-GCM key for TOTP secrets at rest; unset: derived from the signing secret. */
+  totpEncryptionKey: Buffer | undefined;
+  /** Transport limits against amplification (SECURITY.md). */
+  transportLimits: {
+    /** Calls in one HTTP batch or one WebSocket message. */
+    maxBatchCalls: number;
+    /** Bytes a WebSocket may have waiting for a client that does not read before it is closed (1013). */
+    wsMaxBufferedBytes: number;
+    /** Open WebSocket connections per client IP (all paths). */
+    wsMaxConnectionsPerIp: number;
+  };
   /** SMS (account recovery codes and notices): a signed JSON webhook, Twilio, or neither (outbox table). */
   sms: {
     webhook: { url: string; secret: string } | null;
@@ -284,7 +307,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);
   const port = e.PORT;
-  const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${port}`).replace(/\/$/, '');
+  const publicUrl = (e.PUBLIC_URL ?? defaultPublicUrl(e.HOST, port)).replace(/\/$/, '');
   if (e.SMS_WEBHOOK_URL && !e.SMS_WEBHOOK_SECRET) {
     throw new ConfigError('SMS_WEBHOOK_SECRET', 'must be set (at least 32 characters) when SMS_WEBHOOK_URL is: every webhook request is signed with it');
   }
@@ -331,6 +354,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       uploadUser: e.RATE_LIMIT_UPLOAD_USER,
       recordingUser: e.RATE_LIMIT_RECORDING_USER,
     },
+    mailOutboxKeepLinks: e.MAIL_OUTBOX_KEEP_LINKS === undefined ? e.NODE_ENV === 'development' : e.MAIL_OUTBOX_KEEP_LINKS === 'true' || e.MAIL_OUTBOX_KEEP_LINKS === '1',
+    totpEncryptionKey: e.TOTP_ENCRYPTION_KEY
+      ? Buffer.from(e.TOTP_ENCRYPTION_KEY, /^[0-9a-fA-F]{64}$/.test(e.TOTP_ENCRYPTION_KEY) ? 'hex' : 'base64url')
+      : undefined,
+    transportLimits: {
+      maxBatchCalls: e.TRPC_MAX_BATCH_CALLS,
+      wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+      wsMaxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP,
+    },
     ...webauthnConfig(e.RP_ID, e.RP_NAME, e.WEBAUTHN_ORIGINS, publicUrl, e.ALLOWED_ORIGINS),
     sms: {
       webhook: e.SMS_WEBHOOK_URL && e.SMS_WEBHOOK_SECRET ? { url: e.SMS_WEBHOOK_URL, secret: e.SMS_WEBHOOK_SECRET } : null,
@@ -338,6 +370,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     recoveryLimits: { ip: e.RATE_LIMIT_RECOVERY_IP, phone: e.RATE_LIMIT_RECOVERY_PHONE, email: e.RATE_LIMIT_RECOVERY_EMAIL, verifyIp: e.RATE_LIMIT_RECOVERY_VERIFY_IP },
   };
+}
+
+/** A loopback HOST is a developer machine: browsers accept localhost (never an IP) as a passkey RP id. */
+export function isLoopbackHost(host: string): boolean {
+  return /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(host);
+}
+
+/** PUBLIC_URL unset: http://localhost:PORT on a loopback HOST, else the address the server binds. */
+export function defaultPublicUrl(host: string, port: number): string {
+  if (isLoopbackHost(host)) return `http://localhost:${port}`;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** Passkeys belong to PUBLIC_URL's host unless RP_ID says otherwise (e.g. example.com for app. and api.). */
@@ -351,8 +394,13 @@ function webauthnConfig(rpId: string | undefined, rpName: string, origins: strin
     if (!ok) throw new ConfigError('WEBAUTHN_ORIGINS', `expected a comma-separated list of origins like https://app.example.com (bad: "${origin}")`);
   }
   const own = new URL(publicUrl);
+  const id = (rpId ?? own.hostname.replace(/^\[|\]$/g, '')).toLowerCase();
+  if (isIP(id)) {
+    // Browsers refuse every ceremony for an IP-address RP id: say so at start, not at the first passkey.
+    throw new ConfigError('RP_ID', `passkeys need a host name, not the IP address ${id}: set PUBLIC_URL to the URL people open, or RP_ID (e.g. example.com) and WEBAUTHN_ORIGINS (e.g. https://app.example.com)`);
+  }
   return {
-    rpId: (rpId ?? own.hostname.replace(/^\[|\]$/g, '')).toLowerCase(),
+    rpId: id,
     rpName,
     webauthnOrigins: listed.length > 0 ? listed : [...new Set([own.origin, ...allowedOrigins])],
   };

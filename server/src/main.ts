@@ -17,7 +17,9 @@ async function main() {
   }
   const server = await startParley(config);
   const { logger } = server.deps;
-  logger.info({ url: server.url, database: server.deps.database.kind }, `Parley listening on ${server.url}`);
+  // The public URL (http://localhost:PORT on a developer machine): the origin passkeys and cookies work on.
+  const url = server.deps.config.publicUrl;
+  logger.info({ url, listen: server.url, database: server.deps.database.kind }, `Parley listening on ${url}`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -16,10 +16,15 @@ function typescriptVersion(): string {
   return JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules/typescript/package.json'), 'utf8')).version;
 }
 
-/** `pnpm pack` (which builds), then `npm install <tarball> typescript` in a new temp project. */
+/**
+ * `pnpm pack` of the built SDK, then `npm install <tarball> typescript` in a new temp project. The build
+ * (pack's prepack script) is ensureSdkBuilt's: a rebuild on every pack would empty sdk/dist under the
+ * files running beside this one that use it.
+ */
 export async function packAndInstallSdk(): Promise<InstalledSdk> {
   const dir = tempDir('parley-sdk-consumer-');
-  await run('npx', ['--yes', PNPM, 'pack', '--pack-destination', dir], { cwd: path.join(repoRoot, 'sdk'), maxBuffer: 16 * 1024 * 1024 });
+  await ensureSdkBuilt();
+  await run('npx', ['--yes', PNPM, 'pack', '--config.ignore-scripts=true', '--pack-destination', dir], { cwd: path.join(repoRoot, 'sdk'), maxBuffer: 16 * 1024 * 1024 });
   const tarball = fs.readdirSync(dir).find((f) => f.endsWith('.tgz'));
   if (!tarball) throw new Error('pnpm pack made no tarball');
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'sdk-consumer', private: true, type: 'module' }));
@@ -55,7 +60,34 @@ export async function listTarball(tarball: string): Promise<string[]> {
 export async function ensureSdkBuilt(): Promise<void> {
   const sdkDir = path.join(repoRoot, 'sdk');
   const built = path.join(sdkDir, 'dist/node.js');
-  const newestSource = Math.max(...fs.readdirSync(path.join(sdkDir, 'src')).map((f) => fs.statSync(path.join(sdkDir, 'src', f)).mtimeMs));
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs > newestSource) return;
-  await run('npx', ['--yes', PNPM, 'run', 'build'], { cwd: sdkDir, maxBuffer: 16 * 1024 * 1024 });
+  const fresh = () => {
+    const newestSource = Math.max(...fs.readdirSync(path.join(sdkDir, 'src')).map((f) => fs.statSync(path.join(sdkDir, 'src', f)).mtimeMs));
+    return fs.existsSync(built) && fs.statSync(built).mtimeMs > newestSource;
+  };
+  if (fresh()) return;
+  // Test files run three at a time: one builds, the others wait for it and find the build fresh.
+  await withBuildLock(async () => {
+    if (!fresh()) await run('npx', ['--yes', PNPM, 'run', 'build'], { cwd: sdkDir, maxBuffer: 16 * 1024 * 1024 });
+  });
+}
+
+/** A lock across the test processes (mkdir is atomic); one left by a killed run is taken after 5 minutes. */
+async function withBuildLock(work: () => Promise<void>): Promise<void> {
+  const lock = path.join(repoRoot, 'sdk', '.build-lock');
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 5 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    await work();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
 }

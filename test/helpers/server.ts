@@ -127,7 +127,7 @@ export function createClient(url: string, options: { token?: string; headers?: R
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: wsLink({ client: wsClient }),
-        false: httpBatchLink({ url: `${url}/trpc`, headers }),
+        false: httpBatchLink({ url: `${url}/trpc`, headers, maxItems: 50 }),
       }),
     ],
   });

@@ -2,7 +2,7 @@
 // recorder streaming the microphone (MediaRecorder, WebM/Opus) to /ws/record. Plain DOM, no framework.
 import { createParleyClient, errorCode, type RouterOutputs } from '@parley/sdk';
 import { recordMicrophone, type MicrophoneRecording } from './microphone';
-import { setUpPasskeys } from './passkeys';
+import { listPasskeys, setUpPasskeys } from './passkeys';
 
 declare const __PARLEY_URL__: string;
 const serverUrl = new URLSearchParams(location.search).get('server') ?? __PARLEY_URL__;
@@ -42,7 +42,7 @@ async function showSignedIn() {
   $('auth-panel').hidden = true;
   $('app').hidden = false;
   $('sign-out').hidden = false;
-  await Promise.all([listSessions(), listRecordings()]);
+  await Promise.all([listSessions(), listRecordings(), user.kind === 'member' ? listPasskeys(client) : null]);
 }
 
 async function showSignedOut() {
@@ -185,13 +185,32 @@ $('record').addEventListener('click', () => void guarded(async () => {
     await listRecordings();
     return;
   }
+  $('record-progress').textContent = '';
   recording = await recordMicrophone(client, `Recording ${new Date().toLocaleTimeString()}`, (p) => {
+    if (p.recordingId) followRecording(p.recordingId);
     if (finishing) return;
     $('record-status').textContent = `${(p.elapsedMs / 1000).toFixed(1)} s · sent ${p.bytesSent} B · acked ${p.bytesAcked} B${p.reconnects ? ` · ${p.reconnects} reconnects` : ''}`;
   });
   $('record').textContent = '■ Stop';
   $('record').classList.add('recording');
 }));
+
+// What the server has stored so far, from recordings.events (progress while live, then finished).
+let followed: { id: string; subscription: { unsubscribe(): void } } | null = null;
+function followRecording(id: string) {
+  if (followed?.id === id) return;
+  followed?.subscription.unsubscribe();
+  const show = (text: string) => ($('record-progress').textContent = text);
+  const subscription = client.recordings.events.subscribe({ id }, {
+    onData: (event) => {
+      if (event.type === 'progress') show(`server stored ${(event.durationMs / 1000).toFixed(1)} s · ${event.bytes} B`);
+      else if (event.type === 'finished') show(`server finished ${(event.durationMs / 1000).toFixed(1)} s · ${event.bytes} B`);
+      else if (event.type === 'failed') show(`server failed: ${event.error}`);
+    },
+    onError: showError,
+  });
+  followed = { id, subscription };
+}
 
 async function listRecordings() {
   const page = await client.recordings.list.query({});

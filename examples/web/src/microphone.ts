@@ -1,4 +1,4 @@
-// Streams the microphone to Parley: MediaRecorder hands out WebM/Opus chunks every 250 ms, a small
+// Streams the microphone to Parley, mono at 24 kbit/s: MediaRecorder hands out WebM/Opus chunks every 250 ms, a small
 // queue turns them into the async iterable recordFromStream reads, and stop() ends the queue so
 // the recorder delivers the rest and finishes the recording.
 import type { ParleyClient, RecordProgress, RecordResult } from '@parley/sdk';
@@ -37,8 +37,14 @@ export async function recordMicrophone(client: ParleyClient, name: string, onPro
   const stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true } });
   const mimeType = 'audio/webm;codecs=opus';
   if (!MediaRecorder.isTypeSupported(mimeType)) throw new Error('This browser cannot record WebM/Opus');
-  // Mono at 24 kbit/s is the stored format: the server copies these packets instead of re-encoding them.
-  const recorder = new MediaRecorder(stream, { mimeType, audioBitsPerSecond: 24_000 });
+  // Mono whatever the device gives (a one-channel destination downmixes), at 24 kbit/s: the stored
+  // format, so the server keeps the browser's Opus packets as they are.
+  const audio = new AudioContext();
+  const mono = audio.createMediaStreamDestination();
+  mono.channelCount = 1;
+  mono.channelCountMode = 'explicit';
+  audio.createMediaStreamSource(stream).connect(mono);
+  const recorder = new MediaRecorder(mono.stream, { mimeType, audioBitsPerSecond: 24_000 });
   const queue = chunkQueue();
   // Blob reads are asynchronous: chain them so chunks keep their order.
   let reading = Promise.resolve();
@@ -57,6 +63,7 @@ export async function recordMicrophone(client: ParleyClient, name: string, onPro
       await reading;
       queue.end();
       for (const track of stream.getTracks()) track.stop();
+      await audio.close();
       return result;
     },
   };

@@ -1,14 +1,36 @@
 // Passkeys on the example page: sign up with a passkey alone (a phone number kept for recovery),
 // sign in with one, and "lost your passkey?": a code by SMS or a mailed link, then a new passkey.
 import { startAuthentication, startRegistration } from '@simplewebauthn/browser';
-import type { ParleyClient } from '@parley/sdk';
+import { createPasskey, type ParleyClient } from '@parley/sdk';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const value = (id: string) => $<HTMLInputElement>(id).value.trim();
 
 type Wiring = { client: ParleyClient; guarded(action: () => Promise<unknown>): Promise<void>; onSignedIn(): Promise<void> };
 
+/** The signed-in account's passkeys. */
+export async function listPasskeys(client: ParleyClient) {
+  const passkeys = await client.auth.passkey.list.query();
+  $('passkeys').replaceChildren(
+    ...passkeys.map((passkey) => {
+      const item = document.createElement('li');
+      item.textContent = `${passkey.nickname ?? 'passkey'} · added ${new Date(passkey.createdAt).toLocaleString()}`;
+      return item;
+    }),
+  );
+}
+
 export function setUpPasskeys({ client, guarded, onSignedIn }: Wiring) {
+  // Signed in: add a passkey to this account (the SDK's helper runs the browser ceremony).
+  // The server asks for a fresh proof first (auth.reauthenticate, valid 5 minutes): here the password.
+  $('add-passkey').addEventListener('click', () => void guarded(async () => {
+    const password = $<HTMLInputElement>('reauth-password').value;
+    if (password) await client.auth.reauthenticate.mutate({ password });
+    $<HTMLInputElement>('reauth-password').value = '';
+    await createPasskey(client);
+    await listPasskeys(client);
+  }));
+
   $('passkey-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const action = ((event as SubmitEvent).submitter as HTMLButtonElement | null)?.value;

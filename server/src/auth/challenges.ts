@@ -5,6 +5,9 @@ import type { Database } from '../db/client';
 import { authChallenges } from '../db/schema/index';
 
 export const CHALLENGE_TTL_MS = 5 * 60_000;
+/** Expired challenges are swept at most this often per database (an indexed range delete), not on every insert. */
+const SWEEP_EVERY_MS = 60_000;
+const lastSweep = new WeakMap<Database, number>();
 
 export type Challenge = typeof authChallenges.$inferSelect;
 export type ChallengeKind = Challenge['kind'];
@@ -14,8 +17,11 @@ export async function storeChallenge(
   values: { id: string; kind: ChallengeKind; userId: string | null; value: string; data?: unknown },
 ): Promise<void> {
   const now = new Date();
-  // Abandoned ceremonies would pile up otherwise; the table stays small enough to sweep here.
-  await db.delete(authChallenges).where(lt(authChallenges.expiresAt, now));
+  // Abandoned ceremonies would pile up otherwise: swept by auth_challenges_expires_idx, once a minute.
+  if (now.getTime() - (lastSweep.get(db) ?? 0) >= SWEEP_EVERY_MS) {
+    lastSweep.set(db, now.getTime());
+    await db.delete(authChallenges).where(lt(authChallenges.expiresAt, now));
+  }
   await db.insert(authChallenges).values({ ...values, data: values.data ?? null, expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS) });
 }
 

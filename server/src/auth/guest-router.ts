@@ -1,16 +1,9 @@
 // auth.guest and auth.upgradeGuest.
-import { z } from 'zod';
 import { authedProcedure, publicProcedure, router } from '../trpc/init';
-import { issueSession } from './password-router';
-import { emailInput, newPasswordInput, signedInOutput } from './schema';
+import { issueSession } from './public-session';
+import { guestInput, signedInOutput, upgradeGuestInput } from './schema';
 import { createGuest, upgradeGuest } from './guest';
 
-export const guestInput = z.object({
-  alias: z.string().trim().min(2, 'must be at least 2 characters').max(32, 'must be at most 32 characters'),
-  gender: z.string().trim().min(1).max(32).optional(),
-});
-
-export const upgradeGuestInput = z.object({ email: emailInput, password: newPasswordInput });
 
 export const guestRouter = router({
   guest: publicProcedure

@@ -8,7 +8,9 @@ import { users } from '../db/schema/index';
 import { AppError } from '../errors';
 import { hashPassword } from './password';
 import { createSession, invalidateUserSessions, type Session, sessionPolicyOf, type User } from './session';
-import { createUser, getUserByEmail, normalizeEmail } from './user';
+import { createUser, normalizeEmail } from './user';
+import { assertAcceptablePassword } from './password-rules';
+import { timedHash } from './sign-in';
 import { type ClientMeta, openSignInSession } from './sign-in-session';
 
 export const GUEST_IDLE_LIMIT_MS = 30 * 86_400_000;
@@ -36,12 +38,16 @@ function isUniqueViolation(error: unknown): boolean {
 
 /**
  * Turns a guest into a member: same user id (so rooms and messages stay theirs), e-mail and
- * password added. Privileges change, so every session ends and a new one is issued.
+ * password added. Privileges change, so every session ends and a new one is issued. Held to
+ * auth.register's rules: the same throttles and password rules, and a taken address is found only
+ * by the insert, after the hash, so known and unknown addresses cost the same.
  */
 export async function upgradeGuest(deps: AppDeps, user: User, input: { email: string; password: string }, meta: ClientMeta): Promise<SignedIn> {
   if (user.kind !== 'guest') throw new AppError('NOT_A_GUEST');
-  if (await getUserByEmail(deps.db, input.email)) throw new AppError('EMAIL_TAKEN');
-  const passwordHash = await hashPassword(deps.passwords, input.password, deps.config.passwordHashProfile);
+  if (meta.ip) await deps.limits.consume('register_ip', meta.ip);
+  await deps.limits.consume('register_email', normalizeEmail(input.email));
+  assertAcceptablePassword(input.password, input.email);
+  const passwordHash = await timedHash(deps, 'hash', () => hashPassword(deps.passwords, input.password, deps.config.passwordHashProfile));
   let upgraded: User | undefined;
   try {
     [upgraded] = await deps.db

@@ -1,7 +1,7 @@
 // Changing a password (signed in) and resetting a forgotten one (with a mailed single-use link).
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors';
-import { passwordResetMail, securityNoticeMail } from '../mail/messages';
+import { noAccountResetMail, passwordResetMail, securityNoticeMail } from '../mail/messages';
 import { recordAuditEvent } from './audit';
 import { createEmailToken, findEmailToken, useEmailToken } from './email-token';
 import { hashPassword, verifyPasswordHash } from './password';
@@ -9,6 +9,9 @@ import { assertAcceptablePassword } from './password-rules';
 import { invalidateUserSessions, type Session, type User } from './session';
 import type { ClientMeta } from './sign-in-session';
 import { getUserByEmail, getUserById, normalizeEmail, setPasswordHash } from './user';
+import { eq } from 'drizzle-orm';
+import { passkeys } from '../db/schema/index';
+import { noteSecurityChange } from './security-notices';
 
 const RESET_TOKEN_TTL_MS = 30 * 60_000;
 
@@ -44,17 +47,29 @@ export async function requestPasswordReset(deps: AppDeps, email: string, meta: C
   deps.mailer.track(job);
 }
 
-/** Mails a reset link to the account with this address, if there is one (run in the background). */
+/**
+ * Mails a reset link to the account with this address, if there is one (run in the background).
+ * An unknown address gets the same background work — an audit row and a mail (saying there is no
+ * account) — so the server is not measurably busier after a request for a known address.
+ */
 export async function mailResetLink(deps: AppDeps, email: string, meta: ClientMeta): Promise<void> {
   const user = await getUserByEmail(deps.db, email);
-  if (!user?.email) return;
+  if (!user?.email) {
+    await recordAuditEvent(deps, { event: 'password_reset_requested', userId: null, ...meta });
+    deps.mailer.sendLater(noAccountResetMail(deps.config, normalizeEmail(email)));
+    return;
+  }
   const token = await createEmailToken(deps.db, { purpose: 'password_reset', userId: user.id, email: user.email, ttlMs: RESET_TOKEN_TTL_MS });
   await recordAuditEvent(deps, { event: 'password_reset_requested', userId: user.id, ...meta });
   deps.mailer.sendLater(passwordResetMail(deps.config, user.email, token, RESET_TOKEN_TTL_MS / 60_000));
 }
 
-/** Sets the new password with a reset token (once), and ends every session of the account. */
-export async function resetPassword(deps: AppDeps, input: { token: string; newPassword: string }, meta: ClientMeta): Promise<void> {
+/**
+ * Sets the new password with a reset token (once), and ends every session of the account. Its
+ * passkeys go too unless keepPasskeys: a reset is what an owner does after losing control, and a
+ * passkey added by whoever had the account would otherwise keep signing in.
+ */
+export async function resetPassword(deps: AppDeps, input: { token: string; newPassword: string; keepPasskeys?: boolean }, meta: ClientMeta): Promise<void> {
   const row = await findEmailToken(deps.db, 'password_reset', input.token);
   const user = row ? await getUserById(deps.db, row.userId) : null;
   if (!row || !user) throw new AppError('INVALID_TOKEN');
@@ -66,4 +81,8 @@ export async function resetPassword(deps: AppDeps, input: { token: string; newPa
   const endedSessions = await invalidateUserSessions(deps.db, deps.bus, user.id);
   await recordAuditEvent(deps, { event: 'password_reset', userId: user.id, ...meta, detail: { endedSessions } });
   if (user.email) deps.mailer.sendLater(securityNoticeMail(deps.config, user.email, 'password_reset', { at: new Date(), ...meta }));
+  if (!input.keepPasskeys) {
+    const removed = await deps.db.delete(passkeys).where(eq(passkeys.userId, user.id)).returning({ id: passkeys.id });
+    if (removed.length > 0) await noteSecurityChange(deps, user, 'passkeys_removed', meta, { removed: removed.length });
+  }
 }

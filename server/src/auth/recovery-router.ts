@@ -2,14 +2,15 @@
 import { authedProcedure, publicProcedure, router } from '../trpc/init';
 import { requestEmailVerification, verifyEmail } from './email-verification';
 import { changePassword, requestPasswordReset, resetPassword } from './password-reset';
-import { changePasswordInput, okOutput, requestPasswordResetInput, resetPasswordInput, verifyEmailInput } from './schema';
-import { z } from 'zod';
+import {
+  changePasswordInput, changePasswordOutput, okOutput, requestEmailVerificationOutput, requestPasswordResetInput, resetPasswordInput, verifyEmailInput,
+} from './schema';
 
 export const recoveryRouter = router({
   changePassword: authedProcedure
     .meta({ openapi: { method: 'POST', path: '/auth/password/change', tags: ['auth'], summary: 'Change your password (ends every other session)' } })
     .input(changePasswordInput)
-    .output(z.object({ ok: z.literal(true), endedSessions: z.number().int() }))
+    .output(changePasswordOutput)
     .mutation(async ({ ctx, input }) => {
       const { endedSessions } = await changePassword(ctx.deps, ctx.user, ctx.session, input, ctx.request);
       return { ok: true as const, endedSessions };
@@ -35,7 +36,7 @@ export const recoveryRouter = router({
 
   requestEmailVerification: authedProcedure
     .meta({ openapi: { method: 'POST', path: '/auth/email/verification-request', tags: ['auth'], summary: 'Mail a link that verifies your e-mail address' } })
-    .output(z.object({ ok: z.literal(true), alreadyVerified: z.boolean() }))
+    .output(requestEmailVerificationOutput)
     .mutation(async ({ ctx }) => {
       const { alreadyVerified } = await requestEmailVerification(ctx.deps, ctx.user);
       return { ok: true as const, alreadyVerified };

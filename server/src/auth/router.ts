@@ -2,6 +2,7 @@
 import { mergeRouters, router } from '../trpc/init';
 import { guestRouter } from './guest-router';
 import { passkeyRouter } from './passkey/router';
+import { reauthenticationRouter } from './reauthentication-router';
 import { recoveryRouter } from './recovery-router';
 import { accountRecoveryRouter } from './recovery/router';
 import { passwordAuthRouter } from './password-router';
@@ -10,6 +11,7 @@ import { totpRouter } from './totp/router';
 export const authRouter = mergeRouters(
   passwordAuthRouter,
   recoveryRouter,
+  reauthenticationRouter,
   guestRouter,
   router({
     passkey: passkeyRouter,

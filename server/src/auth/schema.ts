@@ -23,7 +23,12 @@ const tokenInput = z.string().min(1, 'is required').max(200, 'is not a valid tok
 
 export const changePasswordInput = z.object({ currentPassword: passwordInput, newPassword: newPasswordInput });
 export const requestPasswordResetInput = z.object({ email: emailInput });
-export const resetPasswordInput = z.object({ token: tokenInput, newPassword: newPasswordInput });
+export const resetPasswordInput = z.object({
+  token: tokenInput,
+  newPassword: newPasswordInput,
+  /** Passkeys are removed with a reset (one may be an intruder's) unless the owner keeps them. */
+  keepPasskeys: z.boolean().default(false),
+});
 export const verifyEmailInput = z.object({ token: tokenInput });
 
 // Output shapes: the REST mirror (/api, /openapi.json) and the SDK's types are generated from them.
@@ -54,3 +59,13 @@ export const signedInOutput = z.object({ user: publicUserOutput, token: z.string
 export const loginOutput = z.union([signedInOutput, z.object({ twoFactorRequired: z.literal(true), challenge: z.string() })]);
 export const meOutput = z.object({ user: publicUserOutput, session: publicSessionOutput });
 export const okOutput = z.object({ ok: z.literal(true) });
+
+export const guestInput = z.object({
+  alias: z.string().trim().min(2, 'must be at least 2 characters').max(32, 'must be at most 32 characters'),
+  gender: z.string().trim().min(1).max(32).optional(),
+});
+
+export const upgradeGuestInput = z.object({ email: emailInput, password: newPasswordInput });
+
+export const changePasswordOutput = z.object({ ok: z.literal(true), endedSessions: z.number().int() });
+export const requestEmailVerificationOutput = z.object({ ok: z.literal(true), alreadyVerified: z.boolean() });

@@ -65,6 +65,7 @@ export function newSession(policy: SessionPolicy, userId: string, meta: { ip?: s
     absoluteExpiresAt: new Date(now.getTime() + policy.maxAgeMs),
     ip: meta.ip ?? null,
     userAgent: meta.userAgent?.slice(0, 512) ?? null,
+    reauthenticatedAt: null,
   };
   return { session, token };
 }

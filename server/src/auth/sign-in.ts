@@ -10,7 +10,8 @@ import { type ClientMeta, openSignInSession, signIn } from './sign-in-session';
 import { createUser, getUserByEmail, getUserForSignIn, normalizeEmail, setPasswordHash } from './user';
 import { startTwoFactorLogin, type TwoFactorRequired } from './totp/two-factor-login';
 
-async function timedHash<T>(deps: AppDeps, op: 'hash' | 'verify', work: () => Promise<T>): Promise<T> {
+/** Runs a hash or verify under the parley_password_hash_seconds metric. */
+export async function timedHash<T>(deps: AppDeps, op: 'hash' | 'verify', work: () => Promise<T>): Promise<T> {
   const end = deps.metrics.passwordHashSeconds.startTimer({ op });
   try {
     return await work();
@@ -48,6 +49,12 @@ export async function verifyCredentials(deps: AppDeps, email: string, password: 
   }
   const { user } = found;
   const check = await timedHash(deps, 'verify', () => verifyPasswordHash(deps.passwords, user.passwordHash!, password, profile));
+  // A legacy sha256$ hash checks in microseconds: a wrong password would answer faster than an
+  // unknown address (which pays an Argon2 verify) and show which old accounts exist. Pay the same.
+  if (!check.valid && user.passwordHash!.startsWith('sha256$')) {
+    const dummy = await deps.dummyPasswordHash();
+    await timedHash(deps, 'verify', () => verifyPasswordHash(deps.passwords, dummy, password, profile));
+  }
   if (!check.valid) return null;
   if (check.needsRehash) {
     const upgraded = await timedHash(deps, 'hash', () => hashPassword(deps.passwords, password, profile));

@@ -3,6 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Config } from '../config';
 import type { AppDeps } from '../deps';
 import { isOriginAllowed } from '../auth/csrf';
+import { readRequestInfo } from '../auth/request';
 import { accessLogger } from '../observability/logger';
 import { requestIdOf, requestUserOf } from '../observability/request-log';
 import type { SeriesRecorder } from '../observability/series-histogram';
@@ -105,6 +106,7 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable, server = cre
     });
   });
 
+  const connectionsPerIp = new WebSocketsPerIp(deps.config.transportLimits.wsMaxConnectionsPerIp);
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', destroySocket);
     const pathname = (req.url ?? '/').split('?')[0]!;
@@ -112,19 +114,49 @@ export function createHttpServer(deps: AppDeps, routes: RouteTable, server = cre
     const origin = req.headers.origin;
     if (!handler) return rejectUpgrade(socket, 404, 'Not Found');
     if (origin && !isOriginAllowed(deps.config, origin)) return rejectUpgrade(socket, 403, 'Forbidden');
+    // Counted per client IP until the socket closes (whatever the path, accepted or not).
+    const ip = readRequestInfo(req, deps.config).ip ?? 'unknown';
+    if (!connectionsPerIp.open(ip, socket)) {
+      deps.metrics.wsCutOff.inc({ reason: 'connections-per-ip' });
+      return rejectUpgrade(socket, 429, 'Too Many Requests', 'retry-after: 10\r\n');
+    }
     handler(req, socket, head);
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    // Too slow (requestTimeout / headersTimeout) is 408, as node itself would answer; the rest is 400.
-    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    // Too slow (requestTimeout / headersTimeout) is 408, as node itself would answer; headers past
+    // node's limit (16 KiB) are 431 (RFC 6585); the rest is 400.
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? '408 Request Timeout'
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : '400 Bad Request';
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\n\r\n`);
     else socket.destroy();
   });
   return server;
 }
 
-function rejectUpgrade(socket: import('node:stream').Duplex, status: number, text: string) {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+function rejectUpgrade(socket: import('node:stream').Duplex, status: number, text: string, extraHeaders = '') {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\n${extraHeaders}content-length: 0\r\n\r\n`);
+}
+
+/** Open WebSocket connections per client IP: one client cannot hold every file descriptor and buffer. */
+class WebSocketsPerIp {
+  private readonly open_ = new Map<string, number>();
+  constructor(private readonly max: number) {}
+
+  /** Counts the socket until it closes; false (not counted) when the IP is at its cap. */
+  open(ip: string, socket: import('node:stream').Duplex): boolean {
+    const count = this.open_.get(ip) ?? 0;
+    if (count >= this.max) return false;
+    this.open_.set(ip, count + 1);
+    socket.once('close', () => {
+      const left = (this.open_.get(ip) ?? 1) - 1;
+      if (left <= 0) this.open_.delete(ip);
+      else this.open_.set(ip, left);
+    });
+    return true;
+  }
 }
 
 /** One listener shared by every upgraded socket (a closure each would stay for the connection's life). */

@@ -20,6 +20,14 @@ export type Mailer = {
   close(): Promise<void>;
 };
 
+const TOKEN_PARAMETER = /([?&]token=)[^\s"&<]+/g;
+
+/** The mail with the token of every link replaced, so a reader of the outbox cannot use it. */
+export function redactLinks(mail: Mail): Mail {
+  const redact = (text: string) => text.replace(TOKEN_PARAMETER, '$1[redacted]');
+  return { ...mail, text: redact(mail.text), html: redact(mail.html) };
+}
+
 export function createMailer(deps: { config: Config; db: Database; logger: Logger }): Mailer {
   const { config, db, logger } = deps;
   const transport = config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : null;
@@ -35,10 +43,12 @@ export function createMailer(deps: { config: Config; db: Database; logger: Logge
       logger.info({ to: mail.to, subject: mail.subject }, 'mail sent');
       return;
     }
-    await db.insert(outbox).values({ to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
-    // In production the links in a mail are secrets: only the outbox table keeps them there.
+    // The links in a mail are secrets (a reset link resets the password): the outbox and the log keep
+    // them only when MAIL_OUTBOX_KEEP_LINKS says so (the default on a development machine).
+    const kept = config.mailOutboxKeepLinks ? mail : redactLinks(mail);
+    await db.insert(outbox).values({ to: kept.to, subject: kept.subject, text: kept.text, html: kept.html });
     if (config.env === 'production') logger.warn({ to: mail.to, subject: mail.subject }, 'SMTP_URL is not set: mail kept in the outbox table');
-    else logger.info({ to: mail.to, subject: mail.subject, body: mail.text }, 'mail written to the outbox (no SMTP_URL)');
+    else logger.info({ to: mail.to, subject: mail.subject, body: kept.text }, 'mail written to the outbox (no SMTP_URL)');
   }
 
   return {

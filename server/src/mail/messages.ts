@@ -31,9 +31,29 @@ export function passwordResetMail(config: Config, to: string, token: string, val
   );
 }
 
+/** A reset asked for an address without an account: said to its owner (the requester learns nothing). */
+export function noAccountResetMail(config: Config, to: string): Mail {
+  return composeMail(to, 'Password reset requested', [
+    'Someone asked to reset the password of a Parley account with this address, but there is no account with it.',
+    "If it wasn't you, ignore this mail. If you meant another address, ask again with that one.",
+  ], { label: 'Create an account', url: `${config.publicUrl}/register` });
+}
+
 export function emailVerificationMail(config: Config, to: string, token: string): Mail {
   const url = `${config.publicUrl}/verify-email?token=${encodeURIComponent(token)}`;
   return composeMail(to, 'Confirm your e-mail address', ['Confirm that this address belongs to your Parley account.'], { label: 'Confirm my address', url });
+}
+
+export function orgInvitationMail(config: Config, to: string, orgName: string, role: 'admin' | 'member'): Mail {
+  return composeMail(
+    to,
+    `You are invited to ${orgName} on Parley`,
+    [
+      `You are invited to join the organization "${orgName}" on Parley as ${role === 'admin' ? 'an admin' : 'a member'}.`,
+      'Sign in with this address (or create an account with it) and accept the invitation. If you do not know this organization, ignore this mail: nothing changes without your yes.',
+    ],
+    { label: 'See your invitations', url: `${config.publicUrl}/invitations` },
+  );
 }
 
 export type DeviceInfo = { at: Date; ip: string | null; userAgent: string | null };
@@ -42,8 +62,14 @@ function describeDevice(device: DeviceInfo): string[] {
   return [`Time: ${device.at.toISOString()}`, `Device: ${device.userAgent ?? 'unknown browser or app'}`, `IP address: ${device.ip ?? 'unknown'}`];
 }
 
-export function securityNoticeMail(config: Config, to: string, kind: 'password_changed' | 'password_reset' | 'new_sign_in', device: DeviceInfo): Mail {
+export type SecurityNotice = 'password_changed' | 'password_reset' | 'new_sign_in' | 'passkey_added' | 'passkeys_removed' | 'totp_enabled' | 'totp_disabled';
+
+export function securityNoticeMail(config: Config, to: string, kind: SecurityNotice, device: DeviceInfo): Mail {
   const what = {
+    passkey_added: { subject: 'A passkey was added to your Parley account', line: 'A new passkey was added to your Parley account. It can sign in without your password.' },
+    passkeys_removed: { subject: 'The passkeys of your Parley account were removed', line: 'With the password reset, every passkey of your Parley account was removed. Add your passkeys again once signed in.' },
+    totp_enabled: { subject: 'Two-factor authentication is on', line: 'Two-factor authentication was turned on for your Parley account.' },
+    totp_disabled: { subject: 'Two-factor authentication is off', line: 'Two-factor authentication was turned off for your Parley account.' },
     password_changed: { subject: 'Your Parley password was changed', line: 'The password of your Parley account was changed.' },
     password_reset: { subject: 'Your Parley password was reset', line: 'The password of your Parley account was reset with a link sent to this address. Every session was signed out.' },
     new_sign_in: { subject: 'New sign-in to your Parley account', line: 'Your Parley account was signed in to from a device it had not seen before.' },

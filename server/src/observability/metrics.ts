@@ -12,6 +12,12 @@ export function createMetrics(sources: MetricSources) {
   return {
     registry,
     wsConnections: new client.Gauge({ name: 'parley_ws_connections', help: 'Open WebSocket connections', labelNames: ['path'] as const, registers }),
+    wsCutOff: new client.Counter({
+      name: 'parley_ws_cut_off_total',
+      help: 'WebSocket connections closed for a limit: too many calls (1008), not reading their replies (1013), too many per IP (429 at upgrade)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     authEvents: new client.Counter({ name: 'parley_auth_events_total', help: 'Authentication events', labelNames: ['event'] as const, registers }),
     roomMessages: new client.Counter({ name: 'parley_room_messages_total', help: 'Room messages stored', registers }),
     fanoutLatency: new client.Histogram({

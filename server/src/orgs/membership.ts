@@ -1,11 +1,10 @@
 // Organizations and their members. A member reads the org's recordings; an admin also manages
-// members and deletes recordings. To anyone outside an org, it does not exist (ORG_NOT_FOUND).
+// members (by invitation, invitations.ts) and deletes recordings. To anyone outside an org, it does not exist (ORG_NOT_FOUND).
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { generateId } from '../db/ids';
 import { orgMembers, orgs } from '../db/schema/index';
 import { AppError } from '../errors';
-import { getUserByEmail } from '../auth/user';
 
 export type OrgRole = 'admin' | 'member';
 export type OrgView = { id: string; name: string; role: OrgRole; createdAt: string };
@@ -45,27 +44,10 @@ export async function listOrgs(db: Database, userId: string): Promise<OrgView[]>
 }
 
 /** Non-members learn nothing (ORG_NOT_FOUND); members who are not admins get NOT_ADMIN. */
-async function requireAdmin(db: Database, orgId: string, userId: string): Promise<void> {
+export async function requireAdmin(db: Database, orgId: string, userId: string): Promise<void> {
   const role = await findOrgRole(db, orgId, userId);
   if (!role) throw new AppError('ORG_NOT_FOUND');
   if (role !== 'admin') throw new AppError('NOT_ADMIN');
-}
-
-/** Adds the account with this email, or changes its role if it is already a member. */
-export async function addOrgMember(
-  db: Database,
-  actorId: string,
-  input: { orgId: string; email: string; role: OrgRole },
-): Promise<OrgMemberView> {
-  await requireAdmin(db, input.orgId, actorId);
-  const user = await getUserByEmail(db, input.email);
-  if (!user || user.kind === 'guest') throw new AppError('USER_NOT_FOUND');
-  if (user.id === actorId && input.role !== 'admin') await requireAnotherAdmin(db, input.orgId, actorId);
-  await db
-    .insert(orgMembers)
-    .values({ orgId: input.orgId, userId: user.id, role: input.role })
-    .onConflictDoUpdate({ target: [orgMembers.orgId, orgMembers.userId], set: { role: input.role } });
-  return { orgId: input.orgId, userId: user.id, role: input.role };
 }
 
 export async function removeOrgMember(db: Database, actorId: string, input: { orgId: string; userId: string }): Promise<{ removed: boolean }> {
@@ -78,7 +60,7 @@ export async function removeOrgMember(db: Database, actorId: string, input: { or
 }
 
 /** An org never loses its last admin: nobody could manage it afterwards. */
-async function requireAnotherAdmin(db: Database, orgId: string, leavingAdminId: string): Promise<void> {
+export async function requireAnotherAdmin(db: Database, orgId: string, leavingAdminId: string): Promise<void> {
   const [row] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(orgMembers)

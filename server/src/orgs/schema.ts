@@ -16,3 +16,16 @@ export const orgOutput = z.object({ id: z.string(), name: z.string(), role, crea
 export const orgListOutput = z.array(orgOutput);
 export const orgMemberOutput = z.object({ orgId: z.string(), userId: z.string(), role });
 export const removeMemberOutput = z.object({ removed: z.boolean() });
+
+export const invitationIdInput = z.object({ invitationId: id });
+export const orgIdInput = z.object({ orgId: id });
+/** orgs.addMember answers an invitation: the same shape whether or not an account has the address. */
+export const invitationOutput = z.object({
+  invitationId: z.string(),
+  orgId: z.string(),
+  orgName: z.string(),
+  email: z.string(),
+  role,
+  expiresAt: z.string(),
+});
+export const okOutput = z.object({ ok: z.literal(true) });

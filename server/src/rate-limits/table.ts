@@ -39,6 +39,12 @@ export function limitTable(config: Config) {
     verify_email_user: { ...rateLimits.resetEmail, store: 'shared' },
     /** Guessing the current password from a stolen session is throttled like a login. */
     change_password_user: { ...rateLimits.loginIp, store: 'shared' },
+    /** Wrong passwords given to auth.reauthenticate per account (a stolen session guessing), like change_password_user. */
+    reauth_password_user: { ...rateLimits.loginIp, store: 'shared' },
+    /** Org invitations an admin may send (each mails a stranger: not a spam relay). */
+    org_invite_user: { points: 100, durationMs: HOUR, store: 'shared' },
+    /** Passkey challenges (a row each in auth_challenges) per client IP. */
+    passkey_challenge_ip: { points: 60, durationMs: MINUTE, store: 'shared' },
     /** Account recovery (auth/recovery/): requests per IP, per address and per phone; code checks per IP. */
     recovery_ip: { ...config.recoveryLimits.ip, store: 'shared' },
     recovery_email: { ...config.recoveryLimits.email, store: 'shared' },

@@ -36,7 +36,10 @@ async function findAllowedRecording(deps: AppDeps, req: IncomingMessage, url: Re
   const row = await getRecordingRow(deps.db, id);
   if (!row) return null;
   if (url.searchParams.has('sig')) {
-    return (await verifyDownloadSignature(deps, id, url.searchParams.get('expires'), url.searchParams.get('sig'))) ? row : null;
+    const userId = url.searchParams.get('uid');
+    if (!(await verifyDownloadSignature(deps, id, url.searchParams.get('expires'), url.searchParams.get('sig'), userId))) return null;
+    // The account the link was made for must still be allowed to read it (it may have left the org).
+    return (await canAccessRecording(deps.db, row, userId!, 'read')) ? row : null;
   }
   const found = findSessionToken(req, HTTP_CARRIERS);
   if (!found) return null;

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { meetingLinkInput, normalizeMeetingLink } from './meeting-link';
 
 describe('normalizeMeetingLink', () => {
-  it('adds https:// to a link typed without a scheme', () => {
-    expect(normalizeMeetingLink('meet.google.com/abc-defg-hij')).toBe('https://meet.google.com/abc-defg-hij');
-    expect(normalizeMeetingLink('  zoom.us/j/123?pwd=x ')).toBe('https://zoom.us/j/123?pwd=x');
-    expect(normalizeMeetingLink('localhost:3000/room')).toBe('https://localhost:3000/room');
+  it.each([
+    ['meet.google.com/abc-defg-hij', 'https://meet.google.com/abc-defg-hij'],
+    ['  zoom.us/j/123?pwd=x ', 'https://zoom.us/j/123?pwd=x'],
+    ['localhost:3000/room', 'https://localhost:3000/room'],
+  ])('adds https:// to a link typed without a scheme (%j)', (typed, stored) => {
+    expect(normalizeMeetingLink(typed)).toBe(stored);
   });
 
   it('keeps http and https links', () => {

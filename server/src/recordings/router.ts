@@ -61,7 +61,7 @@ export const recordingsRouter = router({
     .output(downloadUrlOutput)
     .query(async ({ ctx, input }) => {
       const row = await requireRecording(ctx.deps.db, input.id, ctx.user.id, 'read');
-      return createDownloadUrl(ctx.deps, row.id);
+      return createDownloadUrl(ctx.deps, row.id, ctx.user.id);
     }),
 
   /** The current state first, then progress while live, ending with finished (or failed/deleted). */

@@ -7,7 +7,7 @@
 // (a body cut short leaves the recording live, finalized after RECORDING_IDLE_TIMEOUT).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppDeps } from '../deps';
-import { AppError, findAppError } from '../errors';
+import { AppError, findAppError, type ErrorKey } from '../errors';
 import { sendJson, type RequestUrl, type RouteHandler } from '../http/routes';
 import { sendAppError, sendError } from '../http/error-response';
 import { getRecordingRow, requireOwnLiveRecording, type RecordingRow } from './access';
@@ -52,7 +52,7 @@ export function createStreamRoute(deps: AppDeps, registry: LiveRegistry): RouteH
       if (outcome.kind === 'refused') {
         if (created && outcome.live.durableNext === 0) await registry.removeEmpty(row, outcome.live);
         else await registry.finish(outcome.live);
-        throw new AppError('UNSUPPORTED_MEDIA', { message: outcome.message });
+        throw new AppError(outcome.key, { message: outcome.message });
       }
       if (url.searchParams.get('finish') === 'false') {
         registry.detach(outcome.live, outcome.detach);
@@ -73,7 +73,7 @@ export function createStreamRoute(deps: AppDeps, registry: LiveRegistry): RouteH
 type LiveRecording = Awaited<ReturnType<LiveRegistry['attach']>>;
 type Outcome =
   | { kind: 'ended'; live: LiveRecording; detach: () => void }
-  | { kind: 'refused'; live: LiveRecording; message: string }
+  | { kind: 'refused'; live: LiveRecording; message: string; key: ErrorKey }
   | { kind: 'aborted' };
 
 /** Feeds the body to the recording chunk by chunk, waiting for the encoder every few chunks. */
@@ -83,10 +83,10 @@ async function appendBody(registry: LiveRegistry, row: RecordingRow, first: Buff
     takenOver = true;
   };
   const live = await registry.attach(row, detach);
-  let refusal: string | null = null;
+  let refusal: { message: string; key: ErrorKey } | null = null;
   let failure: Error | null = null;
-  live.rejecter = (_seq, message) => {
-    refusal ??= message;
+  live.rejecter = (_seq, message, key) => {
+    refusal ??= { message, key };
   };
   live.onFailure = (error) => {
     failure ??= error;
@@ -111,6 +111,6 @@ async function appendBody(registry: LiveRegistry, row: RecordingRow, first: Buff
   await live.drain();
   if (failure) throw failure;
   if (takenOver) throw new AppError('RECORDING_NOT_LIVE', { message: 'This recording was taken over by another connection' });
-  if (refusal) return { kind: 'refused', live, message: refusal };
+  if (refusal) return { kind: 'refused', live, ...(refusal as { message: string; key: ErrorKey }) };
   return { kind: 'ended', live, detach };
 }

@@ -2,7 +2,8 @@
 // bus subscription (channel room:<id>), puts message events back into id order (filling a gap
 // from the database: ids are given out in commit order, so when id n is visible all ids below are
 // too), serializes each event once into a RoomFrame, and hands that same frame to every local
-// subscriber. It also keeps presence: which users have open subscriptions on which instances.
+// subscriber. Presence (who is subscribed, on which instance) is presence.ts's protocol: the hub
+// publishes what it says and fans out the changes it reports.
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../bus/bus';
 import type { Database } from '../db/client';
@@ -11,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics';
 import { messageFrame, RoomFrame } from './frames';
 import { listMessagesBetween, readLastMessageId } from './messages';
-import { type PresenceChange, RoomPresence } from './presence';
+import { type PresenceBusEvent, type PresenceChange, RoomPresenceProtocol } from './presence';
 import type { RoomMessage } from './schema';
 import { CLOSE_TOO_SLOW, RoomSubscriber, type SubscriberSocket, untilHeldFramesLeave } from './subscriber';
 
@@ -19,11 +20,8 @@ import { CLOSE_TOO_SLOW, RoomSubscriber, type SubscriberSocket, untilHeldFramesL
 export type RoomBusEvent =
   | { t: 'm'; m: RoomMessage }
   | { t: 'typing'; u: string; n: string; s: 'start' | 'stop' }
-  | { t: 'on'; i: string; u: string; n: string }
-  | { t: 'off'; i: string; u: string }
-  | { t: 'hb'; i: string; l: [string, string][] }
-  | { t: 'sync'; i: string }
-  | { t: 'leave'; u: string };
+  | { t: 'leave'; u: string }
+  | PresenceBusEvent;
 
 export const roomChannel = (roomId: string) => `room:${roomId}`;
 
@@ -41,9 +39,7 @@ export const DEFAULT_HUB_LIMITS: HubLimits = { maxQueuedFrames: 2000, maxBuffere
 type Channel = {
   roomId: string;
   subscribers: Set<RoomSubscriber>;
-  /** Local subscriptions per user (presence is per user, not per connection). */
-  localUsers: Map<string, { count: number; displayName: string }>;
-  presence: RoomPresence;
+  presence: RoomPresenceProtocol;
   /** The last message id fanned out here; frames leave in id order with no gap. */
   lastId: number;
   ready: Promise<void>;
@@ -82,12 +78,8 @@ export class RoomHub {
     const subscriber = new RoomSubscriber(roomId, user.id, user.displayName, socket);
     const channel = this.channels.get(roomId) ?? this.openChannel(roomId);
     channel.subscribers.add(subscriber);
-    const local = channel.localUsers.get(user.id);
-    if (local) local.count++;
-    else {
-      channel.localUsers.set(user.id, { count: 1, displayName: user.displayName });
-      this.publish(roomId, { t: 'on', i: this.instanceId, u: user.id, n: user.displayName });
-    }
+    const on = channel.presence.join(user.id, user.displayName);
+    if (on) this.publish(roomId, on);
     try {
       await channel.ready;
     } catch (error) {
@@ -102,11 +94,8 @@ export class RoomHub {
     const channel = this.channels.get(subscriber.roomId);
     if (!channel || !channel.subscribers.delete(subscriber)) return;
     if (subscriber.socket) this.perSocket.set(subscriber.socket, Math.max(0, (this.perSocket.get(subscriber.socket) ?? 1) - 1));
-    const local = channel.localUsers.get(subscriber.userId);
-    if (local && --local.count === 0) {
-      channel.localUsers.delete(subscriber.userId);
-      this.publish(channel.roomId, { t: 'off', i: this.instanceId, u: subscriber.userId });
-    }
+    const off = channel.presence.leave(subscriber.userId);
+    if (off) this.publish(channel.roomId, off);
     if (channel.subscribers.size === 0) {
       channel.unsubscribe();
       this.channels.delete(channel.roomId);
@@ -139,8 +128,7 @@ export class RoomHub {
     const channel: Channel = {
       roomId,
       subscribers: new Set(),
-      localUsers: new Map(),
-      presence: new RoomPresence(),
+      presence: new RoomPresenceProtocol(this.instanceId),
       lastId: 0,
       ready: Promise.resolve(),
       inbox: [],
@@ -160,7 +148,7 @@ export class RoomHub {
       (lastId) => {
         channel.lastId = lastId;
         channel.draining = false;
-        this.publish(roomId, { t: 'sync', i: this.instanceId });
+        this.publish(roomId, channel.presence.sync());
         void this.drain(channel);
       },
       (error) => {
@@ -210,24 +198,19 @@ export class RoomHub {
         const frame = this.ephemeralFrame(channel, { type: 'typing', roomId: channel.roomId, userId: event.u, displayName: event.n, state: event.s });
         return this.fanOut(channel, frame, null, event.u);
       }
-      case 'on':
-        return this.announce(channel, [channel.presence.mark(event.i, event.u, event.n, now)]);
-      case 'off':
-        return this.announce(channel, [channel.presence.unmark(event.i, event.u)]);
-      case 'hb':
-        return this.announce(channel, channel.presence.heartbeat(event.i, event.l, now));
-      case 'sync':
-        if (event.i !== this.instanceId) this.publish(channel.roomId, this.heartbeatOf(channel));
-        return;
       case 'leave':
         for (const subscriber of channel.subscribers) if (subscriber.userId === event.u) subscriber.end(new AppError('NOT_MEMBER'));
         return;
+      default: {
+        const { changes, reply } = channel.presence.receive(event, now);
+        this.announce(channel, changes);
+        if (reply) this.publish(channel.roomId, reply);
+      }
     }
   }
 
-  private announce(channel: Channel, changes: (PresenceChange | null)[]): void {
+  private announce(channel: Channel, changes: PresenceChange[]): void {
     for (const change of changes) {
-      if (!change) continue;
       this.fanOut(channel, this.ephemeralFrame(channel, { type: 'presence', roomId: channel.roomId, ...change }), null, null);
     }
   }
@@ -253,15 +236,11 @@ export class RoomHub {
     }
   }
 
-  private heartbeatOf(channel: Channel): RoomBusEvent {
-    return { t: 'hb', i: this.instanceId, l: [...channel.localUsers].map(([id, u]) => [id, u.displayName]) };
-  }
-
   private beat(): void {
     const cutoff = Date.now() - 3 * this.limits.heartbeatMs;
     for (const channel of this.channels.values()) {
-      this.publish(channel.roomId, this.heartbeatOf(channel));
-      this.announce(channel, channel.presence.sweep(cutoff, this.instanceId));
+      this.publish(channel.roomId, channel.presence.heartbeat());
+      this.announce(channel, channel.presence.sweep(cutoff));
     }
   }
 }

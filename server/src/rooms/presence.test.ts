@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RoomPresence } from './presence';
+import { RoomPresence, RoomPresenceProtocol } from './presence';
 
 describe('room presence across instances', () => {
   it('says online once when the first instance counts a user, offline when the last one stops', () => {
@@ -27,5 +27,31 @@ describe('room presence across instances', () => {
     presence.mark('self', 'b', 'B', 0);
     expect(presence.sweep(10, 'self')).toEqual([{ userId: 'a', displayName: 'A', status: 'offline' }]);
     expect(presence.isOnline('b')).toBe(true);
+  });
+});
+
+describe('the presence protocol of one room on one instance', () => {
+  it('publishes "on" at a user’s first subscription here and "off" at their last', () => {
+    const protocol = new RoomPresenceProtocol('me');
+    expect(protocol.join('a', 'A')).toEqual({ t: 'on', i: 'me', u: 'a', n: 'A' });
+    expect(protocol.join('a', 'A')).toBeNull();
+    expect(protocol.leave('a')).toBeNull();
+    expect(protocol.leave('a')).toEqual({ t: 'off', i: 'me', u: 'a' });
+    expect(protocol.leave('a')).toBeNull();
+  });
+
+  it('answers another instance’s sync with its heartbeat, and its own with nothing', () => {
+    const protocol = new RoomPresenceProtocol('me');
+    protocol.join('a', 'A');
+    expect(protocol.receive({ t: 'sync', i: 'other' }, 0)).toEqual({ changes: [], reply: { t: 'hb', i: 'me', l: [['a', 'A']] } });
+    expect(protocol.receive(protocol.sync(), 0)).toEqual({ changes: [], reply: null });
+  });
+
+  it('turns what instances publish into online and offline changes', () => {
+    const protocol = new RoomPresenceProtocol('me');
+    expect(protocol.receive({ t: 'on', i: 'other', u: 'b', n: 'B' }, 0).changes).toEqual([{ userId: 'b', displayName: 'B', status: 'online' }]);
+    expect(protocol.receive({ t: 'hb', i: 'other', l: [] }, 1).changes).toEqual([{ userId: 'b', displayName: 'B', status: 'offline' }]);
+    protocol.receive({ t: 'on', i: 'gone', u: 'c', n: 'C' }, 0);
+    expect(protocol.sweep(10)).toEqual([{ userId: 'c', displayName: 'C', status: 'offline' }]);
   });
 });

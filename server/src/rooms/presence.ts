@@ -64,3 +64,75 @@ export class RoomPresence {
     return (this.users.get(userId)?.instances.size ?? 0) > 0;
   }
 }
+
+/** Presence messages on room:<id> (short keys: every instance receives every room event). */
+export type PresenceBusEvent =
+  | { t: 'on'; i: string; u: string; n: string }
+  | { t: 'off'; i: string; u: string }
+  | { t: 'hb'; i: string; l: [string, string][] }
+  | { t: 'sync'; i: string };
+
+/**
+ * The presence protocol of one room on this instance: it counts this instance's subscriptions per
+ * user and says what to publish ('on' at a user's first, 'off' at their last, a heartbeat with the
+ * full list now and then and in answer to a new instance's 'sync'), and turns what every instance
+ * publishes into online/offline changes.
+ */
+export class RoomPresenceProtocol {
+  /** This instance's subscriptions per user (presence is per user, not per connection). */
+  private readonly local = new Map<string, { count: number; displayName: string }>();
+  private readonly everyone = new RoomPresence();
+
+  constructor(private readonly instanceId: string) {}
+
+  /** A subscription of userId opened here: what to publish when it is their first. */
+  join(userId: string, displayName: string): PresenceBusEvent | null {
+    const local = this.local.get(userId);
+    if (local) {
+      local.count++;
+      return null;
+    }
+    this.local.set(userId, { count: 1, displayName });
+    return { t: 'on', i: this.instanceId, u: userId, n: displayName };
+  }
+
+  /** A subscription of userId closed here: what to publish when it was their last. */
+  leave(userId: string): PresenceBusEvent | null {
+    const local = this.local.get(userId);
+    if (!local || --local.count > 0) return null;
+    this.local.delete(userId);
+    return { t: 'off', i: this.instanceId, u: userId };
+  }
+
+  /** This instance just started following the room: others answer with their heartbeats. */
+  sync(): PresenceBusEvent {
+    return { t: 'sync', i: this.instanceId };
+  }
+
+  heartbeat(): PresenceBusEvent {
+    return { t: 'hb', i: this.instanceId, l: [...this.local].map(([id, user]) => [id, user.displayName]) };
+  }
+
+  /** A presence message from any instance: the changes to announce, and what to publish in reply. */
+  receive(event: PresenceBusEvent, now: number): { changes: PresenceChange[]; reply: PresenceBusEvent | null } {
+    switch (event.t) {
+      case 'on':
+        return { changes: present(this.everyone.mark(event.i, event.u, event.n, now)), reply: null };
+      case 'off':
+        return { changes: present(this.everyone.unmark(event.i, event.u)), reply: null };
+      case 'hb':
+        return { changes: this.everyone.heartbeat(event.i, event.l, now), reply: null };
+      case 'sync':
+        return { changes: [], reply: event.i === this.instanceId ? null : this.heartbeat() };
+    }
+  }
+
+  /** Forgets instances not heard from since cutoff (this one knows its own truth). */
+  sweep(cutoff: number): PresenceChange[] {
+    return this.everyone.sweep(cutoff, this.instanceId);
+  }
+}
+
+function present(change: PresenceChange | null): PresenceChange[] {
+  return change ? [change] : [];
+}

@@ -1,6 +1,6 @@
 // sessions.*: see and end where you are signed in. sessions.watch is a subscription that stays
 // open until its session ends (closed with 4401), so clients learn at once that they were signed out.
-import { toPublicSession } from '../auth/password-router';
+import { toPublicSession } from '../auth/public-session';
 import { okOutput } from '../auth/schema';
 import { authedProcedure, router } from '../trpc/init';
 import { revokeOthersOutput, revokeSessionInput, sessionListOutput } from './schema';

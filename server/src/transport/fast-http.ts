@@ -43,6 +43,8 @@ export type FastHttpOptions<TContext> = {
   /** The mount point, e.g. '/trpc/'. */
   basePath: string;
   maxBodyBytes: number;
+  /** Calls in one batch; a longer batch goes to the stock adapter, whose maxBatchSize refuses it. */
+  maxBatchCalls: number;
   createContext(req: IncomingMessage, res: ServerResponse): TContext | Promise<TContext>;
   /** Extra response headers (cookies, Retry-After), as the stock adapter's responseMeta gives them. */
   responseHeaders(ctx: TContext | undefined, errors: TRPCError[]): HeaderLines;
@@ -133,6 +135,7 @@ export function createFastTrpcHttpHandler<TContext>(options: FastHttpOptions<TCo
       return null;
     }
     const paths = batch ? decoded.split(',') : [decoded];
+    if (paths.length > options.maxBatchCalls) return null;
     const calls: Call[] = [];
     for (let index = 0; index < paths.length; index++) {
       const path = paths[index]!;

@@ -12,6 +12,7 @@ import {
   TRPCError,
 } from '@trpc/server/unstable-core-do-not-import';
 import { callProcedureLean, type ProcedureDef } from './call-procedure';
+import { CALLS_IN_FLIGHT_PER_CONNECTION } from './connection-limits';
 import { abortOnce, type CallType, type Connection, type FastWsOptions, OPEN, type Replies, type RequestId } from './fast-ws-connection';
 
 type Procedure = { _def: ProcedureDef };
@@ -30,6 +31,56 @@ export function createCallRunner<TContext>(options: FastWsOptions<TContext>, rep
     }
     // Lazy routers and the NOT_FOUND answer, exactly as tRPC gives them.
     return callProcedure({ router, path, getRawInput, ctx: conn.ctx, type, signal, batchIndex });
+  }
+
+  const highWaterBytes = options.limits.maxBufferedBytes / 4;
+
+  /**
+   * Queries and mutations queue per connection and start only while the client reads its replies:
+   * a batch of history calls never materialises all its answers at once, and nothing new starts
+   * while replies pile up (reading from the socket pauses too, until the keep-alive tick sees it drained).
+   */
+  function dispatch(conn: Conn, message: TRPCClientOutgoingMessage, batchIndex: number): void {
+    if (message.method !== 'query' && message.method !== 'mutation') {
+      handleRequest(conn, message, batchIndex).catch(reportStray);
+      return;
+    }
+    (conn.waiting ??= []).push({ message, index: batchIndex });
+    startWaiting(conn);
+  }
+
+  function startWaiting(conn: Conn): void {
+    const socket = conn.socket;
+    while (conn.waiting?.length && conn.running < CALLS_IN_FLIGHT_PER_CONNECTION && socket.readyState === OPEN) {
+      if (socket.bufferedAmount > highWaterBytes) {
+        if (!conn.stalledSince) {
+          conn.stalledSince = Date.now();
+          socket.pause();
+        }
+        return;
+      }
+      const next = conn.waiting.shift()!;
+      conn.running++;
+      handleRequest(conn, next.message, next.index)
+        .catch(reportStray)
+        .finally(() => {
+          conn.running--;
+          startWaiting(conn);
+        });
+    }
+  }
+
+  /** The keep-alive tick: resumes a connection whose client caught up, closes one stalled too long. */
+  function checkStalled(conn: Conn, now: number, stallLimitMs: number): void {
+    const socket = conn.socket;
+    if (!conn.stalledSince || socket.readyState !== OPEN) return;
+    if (socket.bufferedAmount <= highWaterBytes) {
+      conn.stalledSince = 0;
+      socket.resume();
+      startWaiting(conn);
+    } else if (now - conn.stalledSince >= stallLimitMs) {
+      replies.closeNotReading(conn);
+    }
   }
 
   async function handleRequest(conn: Conn, message: TRPCClientOutgoingMessage, batchIndex: number): Promise<void> {
@@ -161,7 +212,7 @@ export function createCallRunner<TContext>(options: FastWsOptions<TContext>, rep
     }
   }
 
-  return { handleRequest, reportStray };
+  return { dispatch, checkStalled, reportStray };
 }
 
 /** A data result; a tracked() value carries its event id twice, in the stock adapter's key order. */

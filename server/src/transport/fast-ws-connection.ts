@@ -5,7 +5,8 @@ import type { AnyTRPCRouter } from '@trpc/server';
 import type { TRPCErrorShape, TRPCResponseMessage } from '@trpc/server/rpc';
 import { getErrorShape, getTRPCErrorFromUnknown, transformTRPCResponse, type TRPCError } from '@trpc/server/unstable-core-do-not-import';
 import type { WebSocket, WebSocketServer } from 'ws';
-import type { MessageRate } from './connection-limits';
+import type { TRPCClientOutgoingMessage } from '@trpc/server/rpc';
+import { CLOSE_NOT_READING, type MessageRate } from './connection-limits';
 import { isIdentityTransformer } from './fast-http';
 
 export type RequestId = number | string;
@@ -21,8 +22,17 @@ export type FastWsOptions<TContext> = {
   encoder: WsEncoder;
   /** PING after pingMs without a message from the client; close when nothing comes within pongWaitMs. */
   keepAlive: { pingMs: number; pongWaitMs: number };
-  /** Closes a client that sends faster than this with 1008. */
+  /** Closes a client that sends faster than this (in calls) with 1008. */
   messageRate: MessageRate;
+  /**
+   * maxBatchCalls: calls one message may carry (more: BAD_REQUEST for each, as the stock adapter's
+   * maxBatchSize). maxBufferedBytes: replies waiting for a client that does not read; past a quarter
+   * of it no new call starts and the socket is no longer read, past it (or stalled for
+   * keepAlive.pongWaitMs) the connection is closed with 1013.
+   */
+  limits: { maxBatchCalls: number; maxBufferedBytes: number };
+  /** A connection closed for a limit: 'calls' (rate) or 'not-reading' (buffer). */
+  onCutOff(reason: 'calls' | 'not-reading'): void;
   /** Called once per connection, with the connectionParams when the client sends them. */
   createContext(req: IncomingMessage, socket: WebSocket, connectionParams: Record<string, string> | null): Promise<TContext>;
   onError(opts: { error: TRPCError; path: string | undefined; type: ErrorType; input: unknown; ctx: TContext | undefined }): void;
@@ -52,6 +62,11 @@ export class Connection<TContext> {
   /** When a PING went out unanswered (0: none pending). */
   pingSentAt = 0;
   tokens: number;
+  /** Queries and mutations waiting for a free slot (at most CALLS_IN_FLIGHT_PER_CONNECTION run at once). */
+  waiting: { message: TRPCClientOutgoingMessage; index: number }[] | null = null;
+  running = 0;
+  /** Since when replies have been piling up unread (0: not stalled); reading is paused meanwhile. */
+  stalledSince = 0;
 
   constructor(
     readonly socket: WebSocket,
@@ -126,10 +141,23 @@ export function createReplies<TContext>(options: FastWsOptions<TContext>) {
   const hasTransformer = !isIdentityTransformer(config.transformer);
   type Conn = Connection<TContext>;
 
-  /** Drops replies once closing starts, as the stock adapter does. */
+  const { maxBufferedBytes } = options.limits;
+
+  /** Drops replies once closing starts, as the stock adapter does; closes a client that lets too much pile up. */
   function respond(conn: Conn, reply: TRPCResponseMessage): void {
+    const socket = conn.socket;
+    if (socket.readyState !== OPEN) return;
+    socket.send(encoder.encode(hasTransformer ? transformTRPCResponse(config, reply) : reply));
+    if (socket.bufferedAmount > maxBufferedBytes) closeNotReading(conn);
+  }
+
+  function closeNotReading(conn: Conn): void {
     if (conn.socket.readyState !== OPEN) return;
-    conn.socket.send(encoder.encode(hasTransformer ? transformTRPCResponse(config, reply) : reply));
+    conn.waiting = null;
+    // Read again, or the client's answer to the close frame goes unseen until ws's 30 s close timeout.
+    conn.socket.resume();
+    conn.socket.close(CLOSE_NOT_READING, 'Not reading; too much waiting to be sent');
+    options.onCutOff('not-reading');
   }
 
   /** onError must not throw out of a listener or an unawaited promise. */
@@ -170,5 +198,5 @@ export function createReplies<TContext>(options: FastWsOptions<TContext>) {
     respondSafely(conn, id, jsonrpc, () => ({ id, jsonrpc, error: errorShape(conn, error, type, path, input) }));
   }
 
-  return { respond, report, errorShape, respondSafely, respondWithError };
+  return { respond, report, errorShape, respondSafely, respondWithError, closeNotReading };
 }

@@ -25,7 +25,8 @@ export function createFastTrpcWsHandler<TContext>(options: FastWsOptions<TContex
   const { pingMs, pongWaitMs } = options.keepAlive;
   const replies = createReplies(options);
   const { respondSafely, report, errorShape } = replies;
-  const { handleRequest, reportStray } = createCallRunner(options, replies);
+  const { dispatch, checkStalled } = createCallRunner(options, replies);
+  const { maxBatchCalls } = options.limits;
   type Conn = Connection<TContext>;
 
   async function buildContext(conn: Conn, paramsMessage: string | Buffer | undefined): Promise<TRPCError | null> {
@@ -90,15 +91,39 @@ export function createFastTrpcWsHandler<TContext>(options: FastWsOptions<TContex
     try {
       const json = encoder.decode(data);
       const list: unknown[] = Array.isArray(json) ? json : [json];
+      // Each call beyond the first spends a token too: the limit counts calls, not messages.
+      conn.tokens -= list.length - 1;
+      if (conn.tokens < 0) {
+        if (this.readyState === OPEN) this.close(CLOSE_POLICY_VIOLATION, 'Too many calls');
+        options.onCutOff('calls');
+        return;
+      }
+      if (list.length > maxBatchCalls) {
+        refuseBatch(conn, list);
+        return;
+      }
       messages = list.map((item) => parseTRPCMessage(item, config.transformer));
     } catch (cause) {
       const error = new TRPCError({ code: 'PARSE_ERROR', cause });
       respondSafely(conn, null, undefined, () => ({ id: null, error: errorShape(conn, error, 'unknown', undefined, undefined) }));
       return;
     }
-    for (let index = 0; index < messages.length; index++) {
-      handleRequest(conn, messages[index]!, index).catch(reportStray);
+    for (let index = 0; index < messages.length; index++) dispatch(conn, messages[index]!, index);
+  }
+
+  /** A message with more calls than maxBatchCalls: each call with an id gets the error, as from the stock adapter. */
+  function refuseBatch(conn: Conn, list: unknown[]): void {
+    const error = new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
+    report(conn, error, 'unknown', undefined, undefined);
+    const shape = errorShape(conn, error, 'unknown', undefined, undefined);
+    let responded = false;
+    for (const raw of list) {
+      if (!isObject(raw) || raw.method === 'subscription.stop' || (typeof raw.id !== 'number' && typeof raw.id !== 'string')) continue;
+      const id = raw.id;
+      respondSafely(conn, id, raw.jsonrpc === '2.0' ? '2.0' : undefined, () => ({ id, jsonrpc: raw.jsonrpc === '2.0' ? '2.0' : undefined, error: shape }));
+      responded = true;
     }
+    if (!responded) respondSafely(conn, null, undefined, () => ({ id: null, error: shape }));
   }
 
   // ws sockets must have an error listener, or a bad frame (e.g. RSV bits set) crashes the process.
@@ -111,6 +136,7 @@ export function createFastTrpcWsHandler<TContext>(options: FastWsOptions<TContex
     const conn = connectionOf<TContext>(this);
     if (!conn) return;
     conn.abortSubscriptions();
+    conn.waiting = null;
     options.onClose(conn.label, code, conn.ctx, conn.openedAt);
   }
 
@@ -128,6 +154,9 @@ export function createFastTrpcWsHandler<TContext>(options: FastWsOptions<TContex
     for (const socket of wss.clients) {
       const conn = connectionOf<TContext>(socket);
       if (!conn || socket.readyState !== OPEN) continue;
+      // A client that has not drained its replies for as long as a ping may go unanswered is gone.
+      checkStalled(conn, now, pongWaitMs);
+      if (conn.stalledSince) continue; // its PONG cannot be read while paused
       if (conn.pingSentAt) {
         if (now - conn.pingSentAt >= pongWaitMs) socket.terminate();
       } else if (now - conn.lastSeen >= pingMs) {

@@ -8,7 +8,7 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import { applyServerHeaders, type HeaderLines, type RouteHandler, type UpgradeHandler } from '../http/routes';
 import { createFastTrpcHttpHandler } from './fast-http';
-import { limitMessageRate, TRPC_MESSAGE_RATE } from './connection-limits';
+import { capBufferedBytes, limitMessageRate, TRPC_MESSAGE_RATE } from './connection-limits';
 import { createFastTrpcWsHandler, type WsEncoder } from './fast-ws';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -21,6 +21,8 @@ export type TrpcHttpOptions<TContext> = {
   /** 'stock' serves every call with tRPC's own adapter (PARLEY_TRPC_HTTP=stock). */
   path: 'fast' | 'stock';
   maxBodySize?: number;
+  /** Calls in one batch (more: BAD_REQUEST "Batch call exceeds maximum size"). */
+  maxBatchCalls: number;
   createContext(req: IncomingMessage, res: ServerResponse): TContext | Promise<TContext>;
   /** Headers of the answer (Set-Cookie, Retry-After ...) as name, value, name, value ... */
   responseHeaders(ctx: TContext | undefined, errors: TRPCError[]): HeaderLines;
@@ -34,6 +36,7 @@ export function createTrpcHttpRoute<TContext>(options: TrpcHttpOptions<TContext>
     router: options.router,
     basePath: '/trpc/',
     maxBodySize,
+    maxBatchSize: options.maxBatchCalls,
     allowMethodOverride: false,
     createContext: ({ req, res }) => options.createContext(req, res),
     responseMeta: ({ ctx, errors }) => ({ headers: headerRecord(options.responseHeaders(ctx as TContext | undefined, errors)) }),
@@ -49,6 +52,7 @@ export function createTrpcHttpRoute<TContext>(options: TrpcHttpOptions<TContext>
     router: options.router,
     basePath: '/trpc/',
     maxBodyBytes: maxBodySize,
+    maxBatchCalls: options.maxBatchCalls,
     createContext: options.createContext,
     responseHeaders: options.responseHeaders,
     onError: options.onError,
@@ -71,6 +75,10 @@ export type TrpcWebSocketOptions<TContext> = {
   path: 'fast' | 'stock';
   /** Encodes every outgoing message (a feature may splice pre-serialized frames in). */
   encoder: WsEncoder;
+  /** Calls per message, and bytes of replies a client may leave unread (fast-ws-connection.ts). */
+  limits: { maxBatchCalls: number; maxBufferedBytes: number };
+  /** A connection closed for a limit (a metric). */
+  onCutOff(reason: 'calls' | 'not-reading'): void;
   createContext(req: IncomingMessage, socket: WebSocket, connectionParams: Record<string, string> | null): Promise<TContext>;
   onError(report: ErrorReport): void;
   /** A connection opened: returns a label (a request id) handed back to onClose. */
@@ -91,6 +99,8 @@ export function createTrpcWebSocket<TContext>(options: TrpcWebSocketOptions<TCon
     encoder: options.encoder,
     keepAlive: KEEP_ALIVE,
     messageRate: TRPC_MESSAGE_RATE,
+    limits: options.limits,
+    onCutOff: options.onCutOff,
     createContext: options.createContext,
     onError: options.onError,
     onOpen: options.onOpen,
@@ -108,6 +118,7 @@ function createStockTrpcWebSocket<TContext>(options: TrpcWebSocketOptions<TConte
     wss,
     router: options.router,
     experimental_encoder: options.encoder,
+    maxBatchSize: options.limits.maxBatchCalls,
     keepAlive: { enabled: true, ...KEEP_ALIVE },
     createContext: ({ req, res, info }) => options.createContext(req, res, (info.connectionParams as Record<string, string> | null) ?? null),
     onError: options.onError,
@@ -122,7 +133,8 @@ function createStockTrpcWebSocket<TContext>(options: TrpcWebSocketOptions<TConte
     broadcastReconnect: () => handler.broadcastReconnectNotification(),
     upgrade: (req: IncomingMessage, socket, head) => {
       wss.handleUpgrade(req, socket, head, (ws) => {
-        limitMessageRate(ws); // before tRPC's own listener, so it sees the message first
+        limitMessageRate(ws, options.onCutOff); // before tRPC's own listener, so it sees the message first
+        capBufferedBytes(ws, options.limits.maxBufferedBytes, () => options.onCutOff('not-reading'));
         wss.emit('connection', ws, req);
       });
     },

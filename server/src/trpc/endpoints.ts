@@ -37,6 +37,7 @@ export function createTrpcHttpRoute(deps: AppDeps, options: { router?: AnyTRPCRo
     router: options.router ?? appRouter,
     path: deps.config.trpcHttp,
     maxBodySize: options.maxBodySize,
+    maxBatchCalls: deps.config.transportLimits.maxBatchCalls,
     createContext: (req, res) => createHttpContext(deps, req, res),
     responseHeaders: responseHeaderLines,
     onError: ({ error, path }) => logUnexpected(deps, error, path),
@@ -50,6 +51,8 @@ export function createTrpcWebSocket(deps: AppDeps, options: { router?: AnyTRPCRo
     path: deps.config.trpcWs,
     // Room events are spliced in pre-serialized (one JSON.stringify per room event); the rest is JSON.
     encoder: roomFrameEncoder,
+    limits: { maxBatchCalls: deps.config.transportLimits.maxBatchCalls, maxBufferedBytes: deps.config.transportLimits.wsMaxBufferedBytes },
+    onCutOff: (reason) => deps.metrics.wsCutOff.inc({ reason }),
     createContext: (req, socket, connectionParams) => createWsContext(deps, req, socket, connectionParams),
     onError: ({ error, path }) => logUnexpected(deps, error, path),
     onOpen: (req) => noteWebSocketOpen(deps, req, '/trpc'),

@@ -8,7 +8,8 @@ import { passkeys, users } from '../../db/schema/index';
 import { AppError } from '../../errors';
 import { CHALLENGE_TTL_MS, consumeChallenge, storeChallenge } from '../challenges';
 import type { User } from '../session';
-import { getUserByEmail, normalizeEmail } from '../user';
+import { normalizeEmail } from '../user';
+import type { ClientMeta } from '../sign-in-session';
 import { listPasskeys, type Passkey } from './credentials';
 import { readSignedChallenge, relyingPartyOf } from './relying-party';
 import type { RegistrationOptionsInput, RegistrationResponse } from './schema';
@@ -32,8 +33,9 @@ export async function createRegistrationOptions(deps: AppDeps, user: User | null
     // The authenticator refuses to make a second passkey for the same account.
     exclude = (await listPasskeys(deps.db, user.id)).map((p) => ({ id: p.id, transports: p.transports ?? undefined }));
   } else {
+    // No lookup here: the options are the same for a known and an unknown address. A taken address
+    // shows only at register, after a whole ceremony, throttled like auth.register.
     const email = input?.email ? normalizeEmail(input.email) : null;
-    if (email && (await getUserByEmail(deps.db, email))) throw new AppError('EMAIL_TAKEN');
     const signUp = { userId: generateId(), email, phone: input?.phone ?? null, name: input?.name ?? null };
     data = { nickname: input?.nickname ?? null, signUp };
     account = { id: signUp.userId, userName: email ?? signUp.name ?? `${rp.rpName} account`, displayName: signUp.name ?? email ?? '' };
@@ -56,7 +58,7 @@ export async function createRegistrationOptions(deps: AppDeps, user: User | null
 
 export type RegistrationResult = { passkey: Passkey; user: User; signedUp: boolean };
 
-export async function verifyPasskeyRegistration(deps: AppDeps, user: User | null, response: RegistrationResponse): Promise<RegistrationResult> {
+export async function verifyPasskeyRegistration(deps: AppDeps, user: User | null, response: RegistrationResponse, meta: ClientMeta): Promise<RegistrationResult> {
   const rp = relyingPartyOf(deps.config);
   const challenge = readSignedChallenge(response.response.clientDataJSON);
   const row = challenge ? await consumeChallenge(deps.db, 'passkey_registration', challenge) : null;
@@ -79,6 +81,10 @@ export async function verifyPasskeyRegistration(deps: AppDeps, user: User | null
   }
   if (!verification.verified) throw new AppError('PASSKEY_INVALID');
   const { credential } = verification.registrationInfo;
+  if (data.signUp) {
+    if (meta.ip) await deps.limits.consume('register_ip', meta.ip);
+    if (data.signUp.email) await deps.limits.consume('register_email', data.signUp.email);
+  }
 
   const result = await deps.db.transaction(async (tx) => {
     let owner = user!;

@@ -1,6 +1,6 @@
 // Input schemas of auth.passkey.*: the WebAuthn JSON a browser's navigator.credentials returns, with size limits.
 import { z } from 'zod';
-import { emailInput } from '../schema';
+import { emailInput, publicUserOutput } from '../schema';
 import { normalizePhone } from './phone';
 
 const base64url = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9_-]*={0,2}$/, 'must be base64url');
@@ -114,3 +114,8 @@ export const publicPasskeyOutput = z.object({
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
 });
+
+export const passkeyListOutput = z.array(publicPasskeyOutput);
+
+/** A sign-up returns the new account's session token; adding a passkey to an account returns null. */
+export const passkeyRegisteredOutput = z.object({ passkey: publicPasskeyOutput, user: publicUserOutput, token: z.string().nullable() });

@@ -34,7 +34,7 @@ export async function recoverWithPasskey(
   meta: ClientMeta,
 ): Promise<RecoveredAccount & { passkey: Passkey }> {
   const { grant, user } = await findRecoveryGrant(deps.db, input.grant);
-  const { passkey } = await verifyPasskeyRegistration(deps, user, input.response);
+  const { passkey } = await verifyPasskeyRegistration(deps, user, input.response, meta);
   if (!(await useRecoveryGrant(deps.db, grant))) {
     // Another request used the grant first: this passkey was not granted.
     await deps.db.delete(passkeys).where(and(eq(passkeys.id, passkey.id), eq(passkeys.userId, user.id)));

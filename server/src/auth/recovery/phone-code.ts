@@ -1,12 +1,12 @@
 // Recovery by the phone number an account gave: a 6-digit code by SMS, kept as an HMAC with a
 // server secret (a leaked table can't be brute-forced offline), valid 10 minutes, one use, and dead
 // after 5 tries. Requests answer the same, in the same time, for known and unknown numbers.
-import { createHmac, randomBytes, randomInt } from 'node:crypto';
+import { createHmac, randomInt } from 'node:crypto';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { and, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps';
 import { generateId } from '../../db/ids';
-import { phoneRecoveryCodes, serverSecrets, users } from '../../db/schema/index';
+import { phoneRecoveryCodes, users } from '../../db/schema/index';
 import { AppError } from '../../errors';
 import { recordAuditEvent } from '../audit';
 import type { User } from '../session';

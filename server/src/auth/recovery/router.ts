@@ -3,7 +3,7 @@
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { publicProcedure, router } from '../../trpc/init';
 import { okOutput } from '../schema';
-import { issueSession } from '../password-router';
+import { issueSession } from '../public-session';
 import { toPublicPasskey } from '../passkey/credentials';
 import { recoveryPasskeyOptions, recoverWithPasskey, recoverWithPassword } from './complete';
 import { redeemEmailLink, requestEmailLink } from './email-link';

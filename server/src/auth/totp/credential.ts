@@ -10,6 +10,7 @@ import { AppError } from '../../errors';
 import type { User } from '../session';
 import { displayName } from '../user';
 import { throttleCodeAttempts } from './attempts';
+import { openTotpSecret, sealTotpSecret } from './secret-box';
 import { createTotpUri, generateTotpSecret, matchTotpStep } from './codes';
 import { deleteRecoveryCodes, looksLikeRecoveryCode, replaceRecoveryCodes, useRecoveryCode } from './recovery-codes';
 
@@ -33,10 +34,11 @@ export async function setupTotp(deps: AppDeps, user: User) {
   const existing = await getTotpCredential(deps.db, user.id);
   if (existing?.enabledAt) throw new AppError('TOTP_ALREADY_ENABLED');
   const secret = generateTotpSecret();
+  const sealed = await sealTotpSecret(deps, secret);
   await deps.db
     .insert(totpCredentials)
-    .values({ userId: user.id, secret })
-    .onConflictDoUpdate({ target: totpCredentials.userId, set: { secret, enabledAt: null, lastUsedStep: null, createdAt: new Date() } });
+    .values({ userId: user.id, secret: sealed })
+    .onConflictDoUpdate({ target: totpCredentials.userId, set: { secret: sealed, enabledAt: null, lastUsedStep: null, createdAt: new Date() } });
   const uri = createTotpUri(deps.config.rpName, user.email ?? displayName(user), secret);
   const qrCodeSvg = renderSVG(uri, { border: 2 });
   return {
@@ -51,8 +53,14 @@ export async function setupTotp(deps: AppDeps, user: User) {
  * True when code is the authenticator's code for a step after the last one used (recorded in the
  * same statement, so two requests with one code can't both pass), or an unused recovery code.
  */
-async function acceptCode(db: Database, credential: TotpCredential, code: string, allowRecoveryCode: boolean): Promise<boolean> {
-  const step = matchTotpStep(credential.secret, code);
+async function acceptCode(deps: AppDeps, credential: TotpCredential, code: string, allowRecoveryCode: boolean): Promise<boolean> {
+  const db = deps.db;
+  const { secret, sealed } = await openTotpSecret(deps, credential.secret);
+  // A plain secret stored before sealing existed is sealed on its first use.
+  if (!sealed) {
+    await db.update(totpCredentials).set({ secret: await sealTotpSecret(deps, secret) }).where(eq(totpCredentials.userId, credential.userId));
+  }
+  const step = matchTotpStep(secret, code);
   if (step !== null) {
     const updated = await db
       .update(totpCredentials)
@@ -68,7 +76,7 @@ async function acceptCode(db: Database, credential: TotpCredential, code: string
 export async function verifySecondFactor(deps: AppDeps, userId: string, code: string): Promise<boolean> {
   const credential = await getTotpCredential(deps.db, userId);
   if (!credential?.enabledAt) return false;
-  const ok = await throttleCodeAttempts(deps, userId, () => acceptCode(deps.db, credential, code, true));
+  const ok = await throttleCodeAttempts(deps, userId, () => acceptCode(deps, credential, code, true));
   if (!ok) deps.metrics.authEvents.inc({ event: 'two_factor_failed' });
   return ok;
 }
@@ -78,7 +86,7 @@ export async function enableTotp(deps: AppDeps, user: User, code: string): Promi
   const credential = await getTotpCredential(deps.db, user.id);
   if (!credential) throw new AppError('TOTP_NOT_SET_UP');
   if (credential.enabledAt) throw new AppError('TOTP_ALREADY_ENABLED');
-  const ok = await throttleCodeAttempts(deps, user.id, () => acceptCode(deps.db, credential, code, false));
+  const ok = await throttleCodeAttempts(deps, user.id, () => acceptCode(deps, credential, code, false));
   if (!ok) throw new AppError('INVALID_CODE');
   await deps.db.update(totpCredentials).set({ enabledAt: new Date() }).where(eq(totpCredentials.userId, user.id));
   deps.metrics.authEvents.inc({ event: 'totp_enabled' });

@@ -53,6 +53,11 @@ export const sessions = pgTable(
     absoluteExpiresAt: timestamp('absolute_expires_at', { withTimezone: true }).notNull(),
     ip: text('ip'),
     userAgent: text('user_agent'),
+    /**
+     * When this session's holder last proved a credential again (auth.reauthenticate): adding a
+     * passkey or turning on TOTP needs it to be recent, so a stolen token alone cannot do either.
+     */
+    reauthenticatedAt: timestamp('reauthenticated_at', { withTimezone: true }),
   },
   (t) => [index('sessions_user_id_idx').on(t.userId)],
 );
@@ -121,19 +126,25 @@ export const passkeys = pgTable(
 );
 
 /** Server-side WebAuthn challenges and pending 2FA logins: single-use, short-lived. */
-export const authChallenges = pgTable('auth_challenges', {
-  id: text('id').primaryKey(),
-  kind: text('kind', { enum: ['passkey_registration', 'passkey_authentication', 'two_factor_login'] }).notNull(),
-  userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
-  /** The WebAuthn challenge, or the SHA-256 of a 2FA challenge token. */
-  value: text('value').notNull(),
-  data: jsonb('data'),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-  createdAt: createdAt(),
-});
+export const authChallenges = pgTable(
+  'auth_challenges',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['passkey_registration', 'passkey_authentication', 'two_factor_login'] }).notNull(),
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    /** The WebAuthn challenge, or the SHA-256 of a 2FA challenge token. */
+    value: text('value').notNull(),
+    data: jsonb('data'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  // Expired challenges are swept by expiry: an index, not a scan of the table.
+  (t) => [index('auth_challenges_expires_idx').on(t.expiresAt)],
+);
 
 export const totpCredentials = pgTable('totp_credentials', {
   userId: text('user_id').primaryKey().references(() => users.id, { onDelete: 'cascade' }),
+  /** AES-256-GCM sealed (totp/secret-box.ts); a 20-byte plain secret from before is sealed on next use. */
   secret: bytea('secret').notNull(),
   enabledAt: timestamp('enabled_at', { withTimezone: true }),
   /** The last accepted time step, so a code can't be replayed in its window. */

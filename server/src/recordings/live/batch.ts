@@ -2,7 +2,7 @@
 // time per stream, and a hostile stream could claim far more: nothing of it may run on the main
 // thread) or, in unit tests, on the calling thread. Each batch ends with flushed pages, so the
 // state returned with it is what the journal saves before the batch is acknowledged.
-import { AppError } from '../../errors';
+import { AppError, type ErrorKey } from '../../errors';
 import type { AudioLimits } from '../audio/limits';
 import { openLiveEncoder, type LiveEncoder, type ResumeState } from './encoding';
 
@@ -11,8 +11,10 @@ export type BatchResult = {
   bytes: Uint8Array;
   /** Payloads taken (the first `accepted` of the batch); the rest were dropped. */
   accepted: number;
-  /** Why payload `accepted` was refused (undecodable WebM/Ogg), or null. */
+  /** Why payload `accepted` was refused (undecodable WebM/Ogg, over the audio limits), or null. */
   rejection: string | null;
+  /** The catalogue key of that refusal. */
+  rejectionKey?: ErrorKey;
   state: ResumeState | null;
   durationMs: number;
 };
@@ -46,8 +48,9 @@ export class BatchEncoderCore {
       } catch (error) {
         this.encoder = openLiveEncoder(this.format, this.saved, this.limits);
         const rejection = error instanceof AppError ? error.message : 'This frame could not be decoded';
-        if (i === 0) return { bytes: new Uint8Array(0), accepted: 0, rejection, state: this.saved, durationMs: this.encoder.durationMs };
-        return { ...this.encode(payloads.slice(0, i)), rejection };
+        const rejectionKey: ErrorKey = error instanceof AppError ? error.key : 'UNSUPPORTED_MEDIA';
+        if (i === 0) return { bytes: new Uint8Array(0), accepted: 0, rejection, rejectionKey, state: this.saved, durationMs: this.encoder.durationMs };
+        return { ...this.encode(payloads.slice(0, i)), rejection, rejectionKey };
       }
     }
     pages.push(...this.encoder.flush());

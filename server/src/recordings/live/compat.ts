@@ -39,7 +39,9 @@ export class CompatStream {
     if (this.stopped || chunk.length === 0) return;
     if (this.live) return this.accept(chunk);
     this.pending.push(chunk);
-    this.opening ??= this.open(chunk);
+    // The container's magic is 4 bytes: a client may split even those.
+    const head = Buffer.concat(this.pending);
+    if (!this.opening && head.length >= 4) this.opening = this.open(head);
   }
 
   private async open(first: Buffer): Promise<LiveRecording | null> {
@@ -76,6 +78,7 @@ export class CompatStream {
    */
   async end(): Promise<LiveRecording | null> {
     this.stopped = true;
+    if (!this.opening && this.pending.length) this.opening = this.open(Buffer.concat(this.pending));
     if (!this.opening) {
       await this.registry.removeEmpty(this.row).catch(() => {});
       return null;

@@ -19,6 +19,7 @@ import type { ResumeState } from './encoding';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 type Thread = { worker: Worker; pending: Map<number, Pending>; sessions: number; dead: boolean };
+type OpenedSession = { thread: Thread; session: number; end: () => boolean };
 type Call = EncoderCall extends infer C ? (C extends EncoderCall ? Omit<C, 'call'> : never) : never;
 
 // From the sources a thread needs tsx registered first; the build has the thread's module beside main.mjs.
@@ -46,12 +47,31 @@ export class EncoderPool {
 
   /** An encoder for one live recording, on the thread holding the fewest. */
   async open(format: string, state: ResumeState | null, limits?: AudioLimits): Promise<BatchEncoder> {
-    const { thread, session, end } = await this.openSession((session) => ({ op: 'open', session, format, state, ...(limits ? { limits } : {}) }));
+    const opened = await this.openSession((session) => ({ op: 'open', session, format, state, ...(limits ? { limits } : {}) }));
     return {
       encode: (payloads) => {
         const copies = payloads.map(own);
-        return this.call(thread, { op: 'encode', session, payloads: copies }, copies.map((c) => c.buffer as ArrayBuffer)) as Promise<BatchResult>;
+        return this.call(opened.thread, { op: 'encode', session: opened.session, payloads: copies }, copies.map((c) => c.buffer as ArrayBuffer)) as Promise<BatchResult>;
       },
+      ...this.ending(opened),
+    };
+  }
+
+  /** A transcoder for one uploaded file (whose container was sniffed), on the thread holding the fewest. */
+  readonly openFile = async (container: FileContainer, limits?: AudioLimits): Promise<AsyncFileTranscoder> => {
+    const opened = await this.openSession((session) => ({ op: 'openFile', session, container, ...(limits ? { limits } : {}) }));
+    return {
+      push: (chunk) => {
+        const copy = own(chunk);
+        return this.call(opened.thread, { op: 'encode', session: opened.session, payloads: [copy] }, [copy.buffer as ArrayBuffer]) as Promise<Uint8Array>;
+      },
+      ...this.ending(opened),
+    };
+  };
+
+  /** finish (the last pages) and close (give up) of a session, either kind. */
+  private ending({ thread, session, end }: OpenedSession) {
+    return {
       finish: async () => {
         try {
           return (await this.call(thread, { op: 'finish', session })) as { bytes: Uint8Array; durationMs: number };
@@ -65,28 +85,7 @@ export class EncoderPool {
     };
   }
 
-  /** A transcoder for one uploaded file (whose container was sniffed), on the thread holding the fewest. */
-  readonly openFile = async (container: FileContainer, limits?: AudioLimits): Promise<AsyncFileTranscoder> => {
-    const { thread, session, end } = await this.openSession((session) => ({ op: 'openFile', session, container, ...(limits ? { limits } : {}) }));
-    return {
-      push: (chunk) => {
-        const copy = own(chunk);
-        return this.call(thread, { op: 'encode', session, payloads: [copy] }, [copy.buffer as ArrayBuffer]) as Promise<Uint8Array>;
-      },
-      finish: async () => {
-        try {
-          return (await this.call(thread, { op: 'finish', session })) as { bytes: Uint8Array; durationMs: number };
-        } finally {
-          end();
-        }
-      },
-      close: () => {
-        if (end() && !thread.dead) this.call(thread, { op: 'close', session }).catch(() => {});
-      },
-    };
-  };
-
-  private async openSession(message: (session: number) => Call): Promise<{ thread: Thread; session: number; end: () => boolean }> {
+  private async openSession(message: (session: number) => Call): Promise<OpenedSession> {
     const thread = this.pick();
     const session = this.nextSession++;
     // Counted before the thread answers: recordings that open together must spread over the threads

@@ -33,6 +33,7 @@ function asBuffer(payload: Uint8Array): Buffer {
   return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
 }
 
+/** Runs one call from the main thread on its encoder session: open, encode, finish, close (or crash, for tests). */
 function answerCall(message: EncoderCall): { result: unknown; transfer: ArrayBuffer[] } {
   if (message.op === 'open') {
     sessions.set(message.session, new BatchEncoderCore(message.format, message.state, message.limits));

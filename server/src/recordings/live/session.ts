@@ -10,7 +10,7 @@ import type { RecordingStorage } from '../storage';
 
 /** What a live recording is built from: the infrastructure and where files go. */
 export type LiveDeps = Pick<CoreDeps, 'bus' | 'config' | 'db' | 'logger' | 'metrics'> & { recordingStorage: RecordingStorage; audioThreads: EncoderPool };
-import { AppError } from '../../errors';
+import { AppError, type ErrorKey } from '../../errors';
 import type { RecordingRow } from '../access';
 import type { BatchEncoder } from './batch';
 import type { EncoderPool } from './encoder-pool';
@@ -25,7 +25,7 @@ export type Frame = { seq: number; payload: Buffer };
 export type EncoderOpener = (format: string, state: ResumeState | null) => Promise<BatchEncoder>;
 export type Acker = (seqs: number[]) => void;
 /** A frame the encoder refused (undecodable WebM/Ogg): it and the frames after it were dropped. */
-export type Rejecter = (seq: number, message: string) => void;
+export type Rejecter = (seq: number, message: string, key: ErrorKey) => void;
 
 export class LiveRecording {
   private queue: Frame[] = [];
@@ -121,7 +121,7 @@ export class LiveRecording {
       const refused = frames[encoded.accepted]!.seq;
       this.receivedNext = refused;
       this.queue = [];
-      this.rejecter?.(refused, encoded.rejection);
+      this.rejecter?.(refused, encoded.rejection, encoded.rejectionKey ?? 'UNSUPPORTED_MEDIA');
     }
     const batch = frames.slice(0, encoded.accepted);
     if (!batch.length || this.closed) return;

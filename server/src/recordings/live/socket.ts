@@ -156,9 +156,9 @@ function serveConnection(deps: AppDeps, registry: LiveRegistry, socket: WebSocke
     };
     // A refused frame (undecodable, or claiming more audio than its size allows): the new protocol
     // resends from its seq; an old client can't, so its stream ends there with what was durable.
-    live.rejecter = (seq, message) => {
-      if (!compat) return sendError(socket, 'INVALID_FRAME', message, { seq });
-      sendError(socket, 'INVALID_FRAME', message);
+    live.rejecter = (seq, message, key) => {
+      if (!compat) return sendError(socket, key, message, { seq });
+      sendError(socket, key, message);
       reject(message, CLOSE_UNSUPPORTED_DATA);
     };
     live.onFailure = (error) => {
