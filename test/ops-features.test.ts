@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClient, dbKind, describeDb, registerUser, startTestServer, type TestServer } from './helpers/server';
+import { expectAnswersMatchDocument, RestRecorder } from './helpers/rest-contract';
 import { metricValue, scrapeMetrics } from './helpers/metrics';
 import { follow, until } from './helpers/rooms';
 import { RecordClient } from './helpers/record-client';
@@ -12,6 +13,7 @@ type Json = Record<string, any>;
 
 describeDb(`REST mirrors of rooms and recordings on ${dbKind}`, () => {
   let server: TestServer;
+  const recorder = new RestRecorder();
   beforeAll(async () => {
     server = await startTestServer();
   });
@@ -21,7 +23,7 @@ describeDb(`REST mirrors of rooms and recordings on ${dbKind}`, () => {
     const headers = new Headers(init.headers);
     if (init.token) headers.set('authorization', `Bearer ${init.token}`);
     if (init.json !== undefined) headers.set('content-type', 'application/json');
-    const res = await fetch(`${server.url}/api${path}`, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
+    const res = await recorder.fetch(`${server.url}/api${path}`, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : null) as Json };
   }
@@ -70,7 +72,7 @@ describeDb(`REST mirrors of rooms and recordings on ${dbKind}`, () => {
   it('POST /api/recordings/upload stores a WAV; GET /api/recordings lists it and GET /api/recordings/{id} returns it', async () => {
     const member = await registerUser(server.url);
     const wav = fs.readFileSync(speechWav16k(2));
-    const res = await fetch(`${server.url}/api/recordings/upload?name=${encodeURIComponent('REST upload')}`, {
+    const res = await recorder.fetch(`${server.url}/api/recordings/upload?name=${encodeURIComponent('REST upload')}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${member.token}`, 'content-type': 'audio/wav' },
       body: wav,
@@ -116,5 +118,9 @@ describeDb(`REST mirrors of rooms and recordings on ${dbKind}`, () => {
     expect(count(after, 'parley_fanout_latency_seconds_count')).toBeGreaterThanOrEqual(count(before, 'parley_fanout_latency_seconds_count') + 1);
     expect(count(after, 'parley_recording_bytes_total')).toBeGreaterThan(count(before, 'parley_recording_bytes_total'));
     expect(metricValue(after, 'parley_recordings_active')).toBe(0);
+  });
+
+  it('answered every REST request above as /openapi.json describes', async () => {
+    await expectAnswersMatchDocument(server.url, recorder);
   });
 });

@@ -7,10 +7,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppRouter } from '../server/src/trpc/router';
 import { probeAudio, speechAac, speechWav48kStereo, speechWebmOpus, textFile, writeTemp } from './helpers/recording-fixtures';
 import { closeClients, describeOnce, registerUser, startTestServer, type TestServer } from './helpers/server';
+import { expectAnswersMatchDocument, RestRecorder } from './helpers/rest-contract';
 
 describeOnce('uploading whole recordings', () => {
   let server: TestServer;
   let user: Awaited<ReturnType<typeof registerUser>>;
+  const recorder = new RestRecorder();
 
   beforeAll(async () => {
     server = await startTestServer({ env: { UPLOAD_MAX_BYTES: String(8 * 1024 * 1024) } });
@@ -23,7 +25,7 @@ describeOnce('uploading whole recordings', () => {
 
   /** Streams the file as the request body (never read whole into memory). */
   function post(file: string, contentType: string, query = 'name=Upload', token: string | null = user.token) {
-    return fetch(`${server.url}/api/recordings/upload?${query}`, {
+    return recorder.fetch(`${server.url}/api/recordings/upload?${query}`, {
       method: 'POST',
       headers: { 'content-type': contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: Readable.toWeb(fs.createReadStream(file)) as ReadableStream,
@@ -73,7 +75,7 @@ describeOnce('uploading whole recordings', () => {
     const big = speechWav48kStereo(60); // ~11 MB > 8 MiB
     expect((await post(big, 'audio/wav')).status).toBe(413);
     // Chunked (no Content-Length): the limit is enforced while streaming.
-    const res = await fetch(`${server.url}/api/recordings/upload?name=big`, {
+    const res = await recorder.fetch(`${server.url}/api/recordings/upload?name=big`, {
       method: 'POST',
       headers: { 'content-type': 'audio/wav', authorization: `Bearer ${user.token}`, 'transfer-encoding': 'chunked' },
       body: Readable.toWeb(fs.createReadStream(big)) as ReadableStream,
@@ -105,5 +107,9 @@ describeOnce('uploading whole recordings', () => {
     expect(Math.abs(recording.durationMs - 20_000)).toBeLessThan(200);
     expect((await client.recordings.get.query({ id: recording.id })).id).toBe(recording.id);
     await expect(client.recordings.upload.mutate(new Blob([fs.readFileSync(textFile())]))).rejects.toMatchObject({ data: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
+  });
+
+  it('answered every upload above as /openapi.json describes', async () => {
+    await expectAnswersMatchDocument(server.url, recorder);
   });
 });

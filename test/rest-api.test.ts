@@ -314,6 +314,25 @@ describeDb(`REST for every resource on ${dbKind}`, () => {
   });
 });
 
+describeDb(`REST event streams at shutdown on ${dbKind}`, () => {
+  it('ends open event streams with reason restarting (1012) when the server shuts down', async () => {
+    const own = await startTestServer();
+    try {
+      const ownApi = restClient(own.url, new RestRecorder());
+      const { token } = await signUp(ownApi);
+      const room = (await ownApi('/rooms', { method: 'POST', token, json: { name: 'Going down' } })).body;
+      const stream = await openEventStream(`${own.url}/api/rooms/${room.id}/events`, { authorization: `Bearer ${token}` });
+      expect(stream.status).toBe(200);
+      const closing = own.close();
+      const events = await stream.until((e) => e.event === 'end');
+      expect(events.at(-1)!.data).toMatchObject({ reason: 'restarting', code: 1012 });
+      await closing;
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
 describePostgres('REST event streams on two instances', () => {
   let one: TestServer;
   let two: TestServer;

@@ -157,6 +157,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/reauthenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm it is you (password, TOTP code or passkey) before adding a passkey or turning on two-factor */
+        post: operations["auth-reauthenticate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/guest": {
         parameters: {
             query?: never;
@@ -646,7 +663,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add an account by e-mail (admins only) */
+        /** Invite an e-mail address (admins only); it joins when the invitee accepts */
         post: operations["orgs-addMember"];
         delete?: never;
         options?: never;
@@ -664,8 +681,76 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a member (admins only; anyone may remove themselves) */
+        /** Remove a member (admins only) */
         delete: operations["orgs-removeMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invitations to organizations waiting for your answer */
+        get: operations["orgs-invitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/invitations/{invitationId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Join the organization you were invited to */
+        post: operations["orgs-acceptInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/invitations/{invitationId}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline an invitation */
+        post: operations["orgs-declineInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/{orgId}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Leave an organization (the last admin cannot) */
+        post: operations["orgs-leave"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -744,6 +829,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/recordings/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stream a live recording in one chunked request (the old recorder's ingestion)
+         * @description The body (usually Transfer-Encoding: chunked) is Ogg/Opus or WebM/Opus, appended as it arrives. When it ends the recording is finished (201); with finish=false it stays live (200). recording_id appends to one of your live recordings, which is also how to continue after a broken connection.
+         */
+        post: operations["recordings-stream"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/rooms/{roomId}/events": {
         parameters: {
             query?: never;
@@ -753,7 +858,7 @@ export interface paths {
         };
         /**
          * Follow a room: messages, typing and presence as server-sent events
-         * @description A text/event-stream. Each event is `event: <type>`, `id: <event id>` (room events), and `data: <JSON>`. Comment lines (`: keep-alive`) keep idle connections open. The stream ends with `event: end` and `data: {"reason","code","key"}`: key SESSION_REVOKED when the session was revoked or expired (sign in again), SUBSCRIBER_TOO_SLOW when the client fell behind (reconnect and resume). Resuming with Last-Event-ID (or ?lastEventId=) replays every message after that id: no gap, no duplicate, on any instance.
+         * @description A text/event-stream. Each event is `event: <type>`, `id: <event id>` (room events), and `data: <JSON>`. Comment lines (`: keep-alive`) keep idle connections open. The stream ends with `event: end` and `data: {"reason","code","key"}`: key SESSION_REVOKED when the session was revoked or expired (sign in again), SUBSCRIBER_TOO_SLOW when the client fell behind, or reason `restarting` (code 1012) when the server shuts down: reconnect and resume. Resuming with Last-Event-ID (or ?lastEventId=) replays every message after that id: no gap, no duplicate, on any instance.
          */
         get: operations["rooms-events"];
         put?: never;
@@ -773,7 +878,7 @@ export interface paths {
         };
         /**
          * Follow a recording: its state now, progress while live, then finished (or failed/deleted)
-         * @description A text/event-stream. Each event is `event: <type>`, `id: <event id>` (room events), and `data: <JSON>`. Comment lines (`: keep-alive`) keep idle connections open. The stream ends with `event: end` and `data: {"reason","code","key"}`: key SESSION_REVOKED when the session was revoked or expired (sign in again), SUBSCRIBER_TOO_SLOW when the client fell behind (reconnect and resume).
+         * @description A text/event-stream. Each event is `event: <type>`, `id: <event id>` (room events), and `data: <JSON>`. Comment lines (`: keep-alive`) keep idle connections open. The stream ends with `event: end` and `data: {"reason","code","key"}`: key SESSION_REVOKED when the session was revoked or expired (sign in again), SUBSCRIBER_TOO_SLOW when the client fell behind, or reason `restarting` (code 1012) when the server shuts down: reconnect and resume.
          */
         get: operations["recordings-events"];
         put?: never;
@@ -816,7 +921,7 @@ export interface components {
              * @description The stable name of this error in the catalogue: what clients branch on
              * @enum {string}
              */
-            key?: "INVALID_INPUT" | "INVALID_JSON" | "UNSUPPORTED_CONTENT_TYPE" | "METHOD_NOT_ALLOWED" | "ROUTE_NOT_FOUND" | "INVALID_CREDENTIALS" | "UNAUTHENTICATED" | "SESSION_REVOKED" | "EMAIL_TAKEN" | "WEAK_PASSWORD" | "WRONG_PASSWORD" | "INVALID_TOKEN" | "INVALID_CODE" | "RECOVERY_CODE_INVALID" | "RECOVERY_GRANT_INVALID" | "CSRF_ORIGIN" | "GUEST_NOT_ALLOWED" | "NOT_A_GUEST" | "NOT_MEMBER" | "NOT_ADMIN" | "NOT_FOUND" | "SESSION_NOT_FOUND" | "ROOM_NOT_FOUND" | "RECORDING_NOT_FOUND" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "PASSKEY_NOT_FOUND" | "CHALLENGE_EXPIRED" | "PASSKEY_INVALID" | "PASSKEY_REJECTED" | "LAST_SIGN_IN_METHOD" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_SET_UP" | "TOTP_NOT_ENABLED" | "CONFLICT" | "RATE_LIMITED" | "INVALID_CURSOR" | "INVALID_TEXT" | "TOO_MANY_SUBSCRIPTIONS" | "SUBSCRIBER_TOO_SLOW" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA" | "LAST_ADMIN" | "RECORDING_NOT_LIVE" | "INVALID_UPLOAD" | "CORRUPT_MEDIA" | "DATABASE_UNAVAILABLE" | "SHUTTING_DOWN" | "INTERNAL";
+            key?: "INVALID_INPUT" | "INVALID_JSON" | "UNSUPPORTED_CONTENT_TYPE" | "METHOD_NOT_ALLOWED" | "ROUTE_NOT_FOUND" | "INVALID_CREDENTIALS" | "UNAUTHENTICATED" | "SESSION_REVOKED" | "EMAIL_TAKEN" | "WEAK_PASSWORD" | "WRONG_PASSWORD" | "INVALID_TOKEN" | "INVALID_CODE" | "REAUTHENTICATION_REQUIRED" | "REAUTHENTICATION_PROOF" | "RECOVERY_CODE_INVALID" | "RECOVERY_GRANT_INVALID" | "CSRF_ORIGIN" | "GUEST_NOT_ALLOWED" | "NOT_A_GUEST" | "NOT_MEMBER" | "NOT_ADMIN" | "NOT_FOUND" | "SESSION_NOT_FOUND" | "ROOM_NOT_FOUND" | "RECORDING_NOT_FOUND" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "INVITATION_NOT_FOUND" | "PASSKEY_NOT_FOUND" | "CHALLENGE_EXPIRED" | "PASSKEY_INVALID" | "PASSKEY_REJECTED" | "LAST_SIGN_IN_METHOD" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_SET_UP" | "TOTP_NOT_ENABLED" | "CONFLICT" | "RATE_LIMITED" | "INVALID_CURSOR" | "INVALID_TEXT" | "TOO_MANY_SUBSCRIPTIONS" | "SUBSCRIBER_TOO_SLOW" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA" | "LAST_ADMIN" | "RECORDING_NOT_LIVE" | "INVALID_FRAME" | "FRAME_OUT_OF_ORDER" | "UNKNOWN_MESSAGE" | "INVALID_UPLOAD" | "CORRUPT_MEDIA" | "AUDIO_TOO_DENSE" | "RECORDING_TOO_LONG" | "DATABASE_UNAVAILABLE" | "SHUTTING_DOWN" | "INTERNAL";
             /** @description With INVALID_INPUT: what is wrong with which field */
             issues?: {
                 path: string[];
@@ -1035,6 +1140,10 @@ export interface operations {
                             createdAt: string;
                         };
                         token: string;
+                        /** @description The same token, for OAuth2 clients */
+                        access_token?: string;
+                        /** @enum {string} */
+                        token_type?: "bearer";
                     };
                 };
             };
@@ -1084,6 +1193,10 @@ export interface operations {
                             createdAt: string;
                         };
                         token: string;
+                        /** @description The same token, for OAuth2 clients */
+                        access_token?: string;
+                        /** @enum {string} */
+                        token_type?: "bearer";
                     } | {
                         /** @constant */
                         twoFactorRequired: true;
@@ -1267,6 +1380,8 @@ export interface operations {
                 "application/json": {
                     token: string;
                     newPassword: string;
+                    /** @default false */
+                    keepPasskeys?: boolean;
                 };
             };
         };
@@ -1352,6 +1467,63 @@ export interface operations {
                 };
             };
             400: components["responses"]["400"];
+            403: components["responses"]["403"];
+            413: components["responses"]["413"];
+            415: components["responses"]["415"];
+            429: components["responses"]["429"];
+            500: components["responses"]["500"];
+            503: components["responses"]["503"];
+        };
+    };
+    "auth-reauthenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password?: string;
+                    code?: string;
+                    passkey?: {
+                        id: string;
+                        rawId: string;
+                        /** @constant */
+                        type: "public-key";
+                        response: {
+                            clientDataJSON: string;
+                            authenticatorData: string;
+                            signature: string;
+                            userHandle?: string;
+                        };
+                        /** @enum {string} */
+                        authenticatorAttachment?: "cross-platform" | "platform";
+                        /** @default {} */
+                        clientExtensionResults?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                        validUntil: string;
+                    };
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
             403: components["responses"]["403"];
             413: components["responses"]["413"];
             415: components["responses"]["415"];
@@ -1523,7 +1695,6 @@ export interface operations {
             };
             400: components["responses"]["400"];
             403: components["responses"]["403"];
-            409: components["responses"]["409"];
             413: components["responses"]["413"];
             415: components["responses"]["415"];
             429: components["responses"]["429"];
@@ -2785,10 +2956,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        invitationId: string;
                         orgId: string;
-                        userId: string;
+                        orgName: string;
+                        email: string;
                         /** @enum {string} */
                         role: "admin" | "member";
+                        expiresAt: string;
                     };
                 };
             };
@@ -2796,7 +2970,6 @@ export interface operations {
             401: components["responses"]["401"];
             403: components["responses"]["403"];
             404: components["responses"]["404"];
-            409: components["responses"]["409"];
             413: components["responses"]["413"];
             415: components["responses"]["415"];
             429: components["responses"]["429"];
@@ -2831,6 +3004,145 @@ export interface operations {
             401: components["responses"]["401"];
             403: components["responses"]["403"];
             404: components["responses"]["404"];
+            429: components["responses"]["429"];
+            500: components["responses"]["500"];
+            503: components["responses"]["503"];
+        };
+    };
+    "orgs-invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        invitationId: string;
+                        orgId: string;
+                        orgName: string;
+                        email: string;
+                        /** @enum {string} */
+                        role: "admin" | "member";
+                        expiresAt: string;
+                    }[];
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            429: components["responses"]["429"];
+            500: components["responses"]["500"];
+            503: components["responses"]["503"];
+        };
+    };
+    "orgs-acceptInvitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        role: "admin" | "member";
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
+            413: components["responses"]["413"];
+            415: components["responses"]["415"];
+            429: components["responses"]["429"];
+            500: components["responses"]["500"];
+            503: components["responses"]["503"];
+        };
+    };
+    "orgs-declineInvitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                    };
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
+            413: components["responses"]["413"];
+            415: components["responses"]["415"];
+            429: components["responses"]["429"];
+            500: components["responses"]["500"];
+            503: components["responses"]["503"];
+        };
+    };
+    "orgs-leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                    };
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
+            413: components["responses"]["413"];
+            415: components["responses"]["415"];
             429: components["responses"]["429"];
             500: components["responses"]["500"];
             503: components["responses"]["503"];
@@ -3026,6 +3338,13 @@ export interface operations {
                 "video/webm": string;
                 "application/ogg": string;
                 "application/octet-stream": string;
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The audio file
+                     */
+                    file: string;
+                };
             };
         };
         responses: {
@@ -3043,6 +3362,62 @@ export interface operations {
             400: components["responses"]["400"];
             401: components["responses"]["401"];
             403: components["responses"]["403"];
+            404: components["responses"]["404"];
+            413: components["responses"]["413"];
+            415: components["responses"]["415"];
+            429: components["responses"]["429"];
+            500: components["responses"]["500"];
+            503: components["responses"]["503"];
+        };
+    };
+    "recordings-stream": {
+        parameters: {
+            query?: {
+                name?: string;
+                /** @description Append to this live recording of yours */
+                recording_id?: string;
+                /** @description false: keep the recording live when the body ends */
+                finish?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "audio/ogg": string;
+                "audio/webm": string;
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description The recording, still live */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recording: components["schemas"]["Recording"];
+                    };
+                };
+            };
+            /** @description The finished recording */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recording: components["schemas"]["Recording"];
+                    };
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
+            409: components["responses"]["409"];
             413: components["responses"]["413"];
             415: components["responses"]["415"];
             429: components["responses"]["429"];

@@ -22,6 +22,17 @@ function completeOperation(operation: Operation, statuses: readonly number[]): v
   if (!operation.security) operation.security = [];
 }
 
+type SchemaNode = { properties?: Record<string, unknown>; anyOf?: SchemaNode[]; oneOf?: SchemaNode[] };
+
+function addOAuth2Fields(schema: unknown): void {
+  const node = schema as SchemaNode | undefined;
+  if (!node) return;
+  for (const branch of [...(node.anyOf ?? []), ...(node.oneOf ?? [])]) addOAuth2Fields(branch);
+  if (!node.properties?.token) return;
+  node.properties.access_token = { type: 'string', description: 'The same token, for OAuth2 clients' };
+  node.properties.token_type = { type: 'string', enum: ['bearer'] };
+}
+
 export function buildOpenApiDocument(publicUrl: string): OpenAPIObject {
   const document = generateOpenApiDocument(appRouter, {
     title: 'Parley',
@@ -66,6 +77,12 @@ export function buildOpenApiDocument(publicUrl: string): OpenAPIObject {
   // The plain routes declare their statuses themselves; they get the shared error answers too.
   for (const [path, statuses] of Object.entries({ ...uploadStatuses, ...eventStreamStatuses })) {
     completeOperation(paths[path]!.get ?? paths[path]!.post!, statuses);
+  }
+  // The OAuth2 password form of sign-in (auth/oauth2-login.ts) adds access_token and token_type
+  // beside token on REST login and register answers: describe them where token is.
+  for (const path of ['/auth/login', '/auth/register']) {
+    const success = paths[path]?.post?.responses['200'] as { content?: Record<string, { schema?: unknown }> } | undefined;
+    addOAuth2Fields(success?.content?.['application/json']?.schema);
   }
   const components = (document.components ??= {}) as Record<string, Record<string, unknown>>;
   const errors = errorComponents(errorKeys);

@@ -6,7 +6,7 @@ const STREAM_DESCRIPTION =
   'A text/event-stream. Each event is `event: <type>`, `id: <event id>` (room events), and `data: <JSON>`. ' +
   'Comment lines (`: keep-alive`) keep idle connections open. The stream ends with `event: end` and ' +
   '`data: {"reason","code","key"}`: key SESSION_REVOKED when the session was revoked or expired (sign in ' +
-  'again), SUBSCRIBER_TOO_SLOW when the client fell behind (reconnect and resume).';
+  'again), SUBSCRIBER_TOO_SLOW when the client fell behind, or reason `restarting` (code 1012) when the server shuts down: reconnect and resume.';
 
 const streamContent = {
   'text/event-stream': {

@@ -118,6 +118,9 @@ export async function serveEventStream(deps: AppDeps, req: IncomingMessage, res:
   const session = ctx.session;
   const closable = { close: (_code?: number, message?: string) => end({ reason: 'session-ended', code: closeCodes.SESSION_REVOKED, key: 'SESSION_REVOKED', message: message || 'Your session has ended; sign in again' }) };
   const untrack = session ? deps.sockets.track(session.id, closable) : () => {};
+  // A server going down says so, as its WebSockets get 1012: the client reconnects (to another instance) and resumes.
+  const restart = () => end({ reason: 'restarting', code: closeCodes.SERVICE_RESTART, message: 'Server restarting; reconnect and resume' });
+  deps.shutdownSignal.addEventListener('abort', restart, { once: true });
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
   keepAlive.unref();
   try {
@@ -135,6 +138,7 @@ export async function serveEventStream(deps: AppDeps, req: IncomingMessage, res:
     }
   } finally {
     clearInterval(keepAlive);
+    deps.shutdownSignal.removeEventListener('abort', restart);
     untrack();
     await iterator.return?.(undefined).catch(() => {});
   }

@@ -1,5 +1,5 @@
-// POST /api/recordings/upload in the document: a raw binary body (a whole audio file), which tRPC
-// procedures' JSON routes can't describe, answered with the stored recording.
+// POST /api/recordings/upload and /api/recordings/stream in the document: binary bodies (a whole
+// audio file, or a chunked live stream), which tRPC procedures' JSON routes can't describe.
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import { uploadRecordingOutput } from '../recordings/schema';
 
@@ -26,6 +26,9 @@ export const uploadPath: ZodOpenApiPathsObject = {
           'video/webm': { schema: { type: 'string', format: 'binary' } },
           'application/ogg': { schema: { type: 'string', format: 'binary' } },
           'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+          'multipart/form-data': {
+            schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'The audio file' } } },
+          },
         },
       },
       responses: {
@@ -33,6 +36,39 @@ export const uploadPath: ZodOpenApiPathsObject = {
       },
     },
   },
+  '/recordings/stream': {
+    post: {
+      operationId: 'recordings-stream',
+      summary: "Stream a live recording in one chunked request (the old recorder's ingestion)",
+      description:
+        'The body (usually Transfer-Encoding: chunked) is Ogg/Opus or WebM/Opus, appended as it arrives. When it ' +
+        'ends the recording is finished (201); with finish=false it stays live (200). recording_id appends to one ' +
+        'of your live recordings, which is also how to continue after a broken connection.',
+      tags: ['recordings'],
+      security: [{ bearer: [] }, { cookie: [] }],
+      parameters: [
+        { name: 'name', in: 'query', required: false, schema: { type: 'string', maxLength: 200 } },
+        { name: 'recording_id', in: 'query', required: false, schema: { type: 'string', maxLength: 64 }, description: 'Append to this live recording of yours' },
+        { name: 'finish', in: 'query', required: false, schema: { type: 'string', enum: ['true', 'false'] }, description: 'false: keep the recording live when the body ends' },
+      ],
+      requestBody: {
+        required: true,
+        content: {
+          'audio/ogg': { schema: { type: 'string', format: 'binary' } },
+          'audio/webm': { schema: { type: 'string', format: 'binary' } },
+          'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+        },
+      },
+      responses: {
+        '200': { description: 'The recording, still live', content: { 'application/json': { schema: uploadRecordingOutput } } },
+        '201': { description: 'The finished recording', content: { 'application/json': { schema: uploadRecordingOutput } } },
+      },
+    },
+  },
 };
 
-export const uploadStatuses: Record<string, number[]> = { '/recordings/upload': [400, 401, 403, 413, 415, 429, 500, 503] };
+/** 404: an orgId that is not one of yours (never revealed whether it exists). */
+export const uploadStatuses: Record<string, number[]> = {
+  '/recordings/upload': [400, 401, 403, 404, 413, 415, 429, 500, 503],
+  '/recordings/stream': [400, 401, 403, 404, 409, 413, 415, 429, 500, 503],
+};
