@@ -113,6 +113,9 @@ describeDb(`account recovery by SMS webhook and e-mail on ${dbKind}`, () => {
       keepPasskeys: true,
     });
     expect(recovered).toMatchObject({ endedSessions: 0, removedPasskeys: 0 });
+    // The grant counts as re-authentication: the recovered session may add another passkey at once.
+    const recoveredClient = createClient(server.url, { token: recovered.token });
+    expect((await recoveredClient.auth.passkey.registrationOptions.mutate()).challenge).toBeTruthy();
     for (const token of account.tokens) expect((await createClient(server.url, { token }).auth.me.query()).user.id).toBe(account.user.id);
     expect(await createClient(server.url, { token: recovered.token }).auth.passkey.list.query()).toHaveLength(2);
   });

@@ -3,7 +3,7 @@
 // channel the account has (mail and SMS) that it was recovered.
 import { and, eq, ne } from 'drizzle-orm';
 import type { AppDeps } from '../../deps';
-import { passkeys } from '../../db/schema/index';
+import { passkeys, sessions } from '../../db/schema/index';
 import { AppError } from '../../errors';
 import { accountRecoveredMail } from '../../mail/messages';
 import { recordAuditEvent } from '../audit';
@@ -68,6 +68,11 @@ async function finishRecovery(
   }
   deps.sessionCache.forgetUser(user.id);
   const { session, token } = await openSignInSession(deps, user, meta, 'login_success');
+  // The grant was a fresh proof of identity: it counts as the re-authentication the new session
+  // would otherwise need before adding another passkey or turning on two-factor.
+  const reauthenticatedAt = new Date();
+  await deps.db.update(sessions).set({ reauthenticatedAt }).where(eq(sessions.id, session.id));
+  session.reauthenticatedAt = reauthenticatedAt;
   const detail = { method: grant.method, with: options.newPasskeyId ? ('passkey' as const) : ('password' as const), endedSessions, removedPasskeys };
   await recordAuditEvent(deps, { event: 'account_recovered', userId: user.id, ...meta, detail });
   const at = new Date();
