@@ -157,6 +157,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/reauthenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm it is you (password, TOTP code or passkey) before adding a passkey or turning on two-factor */
+        post: operations["auth-reauthenticate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/guest": {
         parameters: {
             query?: never;
@@ -646,7 +663,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add an account by e-mail (admins only) */
+        /** Invite an e-mail address (admins only); it joins when the invitee accepts */
         post: operations["orgs-addMember"];
         delete?: never;
         options?: never;
@@ -664,8 +681,76 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a member (admins only; anyone may remove themselves) */
+        /** Remove a member (admins only) */
         delete: operations["orgs-removeMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invitations to organizations waiting for your answer */
+        get: operations["orgs-invitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/invitations/{invitationId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Join the organization you were invited to */
+        post: operations["orgs-acceptInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/invitations/{invitationId}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline an invitation */
+        post: operations["orgs-declineInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/{orgId}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Leave an organization (the last admin cannot) */
+        post: operations["orgs-leave"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -816,7 +901,7 @@ export interface components {
              * @description The stable name of this error in the catalogue: what clients branch on
              * @enum {string}
              */
-            key?: "INVALID_INPUT" | "INVALID_JSON" | "UNSUPPORTED_CONTENT_TYPE" | "METHOD_NOT_ALLOWED" | "ROUTE_NOT_FOUND" | "INVALID_CREDENTIALS" | "UNAUTHENTICATED" | "SESSION_REVOKED" | "EMAIL_TAKEN" | "WEAK_PASSWORD" | "WRONG_PASSWORD" | "INVALID_TOKEN" | "INVALID_CODE" | "RECOVERY_CODE_INVALID" | "RECOVERY_GRANT_INVALID" | "CSRF_ORIGIN" | "GUEST_NOT_ALLOWED" | "NOT_A_GUEST" | "NOT_MEMBER" | "NOT_ADMIN" | "NOT_FOUND" | "SESSION_NOT_FOUND" | "ROOM_NOT_FOUND" | "RECORDING_NOT_FOUND" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "PASSKEY_NOT_FOUND" | "CHALLENGE_EXPIRED" | "PASSKEY_INVALID" | "PASSKEY_REJECTED" | "LAST_SIGN_IN_METHOD" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_SET_UP" | "TOTP_NOT_ENABLED" | "CONFLICT" | "RATE_LIMITED" | "INVALID_CURSOR" | "INVALID_TEXT" | "TOO_MANY_SUBSCRIPTIONS" | "SUBSCRIBER_TOO_SLOW" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA" | "LAST_ADMIN" | "RECORDING_NOT_LIVE" | "INVALID_UPLOAD" | "CORRUPT_MEDIA" | "DATABASE_UNAVAILABLE" | "SHUTTING_DOWN" | "INTERNAL";
+            key?: "INVALID_INPUT" | "INVALID_JSON" | "UNSUPPORTED_CONTENT_TYPE" | "METHOD_NOT_ALLOWED" | "ROUTE_NOT_FOUND" | "INVALID_CREDENTIALS" | "UNAUTHENTICATED" | "SESSION_REVOKED" | "EMAIL_TAKEN" | "WEAK_PASSWORD" | "WRONG_PASSWORD" | "INVALID_TOKEN" | "INVALID_CODE" | "REAUTHENTICATION_REQUIRED" | "REAUTHENTICATION_PROOF" | "RECOVERY_CODE_INVALID" | "RECOVERY_GRANT_INVALID" | "CSRF_ORIGIN" | "GUEST_NOT_ALLOWED" | "NOT_A_GUEST" | "NOT_MEMBER" | "NOT_ADMIN" | "NOT_FOUND" | "SESSION_NOT_FOUND" | "ROOM_NOT_FOUND" | "RECORDING_NOT_FOUND" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "INVITATION_NOT_FOUND" | "PASSKEY_NOT_FOUND" | "CHALLENGE_EXPIRED" | "PASSKEY_INVALID" | "PASSKEY_REJECTED" | "LAST_SIGN_IN_METHOD" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_SET_UP" | "TOTP_NOT_ENABLED" | "CONFLICT" | "RATE_LIMITED" | "INVALID_CURSOR" | "INVALID_TEXT" | "TOO_MANY_SUBSCRIPTIONS" | "SUBSCRIBER_TOO_SLOW" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA" | "LAST_ADMIN" | "RECORDING_NOT_LIVE" | "INVALID_FRAME" | "FRAME_OUT_OF_ORDER" | "UNKNOWN_MESSAGE" | "INVALID_UPLOAD" | "CORRUPT_MEDIA" | "AUDIO_TOO_DENSE" | "RECORDING_TOO_LONG" | "DATABASE_UNAVAILABLE" | "SHUTTING_DOWN" | "INTERNAL";
             /** @description With INVALID_INPUT: what is wrong with which field */
             issues?: {
                 path: string[];
@@ -1267,6 +1352,8 @@ export interface operations {
                 "application/json": {
                     token: string;
                     newPassword: string;
+                    /** @default false */
+                    keepPasskeys?: boolean;
                 };
             };
         };
@@ -1352,6 +1439,63 @@ export interface operations {
                 };
             };
             400: components["responses"]["400"];
+            403: components["responses"]["403"];
+            413: components["responses"]["413"];
+            415: components["responses"]["415"];
+            429: components["responses"]["429"];
+            500: components["responses"]["500"];
+            503: components["responses"]["503"];
+        };
+    };
+    "auth-reauthenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password?: string;
+                    code?: string;
+                    passkey?: {
+                        id: string;
+                        rawId: string;
+                        /** @constant */
+                        type: "public-key";
+                        response: {
+                            clientDataJSON: string;
+                            authenticatorData: string;
+                            signature: string;
+                            userHandle?: string;
+                        };
+                        /** @enum {string} */
+                        authenticatorAttachment?: "cross-platform" | "platform";
+                        /** @default {} */
+                        clientExtensionResults?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                        validUntil: string;
+                    };
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
             403: components["responses"]["403"];
             413: components["responses"]["413"];
             415: components["responses"]["415"];
@@ -1523,7 +1667,6 @@ export interface operations {
             };
             400: components["responses"]["400"];
             403: components["responses"]["403"];
-            409: components["responses"]["409"];
             413: components["responses"]["413"];
             415: components["responses"]["415"];
             429: components["responses"]["429"];
@@ -2785,10 +2928,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        invitationId: string;
                         orgId: string;
-                        userId: string;
+                        orgName: string;
+                        email: string;
                         /** @enum {string} */
                         role: "admin" | "member";
+                        expiresAt: string;
                     };
                 };
             };
@@ -2796,7 +2942,6 @@ export interface operations {
             401: components["responses"]["401"];
             403: components["responses"]["403"];
             404: components["responses"]["404"];
-            409: components["responses"]["409"];
             413: components["responses"]["413"];
             415: components["responses"]["415"];
             429: components["responses"]["429"];
@@ -2831,6 +2976,145 @@ export interface operations {
             401: components["responses"]["401"];
             403: components["responses"]["403"];
             404: components["responses"]["404"];
+            429: components["responses"]["429"];
+            500: components["responses"]["500"];
+            503: components["responses"]["503"];
+        };
+    };
+    "orgs-invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        invitationId: string;
+                        orgId: string;
+                        orgName: string;
+                        email: string;
+                        /** @enum {string} */
+                        role: "admin" | "member";
+                        expiresAt: string;
+                    }[];
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            429: components["responses"]["429"];
+            500: components["responses"]["500"];
+            503: components["responses"]["503"];
+        };
+    };
+    "orgs-acceptInvitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        role: "admin" | "member";
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
+            413: components["responses"]["413"];
+            415: components["responses"]["415"];
+            429: components["responses"]["429"];
+            500: components["responses"]["500"];
+            503: components["responses"]["503"];
+        };
+    };
+    "orgs-declineInvitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                    };
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
+            413: components["responses"]["413"];
+            415: components["responses"]["415"];
+            429: components["responses"]["429"];
+            500: components["responses"]["500"];
+            503: components["responses"]["503"];
+        };
+    };
+    "orgs-leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                    };
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
+            413: components["responses"]["413"];
+            415: components["responses"]["415"];
             429: components["responses"]["429"];
             500: components["responses"]["500"];
             503: components["responses"]["503"];

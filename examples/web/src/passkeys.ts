@@ -23,6 +23,10 @@ export async function listPasskeys(client: ParleyClient) {
 export function setUpPasskeys({ client, guarded, onSignedIn }: Wiring) {
   // Signed in: add a passkey to this account (the SDK's helper runs the browser ceremony).
   $('add-passkey').addEventListener('click', () => void guarded(async () => {
+    // Adding a passkey needs a fresh proof that it is you (a session token alone is not enough):
+    // the password from the form, else asked for.
+    const password = (document.getElementById('password') as HTMLInputElement | null)?.value || window.prompt('Confirm your password') || '';
+    await client.auth.reauthenticate.mutate({ password });
     await createPasskey(client);
     await listPasskeys(client);
   }));
