@@ -111,7 +111,7 @@ def run(urls):
     # An account with two-factor on (an integrator does this once, by hand).
     registered = call(http, "POST", f"{first_api}/auth/register", "register", json={"email": email, "password": PASSWORD, "name": "Python"})
     auth = {"Authorization": f"Bearer {registered['token']}"}
-    # Turning two-factor on needs a fresh proof of the password on this session.
+    # Turning two-factor on asks for a fresh proof that it is you: the password.
     call(http, "POST", f"{first_api}/auth/reauthenticate", "reauthenticate", headers=auth, json={"password": PASSWORD})
     setup = call(http, "POST", f"{first_api}/auth/totp/setup", "totp setup", headers=auth)
     call(http, "POST", f"{first_api}/auth/totp/enable", "totp enable", headers=auth, json={"code": totp_code(setup["secret"])})

@@ -38,7 +38,7 @@ export async function runFlow(options: FlowOptions): Promise<FlowResult> {
   // An account with two-factor on (an integrator would do this once, by hand).
   const registered = check(await api.POST('/auth/register', { body: { email, password, name: 'REST example' } }), 'register');
   let auth = { Authorization: `Bearer ${registered.token}` };
-  // Turning two-factor on needs a fresh proof of the password on this session.
+  // Turning two-factor on asks for a fresh proof that it is you: the password.
   check(await api.POST('/auth/reauthenticate', { headers: auth, body: { password } }), 'reauthenticate');
   const setup = check(await api.POST('/auth/totp/setup', { headers: auth }), 'totp setup');
   check(await api.POST('/auth/totp/enable', { headers: auth, body: { code: totpCode(setup.secret) } }), 'totp enable');
