@@ -3,14 +3,14 @@ import { mergeRouters, router } from '../trpc/init';
 import { guestRouter } from './guest-router';
 import { passkeyRouter } from './passkey/router';
 import { reauthenticationRouter } from './reauthentication-router';
-import { recoveryRouter } from './recovery-router';
+import { passwordEmailRouter } from './password-email-router';
 import { accountRecoveryRouter } from './recovery/router';
 import { passwordAuthRouter } from './password-router';
 import { totpRouter } from './totp/router';
 
 export const authRouter = mergeRouters(
   passwordAuthRouter,
-  recoveryRouter,
+  passwordEmailRouter,
   reauthenticationRouter,
   guestRouter,
   router({

@@ -4,11 +4,11 @@ import { eq } from 'drizzle-orm';
 import type { AppDeps } from '../../deps';
 import { passkeys } from '../../db/schema/index';
 import { AppError } from '../../errors';
-import { CHALLENGE_TTL_MS, consumeChallenge, storeChallenge } from '../challenges';
+import { CHALLENGE_TTL_MS, storeChallenge } from '../challenges';
 import type { User } from '../session';
 import { getUserByEmail, getUserById } from '../user';
 import { getPasskeyById, listPasskeys } from './credentials';
-import { readSignedChallenge, relyingPartyOf } from './relying-party';
+import { consumeSignedChallenge, expectedCeremony, relyingPartyOf } from './relying-party';
 import type { AuthenticationResponse } from './schema';
 
 /** With an e-mail the browser offers that account's passkeys; without, any discoverable passkey for us. */
@@ -41,8 +41,7 @@ export async function verifyPasskeyAuthentication(deps: AppDeps, response: Authe
 
 async function checkAssertion(deps: AppDeps, response: AuthenticationResponse): Promise<User> {
   const rp = relyingPartyOf(deps.config);
-  const challenge = readSignedChallenge(response.response.clientDataJSON);
-  const row = challenge ? await consumeChallenge(deps.db, 'passkey_authentication', challenge) : null;
+  const row = await consumeSignedChallenge(deps.db, 'passkey_authentication', response.response.clientDataJSON);
   if (!row) throw new AppError('CHALLENGE_EXPIRED');
   const passkey = await getPasskeyById(deps.db, response.id);
   // Options asked for one account's passkeys: another account's passkey does not answer them.
@@ -51,11 +50,8 @@ async function checkAssertion(deps: AppDeps, response: AuthenticationResponse): 
   try {
     verification = await verifyAuthenticationResponse({
       response: response as AuthenticationResponseJSON,
-      expectedChallenge: row.value,
-      expectedOrigin: rp.origins,
-      expectedRPID: rp.rpID,
+      ...expectedCeremony(rp, row),
       credential: { id: passkey.id, publicKey: new Uint8Array(passkey.publicKey), counter: passkey.counter, transports: passkey.transports ?? undefined },
-      requireUserVerification: true,
     });
   } catch (error) {
     // Bad signature, wrong origin or RP id, or a counter that went backwards (a cloned authenticator).

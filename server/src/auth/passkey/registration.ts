@@ -6,12 +6,12 @@ import type { AppDeps } from '../../deps';
 import { generateId } from '../../db/ids';
 import { passkeys, users } from '../../db/schema/index';
 import { AppError } from '../../errors';
-import { CHALLENGE_TTL_MS, consumeChallenge, storeChallenge } from '../challenges';
+import { CHALLENGE_TTL_MS, storeChallenge } from '../challenges';
 import type { User } from '../session';
 import { normalizeEmail } from '../user';
 import type { ClientMeta } from '../sign-in-session';
 import { listPasskeys, type Passkey } from './credentials';
-import { readSignedChallenge, relyingPartyOf } from './relying-party';
+import { consumeSignedChallenge, expectedCeremony, relyingPartyOf } from './relying-party';
 import type { RegistrationOptionsInput, RegistrationResponse } from './schema';
 
 /** What the server remembers between the options and the response. */
@@ -60,8 +60,7 @@ export type RegistrationResult = { passkey: Passkey; user: User; signedUp: boole
 
 export async function verifyPasskeyRegistration(deps: AppDeps, user: User | null, response: RegistrationResponse, meta: ClientMeta): Promise<RegistrationResult> {
   const rp = relyingPartyOf(deps.config);
-  const challenge = readSignedChallenge(response.response.clientDataJSON);
-  const row = challenge ? await consumeChallenge(deps.db, 'passkey_registration', challenge) : null;
+  const row = await consumeSignedChallenge(deps.db, 'passkey_registration', response.response.clientDataJSON);
   const data = row?.data as RegistrationChallengeData | undefined;
   // A challenge given to a signed-in account completes only in that account's session.
   if (!row || !data || (row.userId !== null && row.userId !== user?.id) || (row.userId === null && !data.signUp)) {
@@ -71,10 +70,7 @@ export async function verifyPasskeyRegistration(deps: AppDeps, user: User | null
   try {
     verification = await verifyRegistrationResponse({
       response: response as RegistrationResponseJSON,
-      expectedChallenge: row.value,
-      expectedOrigin: rp.origins,
-      expectedRPID: rp.rpID,
-      requireUserVerification: true,
+      ...expectedCeremony(rp, row),
     });
   } catch (error) {
     throw new AppError('PASSKEY_INVALID', { cause: error });

@@ -1,6 +1,8 @@
 // Who we are to authenticators (RP id, name, accepted origins) and reading the challenge a response answers.
 import { decodeBase64urlIgnorePadding } from '@oslojs/encoding';
 import type { Config } from '../../config';
+import type { Database } from '../../db/client';
+import { type Challenge, type ChallengeKind, consumeChallenge } from '../challenges';
 
 export type RelyingParty = { rpID: string; rpName: string; origins: string[] };
 
@@ -19,4 +21,15 @@ export function readSignedChallenge(clientDataJSON: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** The stored challenge a ceremony's response answers, consumed (single use); null when unknown, used or expired. */
+export async function consumeSignedChallenge(db: Database, kind: ChallengeKind, clientDataJSON: string): Promise<Challenge | null> {
+  const challenge = readSignedChallenge(clientDataJSON);
+  return challenge ? consumeChallenge(db, kind, challenge) : null;
+}
+
+/** What @simplewebauthn checks a response against: our challenge, origins and RP id, and user verification. */
+export function expectedCeremony(rp: RelyingParty, challenge: Challenge) {
+  return { expectedChallenge: challenge.value, expectedOrigin: rp.origins, expectedRPID: rp.rpID, requireUserVerification: true };
 }

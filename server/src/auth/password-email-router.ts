@@ -1,4 +1,5 @@
-// auth.* for getting back in and proving the address: changePassword, password reset, e-mail verification.
+// auth.* for the password and the address: changePassword, the mailed password reset, e-mail verification
+// (account recovery without a password is auth.recovery.*, in recovery/).
 import { authedProcedure, publicProcedure, router } from '../trpc/init';
 import { requestEmailVerification, verifyEmail } from './email-verification';
 import { changePassword, requestPasswordReset, resetPassword } from './password-reset';
@@ -6,7 +7,7 @@ import {
   changePasswordInput, changePasswordOutput, okOutput, requestEmailVerificationOutput, requestPasswordResetInput, resetPasswordInput, verifyEmailInput,
 } from './schema';
 
-export const recoveryRouter = router({
+export const passwordEmailRouter = router({
   changePassword: authedProcedure
     .meta({ openapi: { method: 'POST', path: '/auth/password/change', tags: ['auth'], summary: 'Change your password (ends every other session)' } })
     .input(changePasswordInput)
