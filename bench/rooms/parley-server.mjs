@@ -17,6 +17,9 @@ Object.assign(process.env, {
   PASSWORD_HASH_PROFILE: 'dev',
   // The bench sends as fast as the server takes it: the per-user send throttle is not what it measures.
   ROOM_SEND_LIMIT: '1000000',
+  // Thousands of simulated clients share a few loopback addresses: the per-IP WebSocket cap (500 by
+  // default, against one host opening sockets without end) would refuse them.
+  WS_MAX_CONNECTIONS_PER_IP: '1000000',
 });
 
 function usage() {

@@ -81,6 +81,9 @@ export async function spawnParley(env: Record<string, string>, options: { nodeAr
       PASSWORD_HASH_PROFILE: 'dev',
       HOST: '127.0.0.1',
       PORT: String(port),
+      // Every simulated client connects from 127.0.0.1: the per-IP WebSocket cap (500 by default) is not
+      // what the benches measure.
+      WS_MAX_CONNECTIONS_PER_IP: '1000000',
       ...env,
     },
     stdio: ['ignore', logFd, 'pipe'],
