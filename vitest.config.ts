@@ -20,10 +20,10 @@ export default defineConfig({
         test: { name: 'unit', include: ['server/src/**/*.test.ts', 'sdk/src/**/*.test.ts', 'bench/**/*.test.ts'], testTimeout: 30_000 },
       },
       {
-        test: { ...integration, name: 'pglite', env: { PARLEY_TEST_DB: 'pglite' }, globalSetup: ['test/setup/pglite.ts'] },
+        test: { ...integration, name: 'pglite', env: { PARLEY_TEST_DB: 'pglite' }, globalSetup: ['test/setup/pglite.ts'], setupFiles: ['test/setup/rest-contract.ts'] },
       },
       {
-        test: { ...integration, name: 'postgres', env: { PARLEY_TEST_DB: 'postgres' }, globalSetup: ['test/setup/postgres.ts'] },
+        test: { ...integration, name: 'postgres', env: { PARLEY_TEST_DB: 'postgres' }, globalSetup: ['test/setup/postgres.ts'], setupFiles: ['test/setup/rest-contract.ts'] },
       },
     ],
   },
