@@ -15,6 +15,7 @@ import { freePort } from '../test/helpers/ports';
 import type { BenchRow } from './types';
 import { parleyArgs, root, tempDir } from './support/processes';
 import { percentile } from './support/stats';
+import { trpcCall } from './support/trpc-call';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PER_PROCESS = 5000;
@@ -61,17 +62,6 @@ async function usage(server: ChildProcess): Promise<Usage> {
   return reply;
 }
 
-async function call<T>(url: string, procedure: string, input: unknown, token?: string): Promise<T> {
-  const res = await fetch(`${url}/trpc/${procedure}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(input),
-  });
-  const json = (await res.json()) as { result?: { data: T }; error?: { message: string } };
-  if (!json.result) throw new Error(`${procedure}: ${json.error?.message}`);
-  return json.result.data;
-}
-
 type Result = { rssPerConnection: number; p99: number; reached: number; connectSeconds: number };
 
 async function measure(kind: 'ws' | 'parley'): Promise<Result> {
@@ -93,10 +83,10 @@ async function measure(kind: 'ws' | 'parley'): Promise<Result> {
     let extra: Record<string, unknown> = {};
     if (kind === 'parley') {
       const tokens: string[] = [];
-      for (let i = 0; i < 4; i++) tokens.push((await call<{ token: string }>(url, 'auth.guest', { alias: `conn ${i}` })).token);
-      const room = await call<{ id: string }>(url, 'rooms.create', { name: 'connections' }, tokens[0]);
-      for (const token of tokens.slice(1)) await call(url, 'rooms.join', { roomId: room.id }, token);
-      publish = (body) => call(url, 'rooms.send', { roomId: room.id, body }, tokens[0]);
+      for (let i = 0; i < 4; i++) tokens.push((await trpcCall<{ token: string }>(url, 'auth.guest', { alias: `conn ${i}` })).token);
+      const room = await trpcCall<{ id: string }>(url, 'rooms.create', { name: 'connections' }, tokens[0]);
+      for (const token of tokens.slice(1)) await trpcCall(url, 'rooms.join', { roomId: room.id }, token);
+      publish = (body) => trpcCall(url, 'rooms.send', { roomId: room.id, body }, tokens[0]);
       extra = { tokens, roomId: room.id };
     } else {
       const { WebSocket } = await import('ws');

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { BenchRow } from './types';
 import { cpuSeconds, formatRate, spawnParley, tempDir } from './support/processes';
+import { trpcCall } from './support/trpc-call';
 
 const exec = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -22,17 +23,6 @@ const SUBSCRIBERS_PER_ROOM = 3;
 const SENDERS = 4;
 const SPREAD_TARGET = 5000;
 const ONE_ROOM_TARGET = 2000;
-
-async function call<T>(url: string, procedure: string, input: unknown, token?: string): Promise<T> {
-  const res = await fetch(`${url}/trpc/${procedure}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(input),
-  });
-  const json = (await res.json()) as { result?: { data: T }; error?: { message: string } };
-  if (!json.result) throw new Error(`${procedure}: ${json.error?.message}`);
-  return json.result.data;
-}
 
 type Load = { sent: number; seconds: number; p99: number; errors: number };
 
@@ -99,11 +89,11 @@ export async function run(): Promise<BenchRow[]> {
   try {
     const url = server.url;
     const tokens: string[] = [];
-    for (let i = 0; i < SENDERS; i++) tokens.push((await call<{ token: string }>(url, 'auth.guest', { alias: `ingest ${i}` })).token);
+    for (let i = 0; i < SENDERS; i++) tokens.push((await trpcCall<{ token: string }>(url, 'auth.guest', { alias: `ingest ${i}` })).token);
     const rooms: string[] = [];
     for (let r = 0; r < ROOMS; r++) {
-      const room = await call<{ id: string }>(url, 'rooms.create', { name: `ingest ${r}` }, tokens[0]);
-      for (const token of tokens.slice(1)) await call(url, 'rooms.join', { roomId: room.id }, token);
+      const room = await trpcCall<{ id: string }>(url, 'rooms.create', { name: `ingest ${r}` }, tokens[0]);
+      for (const token of tokens.slice(1)) await trpcCall(url, 'rooms.join', { roomId: room.id }, token);
       rooms.push(room.id);
     }
     // Subscribers: SUBSCRIBERS_PER_ROOM members follow each room (tokens 0..2, each on its own socket).

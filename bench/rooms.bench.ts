@@ -13,6 +13,7 @@ import { freePort } from '../test/helpers/ports';
 import { parleyArgs, tempDir } from './support/processes';
 import { median, percentile } from './support/stats';
 import type { BenchRow } from './types';
+import { trpcCall } from './support/trpc-call';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SUBSCRIBERS = 1000;
@@ -71,17 +72,6 @@ async function usageOf(server: ChildProcess): Promise<Usage> {
   return reply;
 }
 
-async function trpc<T>(url: string, procedure: string, input: unknown, token?: string): Promise<T> {
-  const res = await fetch(`${url}/trpc/${procedure}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(input),
-  });
-  const json = (await res.json()) as { result?: { data: T }; error?: { message: string } };
-  if (!json.result) throw new Error(`${procedure}: ${json.error?.message}`);
-  return json.result.data;
-}
-
 /** How each kind of server gets a message published into the room. */
 async function createPublisher(kind: Kind, url: string): Promise<{ publish(payload: string): Promise<void> | void; extra: Record<string, unknown>; close(): void }> {
   if (kind === 'ws') {
@@ -96,11 +86,11 @@ async function createPublisher(kind: Kind, url: string): Promise<{ publish(paylo
     return { publish: (p) => void socket.emit('pub', JSON.parse(p)), extra: {}, close: () => socket.close() };
   }
   const guests: string[] = [];
-  for (let i = 0; i < GUESTS; i++) guests.push((await trpc<{ token: string }>(url, 'auth.guest', { alias: `bench ${i}` })).token);
-  const room = await trpc<{ id: string }>(url, 'rooms.create', { name: 'bench' }, guests[0]);
-  for (const token of guests.slice(1)) await trpc(url, 'rooms.join', { roomId: room.id }, token);
+  for (let i = 0; i < GUESTS; i++) guests.push((await trpcCall<{ token: string }>(url, 'auth.guest', { alias: `bench ${i}` })).token);
+  const room = await trpcCall<{ id: string }>(url, 'rooms.create', { name: 'bench' }, guests[0]);
+  for (const token of guests.slice(1)) await trpcCall(url, 'rooms.join', { roomId: room.id }, token);
   return {
-    publish: async (p) => void (await trpc(url, 'rooms.send', { roomId: room.id, body: p }, guests[0])),
+    publish: async (p) => void (await trpcCall(url, 'rooms.send', { roomId: room.id, body: p }, guests[0])),
     extra: { tokens: guests, roomId: room.id },
     close: () => {},
   };

@@ -16,6 +16,7 @@ import { startPostgresCluster } from '../test/helpers/postgres-cluster';
 import type { BenchRow } from './types';
 import { type Child, cpuSeconds, spawnParley, tempDir } from './support/processes';
 import { percentile } from './support/stats';
+import { trpcCall } from './support/trpc-call';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.BENCH_SCALEOUT_SECONDS ?? 3);
@@ -26,17 +27,6 @@ const QUIET_RATE = 10; // messages per second over all quiet rooms, alongside ev
 const P99_LIMIT_MS = 250;
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function call<T>(url: string, procedure: string, input: unknown, token?: string): Promise<T> {
-  const res = await fetch(`${url}/trpc/${procedure}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(input),
-  });
-  const json = (await res.json()) as { result?: { data: T }; error?: { message: string } };
-  if (!json.result) throw new Error(`${procedure}: ${json.error?.message}`);
-  return json.result.data;
-}
 
 function nextMessage<T>(child: ChildProcess, type: string, timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -65,11 +55,11 @@ async function configuration(instances: number, databaseUrl: string): Promise<St
     }
     const url = servers[0]!.url;
     const tokens: string[] = [];
-    for (let i = 0; i < 4; i++) tokens.push((await call<{ token: string }>(url, 'auth.guest', { alias: `scale ${i}` })).token);
-    const busy = await call<{ id: string }>(url, 'rooms.create', { name: 'busy' }, tokens[0]);
-    for (const token of tokens.slice(1)) await call(url, 'rooms.join', { roomId: busy.id }, token);
+    for (let i = 0; i < 4; i++) tokens.push((await trpcCall<{ token: string }>(url, 'auth.guest', { alias: `scale ${i}` })).token);
+    const busy = await trpcCall<{ id: string }>(url, 'rooms.create', { name: 'busy' }, tokens[0]);
+    for (const token of tokens.slice(1)) await trpcCall(url, 'rooms.join', { roomId: busy.id }, token);
     const quiet: string[] = [];
-    for (let r = 0; r < QUIET_ROOMS; r++) quiet.push((await call<{ id: string }>(url, 'rooms.create', { name: `quiet ${r}` }, tokens[0])).id);
+    for (let r = 0; r < QUIET_ROOMS; r++) quiet.push((await trpcCall<{ id: string }>(url, 'rooms.create', { name: `quiet ${r}` }, tokens[0])).id);
 
     // Subscribers spread evenly: one client process per instance.
     for (let i = 0; i < instances; i++) {
@@ -89,7 +79,7 @@ async function configuration(instances: number, databaseUrl: string): Promise<St
     let sent = 0;
     const send = (roomId: string, body: string) => {
       const server = servers[sent++ % servers.length]!;
-      return call(server.url, 'rooms.send', { roomId, body }, tokens[0]).catch((error) => console.error(`scaleout send failed: ${(error as Error).message}`));
+      return trpcCall(server.url, 'rooms.send', { roomId, body }, tokens[0]).catch((error) => console.error(`scaleout send failed: ${(error as Error).message}`));
     };
     const steps: Step[] = [];
     for (const rate of RATES) {
