@@ -16,6 +16,7 @@ import type { BenchRow } from './types';
 import { parleyArgs, root, tempDir } from './support/processes';
 import { percentile } from './support/stats';
 import { trpcCall } from './support/trpc-call';
+import { nextMessage } from './support/child-messages';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PER_PROCESS = 5000;
@@ -37,22 +38,6 @@ const CONNECTIONS = Math.min(requested, hardLimit - SERVER_RESERVE);
 /** A node child with the open-files soft limit raised to the hard limit, and an IPC channel. */
 function spawnNode(args: string[], stdout: 'inherit' | number = 'inherit'): ChildProcess {
   return spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)"; exec "$@"', 'sh', process.execPath, ...args], { cwd: root, stdio: ['ignore', stdout, 'inherit', 'ipc'] });
-}
-
-function nextMessage<T>(child: ChildProcess, type: string, timeoutMs: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no '${type}' in ${timeoutMs} ms`)), timeoutMs);
-    const onExit = (code: number | null) => reject(new Error(`child exited (${code}) before '${type}'`));
-    const onMessage = (msg: { type: string }) => {
-      if (msg.type !== type) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(msg as T);
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
 }
 
 type Usage = { rss: number };

@@ -14,6 +14,7 @@ import { parleyArgs, tempDir } from './support/processes';
 import { median, percentile } from './support/stats';
 import type { BenchRow } from './types';
 import { trpcCall } from './support/trpc-call';
+import { nextMessage } from './support/child-messages';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SUBSCRIBERS = 1000;
@@ -48,22 +49,6 @@ async function spawnParleyServer(execArgv: string[]): Promise<ChildProcess> {
   fs.closeSync(log);
   child.once('exit', () => fs.rmSync(dataDir, { recursive: true, force: true }));
   return child;
-}
-
-function nextMessage<T>(child: ChildProcess, type: string, timeoutMs = 60_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no '${type}' from ${child.spawnargs.join(' ')}`)), timeoutMs);
-    const onExit = (code: number | null) => reject(new Error(`child exited (${code})`));
-    const onMessage = (msg: { type: string }) => {
-      if (msg.type !== type) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(msg as T);
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
 }
 
 async function usageOf(server: ChildProcess): Promise<Usage> {

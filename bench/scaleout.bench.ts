@@ -17,6 +17,7 @@ import type { BenchRow } from './types';
 import { type Child, cpuSeconds, spawnParley, tempDir } from './support/processes';
 import { percentile } from './support/stats';
 import { trpcCall } from './support/trpc-call';
+import { nextMessage } from './support/child-messages';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.BENCH_SCALEOUT_SECONDS ?? 3);
@@ -27,19 +28,6 @@ const QUIET_RATE = 10; // messages per second over all quiet rooms, alongside ev
 const P99_LIMIT_MS = 250;
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function nextMessage<T>(child: ChildProcess, type: string, timeoutMs: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no '${type}' in ${timeoutMs} ms`)), timeoutMs);
-    const onMessage = (msg: { type: string }) => {
-      if (msg.type !== type) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      resolve(msg as T);
-    };
-    child.on('message', onMessage);
-  });
-}
 
 type Step = { rate: number; deliveriesPerSecond: number; p99: number; reached: number; cpuUsPerDelivery: number };
 

@@ -1,25 +1,11 @@
 // The low findings of issue 21: legacy hashes answer a wrong password at an unknown address's cost,
 // reset requests do the same work either way, passkey challenges are throttled per IP, links in the
 // outbox are redacted, TOTP secrets are sealed at rest, and room history names its senders.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { decodeBase32, totp } from './helpers/totp';
 import { selectRows } from './helpers/auth';
 import { closeClients, createClient, dbKind, describeDb, registerUser, startTestServer, type TestServer, trpcRejection, uniqueEmail } from './helpers/server';
-
-function decodeBase32(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const char of text) bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
-  return Buffer.from(bits.match(/.{8}/g)!.map((byte) => parseInt(byte, 2)));
-}
-
-function totp(secret: Buffer, step = Math.floor(Date.now() / 30_000)): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', secret).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 0x0f;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
 
 describeDb(`low-severity hardening on ${dbKind}`, () => {
   let server: TestServer;

@@ -1,28 +1,13 @@
 // A stolen session must not become a lasting credential (issue 21): adding a passkey or turning on
 // two-factor needs a fresh proof (password, TOTP code or passkey), each such change is mailed, and a
 // password reset removes the account's passkeys unless the owner keeps them.
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { decodeBase32, totp } from './helpers/totp';
 import { findLinkToken, selectRows, startSmtpSink } from './helpers/auth';
 import { createSoftwareAuthenticator } from './helpers/software-authenticator';
 import { closeClients, createClient, dbKind, describeDb, registerUser, startTestServer, type TestServer, trpcRejection } from './helpers/server';
 
 const WEB_ORIGIN = 'http://localhost:5173';
-
-function decodeBase32(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const char of text) bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
-  return Buffer.from(bits.match(/.{8}/g)!.map((byte) => parseInt(byte, 2)));
-}
-
-function totp(secret: Buffer, step = Math.floor(Date.now() / 30_000)): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', secret).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 0x0f;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
 
 describeDb(`re-authentication before sensitive changes on ${dbKind}`, () => {
   let server: TestServer;

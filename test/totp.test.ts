@@ -1,28 +1,13 @@
 // Two-factor codes end to end on both databases. The test computes codes itself from the secret
-// with its own RFC 6238 implementation (node:crypto), independent of the server's library.
-import { createHmac } from 'node:crypto';
+// with its own RFC 6238 implementation (test/helpers/totp.ts), independent of the server's library.
 import type { AppRouter } from '../server/src/trpc/router';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { currentStep, decodeBase32, totp } from './helpers/totp';
 import { selectRows } from './helpers/auth';
 import { closeClients, createClient, dbKind, describeDb, registerUser, startTestServer, type TestServer, trpcRejection } from './helpers/server';
 
-function decodeBase32(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const char of text.replace(/=+$/, '')) bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
-  return Buffer.from(bits.match(/.{8}/g)!.map((byte) => parseInt(byte, 2)));
-}
 
-const currentStep = () => Math.floor(Date.now() / 30_000);
 
-/** RFC 6238 with RFC 4226 truncation: HMAC-SHA-1 of the 8-byte big-endian step, 6 digits. */
-function totp(secret: Buffer, step: number): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', secret).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 0x0f;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
 
 /** A six-digit code that is valid in no step the server accepts now. */
 function wrongCode(secret: Buffer): string {
