@@ -66,6 +66,6 @@ export const roomsRouter = router({
   events: authedProcedure
     .input(eventsInput)
     .subscription(({ ctx, input, signal }) =>
-      openRoomEvents(ctx.deps, { id: ctx.user.id, displayName: displayName(ctx.user) }, input, ctx.socket ?? null, signal),
+      openRoomEvents(ctx.deps, { id: ctx.user.id, displayName: displayName(ctx.user) }, input, ctx.socket ?? null, signal, ctx.subscriptionReplyPrefix),
     ),
 });
