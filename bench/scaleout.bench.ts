@@ -20,7 +20,7 @@ import { trpcCall } from './support/trpc-call';
 import { nextMessage } from './support/child-messages';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SECONDS = Number(process.env.BENCH_SCALEOUT_SECONDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SCALEOUT_SECONDS ?? 2);
 const SUBSCRIBERS = Number(process.env.BENCH_SCALEOUT_SUBSCRIBERS ?? 600);
 const RATES = (process.env.BENCH_SCALEOUT_RATES ?? '25,50,100,200,400').split(',').map(Number);
 const QUIET_ROOMS = 20;
