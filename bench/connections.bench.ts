@@ -3,11 +3,13 @@
 // build, default configuration) against a raw `ws` broadcast server at the same count — from client
 // processes of 5,000 sockets each, each process on its own 127.0.0.x source address (clear of the
 // ephemeral-port range of one address). Every server and client process is started through
-// `sh -c 'ulimit -n <hard limit>; exec node …'`, so the bench raises the soft limit it needs itself.
-// Measures server RSS per idle connection and, for one room message (3 sent, 1 s apart), the
-// share of connections it reached and the p99 delivery latency.
+// `sh -c 'ulimit -n <limit>; exec node …'`, so the bench raises the limits it needs itself: the
+// soft limit always, the hard limit when the kernel lets it (root with CAP_SYS_RESOURCE; a container
+// often drops that capability, and then the count is capped and the row says why).
+// Measures server RSS (and V8 heap) per idle connection and, for one room message (3 sent, 1 s
+// apart), the share of connections it reached and the p99 delivery latency.
 // Run: node --import tsx bench/run.ts connections   (BENCH_CONNECTIONS=2000 for a quick look)
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,23 +33,44 @@ function hardFileLimit(): number {
   return !match || match[2] === 'unlimited' ? 1_048_576 : Number(match[2]);
 }
 
-const requested = Number(process.env.BENCH_CONNECTIONS ?? 20_000);
-const hardLimit = hardFileLimit();
-const CONNECTIONS = Math.min(requested, hardLimit - SERVER_RESERVE);
-
-/** A node child with the open-files soft limit raised to the hard limit, and an IPC channel. */
-function spawnNode(args: string[], stdout: 'inherit' | number = 'inherit'): ChildProcess {
-  return spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)"; exec "$@"', 'sh', process.execPath, ...args], { cwd: root, stdio: ['ignore', stdout, 'inherit', 'ipc'] });
+/** Whether this process may raise hard limits (CAP_SYS_RESOURCE, bit 24 of the effective set). */
+function hasCapSysResource(): boolean {
+  const match = /CapEff:\s*([0-9a-f]+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  return match ? (BigInt(`0x${match[1]}`) & (1n << 24n)) !== 0n : false;
 }
 
-type Usage = { rss: number };
+/**
+ * The open-files limit the children get: `wanted` when the hard limit allows it or the kernel lets
+ * a child raise it (tried once, in a shell as the children are started); else the hard limit, and why.
+ */
+function openFilesLimit(wanted: number): { limit: number; refused: string | null } {
+  const hard = hardFileLimit();
+  if (hard >= wanted) return { limit: wanted, refused: null };
+  const probe = spawnSync('/bin/sh', ['-c', `ulimit -Hn ${wanted} && ulimit -Hn`], { encoding: 'utf8' });
+  if (probe.status === 0 && Number(probe.stdout.trim()) >= wanted) return { limit: wanted, refused: null };
+  const said = probe.stderr.trim().split('\n').at(-1)?.replace(/^.*ulimit: /, '') || `exit code ${probe.status}`;
+  const why = hasCapSysResource() ? said : `${said}: raising a hard limit needs CAP_SYS_RESOURCE, which this process lacks (e.g. a container without it)`;
+  return { limit: hard, refused: why };
+}
+
+const requested = Number(process.env.BENCH_CONNECTIONS ?? 20_000);
+const files = openFilesLimit(requested + SERVER_RESERVE);
+const CONNECTIONS = Math.min(requested, files.limit - SERVER_RESERVE);
+if (files.refused) process.stderr.write(`connections: open-files hard limit ${files.limit}; raising it to ${requested + SERVER_RESERVE} was refused (${files.refused}): ${CONNECTIONS} connections\n`);
+
+/** A node child with the open-files limit (soft, and hard when allowed) raised as above, and an IPC channel. */
+function spawnNode(args: string[], stdout: 'inherit' | number = 'inherit'): ChildProcess {
+  return spawn('/bin/sh', ['-c', `ulimit -n ${files.limit}; exec "$@"`, 'sh', process.execPath, ...args], { cwd: root, stdio: ['ignore', stdout, 'inherit', 'ipc'] });
+}
+
+type Usage = { rss: number; heap: number };
 async function usage(server: ChildProcess): Promise<Usage> {
   const reply = nextMessage<Usage>(server, 'usage', 30_000);
   server.send({ cmd: 'usage' });
   return reply;
 }
 
-type Result = { rssPerConnection: number; p99: number; reached: number; connectSeconds: number };
+type Result = { rssPerConnection: number; heapPerConnection: number; p99: number; reached: number; connectSeconds: number };
 
 async function measure(kind: 'ws' | 'parley'): Promise<Result> {
   const children: ChildProcess[] = [];
@@ -117,7 +140,7 @@ async function measure(kind: 'ws' | 'parley'): Promise<Result> {
     const replies = clients.map((c) => nextMessage<{ values: number[] }>(c, 'latencies', 30_000));
     for (const c of clients) c.send({ cmd: 'take' });
     const latencies = (await Promise.all(replies)).flatMap((r) => r.values);
-    return { rssPerConnection: (idle.rss - before.rss) / CONNECTIONS, p99: percentile(latencies, 0.99), reached: delivered / (CONNECTIONS * MESSAGES), connectSeconds };
+    return { rssPerConnection: (idle.rss - before.rss) / CONNECTIONS, heapPerConnection: (idle.heap - before.heap) / CONNECTIONS, p99: percentile(latencies, 0.99), reached: delivered / (CONNECTIONS * MESSAGES), connectSeconds };
   } finally {
     for (const child of children.reverse()) child.kill('SIGKILL');
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -130,7 +153,9 @@ export async function run(): Promise<BenchRow[]> {
   const ws = await measure('ws');
   const parley = await measure('parley');
   const n = CONNECTIONS.toLocaleString('en-US');
-  const capped = CONNECTIONS < requested ? ` (${requested.toLocaleString('en-US')} asked; the open-files hard limit here is ${hardLimit.toLocaleString('en-US')})` : '';
+  const capped = CONNECTIONS < requested
+    ? ` (${requested.toLocaleString('en-US')} asked; the open-files hard limit here is ${files.limit.toLocaleString('en-US')}${files.refused ? ` and raising it was refused: ${files.refused}` : ''})`
+    : '';
   return [
     {
       measure: `${n} idle subscribed /trpc WebSockets on one instance: server RSS per connection ÷ raw ws at the same count${capped}`,
@@ -139,7 +164,9 @@ export async function run(): Promise<BenchRow[]> {
       ratio: parley.rssPerConnection / ws.rssPerConnection,
       target: '≤ 2',
       met: parley.rssPerConnection > 0 && parley.rssPerConnection <= 2 * ws.rssPerConnection,
-      note: `Clients in ${Math.ceil(CONNECTIONS / PER_PROCESS)} processes of up to ${PER_PROCESS.toLocaleString('en-US')} sockets, each from its own 127.0.0.x address; connecting and subscribing all took ${parley.connectSeconds.toFixed(0)} s (raw ws ${ws.connectSeconds.toFixed(0)} s).`,
+      note:
+        `Clients in ${Math.ceil(CONNECTIONS / PER_PROCESS)} processes of up to ${PER_PROCESS.toLocaleString('en-US')} sockets, each from its own 127.0.0.x address; connecting and subscribing all took ${parley.connectSeconds.toFixed(0)} s (raw ws ${ws.connectSeconds.toFixed(0)} s). ` +
+        `V8 heap in use per connection (after a GC): ${kb(parley.heapPerConnection)}, raw ws ${kb(ws.heapPerConnection)} (${(parley.heapPerConnection / ws.heapPerConnection).toFixed(2)}×).`,
     },
     {
       measure: `one room message to ${n} subscribers: p99 delivery latency (${MESSAGES} messages, 1 s apart)`,

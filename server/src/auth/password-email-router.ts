@@ -1,54 +1,34 @@
 // auth.* for the password and the address: changePassword, the mailed password reset, e-mail verification
 // (account recovery without a password is auth.recovery.*, in recovery/).
 import { authedProcedure, publicProcedure, router } from '../trpc/init';
+import { ok, restRoutes } from '../trpc/rest-meta';
 import { requestEmailVerification, verifyEmail } from './email-verification';
 import { changePassword, requestPasswordReset, resetPassword } from './password-reset';
 import {
   changePasswordInput, changePasswordOutput, okOutput, requestEmailVerificationOutput, requestPasswordResetInput, resetPasswordInput, verifyEmailInput,
 } from './schema';
 
+const route = restRoutes('auth');
+
 export const passwordEmailRouter = router({
-  changePassword: authedProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/password/change', tags: ['auth'], summary: 'Change your password (ends every other session)' } })
-    .input(changePasswordInput)
-    .output(changePasswordOutput)
+  changePassword: authedProcedure.meta(route('POST', '/auth/password/change', 'Change your password (ends every other session)')).input(changePasswordInput).output(changePasswordOutput)
     .mutation(async ({ ctx, input }) => {
       const { endedSessions } = await changePassword(ctx.deps, ctx.user, ctx.session, input, ctx.request);
       return { ok: true as const, endedSessions };
     }),
 
-  requestPasswordReset: publicProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/password/reset-request', tags: ['auth'], protect: false, summary: 'Mail a single-use password reset link (always answers ok)' } })
-    .input(requestPasswordResetInput)
-    .output(okOutput)
-    .mutation(async ({ ctx, input }) => {
-      await requestPasswordReset(ctx.deps, input.email, ctx.request);
-      return { ok: true as const };
-    }),
+  requestPasswordReset: publicProcedure.meta(route('POST', '/auth/password/reset-request', 'Mail a single-use password reset link (always answers ok)', { protect: false }))
+    .input(requestPasswordResetInput).output(okOutput).mutation(({ ctx, input }) => requestPasswordReset(ctx.deps, input.email, ctx.request).then(ok)),
 
-  resetPassword: publicProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/password/reset', tags: ['auth'], protect: false, summary: 'Set a new password with the mailed token (ends every session)' } })
-    .input(resetPasswordInput)
-    .output(okOutput)
-    .mutation(async ({ ctx, input }) => {
-      await resetPassword(ctx.deps, input, ctx.request);
-      return { ok: true as const };
-    }),
+  resetPassword: publicProcedure.meta(route('POST', '/auth/password/reset', 'Set a new password with the mailed token (ends every session)', { protect: false }))
+    .input(resetPasswordInput).output(okOutput).mutation(({ ctx, input }) => resetPassword(ctx.deps, input, ctx.request).then(ok)),
 
-  requestEmailVerification: authedProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/email/verification-request', tags: ['auth'], summary: 'Mail a link that verifies your e-mail address' } })
-    .output(requestEmailVerificationOutput)
+  requestEmailVerification: authedProcedure.meta(route('POST', '/auth/email/verification-request', 'Mail a link that verifies your e-mail address')).output(requestEmailVerificationOutput)
     .mutation(async ({ ctx }) => {
       const { alreadyVerified } = await requestEmailVerification(ctx.deps, ctx.user);
       return { ok: true as const, alreadyVerified };
     }),
 
-  verifyEmail: publicProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/email/verify', tags: ['auth'], protect: false, summary: 'Verify an e-mail address with the mailed token' } })
-    .input(verifyEmailInput)
-    .output(okOutput)
-    .mutation(async ({ ctx, input }) => {
-      await verifyEmail(ctx.deps, input.token, ctx.request);
-      return { ok: true as const };
-    }),
+  verifyEmail: publicProcedure.meta(route('POST', '/auth/email/verify', 'Verify an e-mail address with the mailed token', { protect: false }))
+    .input(verifyEmailInput).output(okOutput).mutation(({ ctx, input }) => verifyEmail(ctx.deps, input.token, ctx.request).then(ok)),
 });

@@ -1,5 +1,6 @@
 // The node:http server: security headers, CORS for ALLOWED_ORIGINS, routing, upgrades, request logs.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Config } from '../config';
 import type { AppDeps } from '../deps';
 import { isOriginAllowed } from '../auth/csrf';
@@ -143,18 +144,29 @@ function rejectUpgrade(socket: import('node:stream').Duplex, status: number, tex
 /** Open WebSocket connections per client IP: one client cannot hold every file descriptor and buffer. */
 class WebSocketsPerIp {
   private readonly open_ = new Map<string, number>();
-  constructor(private readonly max: number) {}
+  private readonly ipOf = new WeakMap<Duplex, string>();
+  /** One 'close' listener for every counted socket (called with it as `this`), not a closure each. */
+  private readonly release: (this: Duplex) => void;
+
+  constructor(private readonly max: number) {
+    const { open_: open, ipOf } = this;
+    this.release = function (this: Duplex) {
+      const ip = ipOf.get(this);
+      if (ip === undefined) return;
+      ipOf.delete(this);
+      const left = (open.get(ip) ?? 1) - 1;
+      if (left <= 0) open.delete(ip);
+      else open.set(ip, left);
+    };
+  }
 
   /** Counts the socket until it closes; false (not counted) when the IP is at its cap. */
-  open(ip: string, socket: import('node:stream').Duplex): boolean {
+  open(ip: string, socket: Duplex): boolean {
     const count = this.open_.get(ip) ?? 0;
     if (count >= this.max) return false;
     this.open_.set(ip, count + 1);
-    socket.once('close', () => {
-      const left = (this.open_.get(ip) ?? 1) - 1;
-      if (left <= 0) this.open_.delete(ip);
-      else this.open_.set(ip, left);
-    });
+    this.ipOf.set(socket, ip);
+    socket.on('close', this.release);
     return true;
   }
 }

@@ -5,18 +5,16 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { outbox } from '../db/schema/index';
+import { createBackgroundWork, type BackgroundWork } from '../background-work';
 
 export type Mail = { to: string; subject: string; text: string; html: string };
 
-export type Mailer = {
+/** track() takes background work that ends in a mail; idle() waits for it and every sendLater (tests, shutdown). */
+export type Mailer = BackgroundWork & {
   /** Sends now; rejects when the SMTP server refuses. */
   send(mail: Mail): Promise<void>;
   /** Sends in the background (the caller's answer must not wait or depend on it); failures are logged. */
   sendLater(mail: Mail): void;
-  /** Background work that ends in a mail (tests and shutdown wait for it through idle()). */
-  track(job: Promise<unknown>): void;
-  /** Resolves when every background send has finished (tests, shutdown). */
-  idle(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -31,11 +29,7 @@ export function redactLinks(mail: Mail): Mail {
 export function createMailer(deps: { config: Config; db: Database; logger: Logger }): Mailer {
   const { config, db, logger } = deps;
   const transport = config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : null;
-  const pending = new Set<Promise<unknown>>();
-  const track = (job: Promise<unknown>) => {
-    const settled: Promise<unknown> = job.catch(() => {}).finally(() => pending.delete(settled));
-    pending.add(settled);
-  };
+  const work = createBackgroundWork();
 
   async function send(mail: Mail): Promise<void> {
     if (transport) {
@@ -53,15 +47,13 @@ export function createMailer(deps: { config: Config; db: Database; logger: Logge
 
   return {
     send,
-    track,
+    track: work.track,
+    idle: work.idle,
     sendLater(mail) {
-      track(send(mail).catch((error) => logger.error({ err: error, to: mail.to, subject: mail.subject }, 'sending mail failed')));
-    },
-    async idle() {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
+      work.track(send(mail).catch((error) => logger.error({ err: error, to: mail.to, subject: mail.subject }, 'sending mail failed')));
     },
     async close() {
-      await this.idle();
+      await work.idle();
       transport?.close();
     },
   };

@@ -18,17 +18,16 @@ function composeMail(to: string, subject: string, paragraphs: string[], link?: {
   return { to, subject, text, html };
 }
 
+/** A link to one of the web app's pages carrying a single-use token. */
+function tokenLink(config: Config, page: string, token: string, label: string): { label: string; url: string } {
+  return { label, url: `${config.publicUrl}/${page}?token=${encodeURIComponent(token)}` };
+}
+
 export function passwordResetMail(config: Config, to: string, token: string, validMinutes: number): Mail {
-  const url = `${config.publicUrl}/reset-password?token=${encodeURIComponent(token)}`;
-  return composeMail(
-    to,
-    'Reset your Parley password',
-    [
-      'Someone asked to reset the password of your Parley account.',
-      `The link below works once, for ${validMinutes} minutes. If it wasn't you, ignore this mail: your password stays as it is.`,
-    ],
-    { label: 'Choose a new password', url },
-  );
+  return composeMail(to, 'Reset your Parley password', [
+    'Someone asked to reset the password of your Parley account.',
+    `The link below works once, for ${validMinutes} minutes. If it wasn't you, ignore this mail: your password stays as it is.`,
+  ], tokenLink(config, 'reset-password', token, 'Choose a new password'));
 }
 
 /** A reset asked for an address without an account: said to its owner (the requester learns nothing). */
@@ -40,8 +39,8 @@ export function noAccountResetMail(config: Config, to: string): Mail {
 }
 
 export function emailVerificationMail(config: Config, to: string, token: string): Mail {
-  const url = `${config.publicUrl}/verify-email?token=${encodeURIComponent(token)}`;
-  return composeMail(to, 'Confirm your e-mail address', ['Confirm that this address belongs to your Parley account.'], { label: 'Confirm my address', url });
+  const link = tokenLink(config, 'verify-email', token, 'Confirm my address');
+  return composeMail(to, 'Confirm your e-mail address', ['Confirm that this address belongs to your Parley account.'], link);
 }
 
 export function orgInvitationMail(config: Config, to: string, orgName: string, role: 'admin' | 'member'): Mail {
@@ -83,16 +82,10 @@ export function securityNoticeMail(config: Config, to: string, kind: SecurityNot
 }
 
 export function accountRecoveryMail(config: Config, to: string, token: string, validMinutes: number): Mail {
-  const url = `${config.publicUrl}/recover-account?token=${encodeURIComponent(token)}`;
-  return composeMail(
-    to,
-    'Get back into your Parley account',
-    [
-      'Someone asked to recover your Parley account, which signs in with a passkey and has no password.',
-      `The link below works once, for ${validMinutes} minutes, and lets you add a new passkey. If it wasn't you, ignore this mail: nothing changes.`,
-    ],
-    { label: 'Recover my account', url },
-  );
+  return composeMail(to, 'Get back into your Parley account', [
+    'Someone asked to recover your Parley account, which signs in with a passkey and has no password.',
+    `The link below works once, for ${validMinutes} minutes, and lets you add a new passkey. If it wasn't you, ignore this mail: nothing changes.`,
+  ], tokenLink(config, 'recover-account', token, 'Recover my account'));
 }
 
 export function accountRecoveredMail(

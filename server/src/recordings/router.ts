@@ -1,6 +1,7 @@
 // recordings.*: thin procedures — validate, authorize, call a service. Full members only.
 import { octetInputParser } from '@trpc/server/http';
 import { memberProcedure, router } from '../trpc/init';
+import { restRoutes } from '../trpc/rest-meta';
 import { requireRecording } from './access';
 import { createLiveRecording, deleteRecording, listRecordings, toRecordingView, withLiveProgress } from './catalog';
 import { publishRecordingEvent, watchRecordingEvents, type RecordingEvent } from './progress';
@@ -12,11 +13,10 @@ import { readUploadMeta, uploadRecording } from './upload';
 import { throttleRecordingStart, throttleUpload } from './throttles';
 import { Readable } from 'node:stream';
 
+const route = restRoutes('recordings');
+
 export const recordingsRouter = router({
-  start: memberProcedure
-    .meta({ openapi: { method: 'POST', path: '/recordings', tags: ['recordings'], summary: 'Create a live recording; stream its audio over /ws/record' } })
-    .input(startRecordingInput)
-    .output(startRecordingOutput)
+  start: memberProcedure.meta(route('POST', '/recordings', 'Create a live recording; stream its audio over /ws/record')).input(startRecordingInput).output(startRecordingOutput)
     .mutation(async ({ ctx, input }) => {
       await throttleRecordingStart(ctx.deps, ctx.user.id);
       const row = await createLiveRecording(ctx.deps.db, ctx.user.id, input);
@@ -32,33 +32,21 @@ export const recordingsRouter = router({
     return { recording };
   }),
 
-  list: memberProcedure
-    .meta({ openapi: { method: 'GET', path: '/recordings', protect: true, tags: ['recordings'], summary: 'Recordings you can read, newest first' } })
-    .input(listRecordingsInput)
-    .output(recordingPage)
+  list: memberProcedure.meta(route('GET', '/recordings', 'Recordings you can read, newest first', { protect: true })).input(listRecordingsInput).output(recordingPage)
     .query(({ ctx, input }) => listRecordings(ctx.deps.db, ctx.user.id, input)),
 
-  get: memberProcedure
-    .meta({ openapi: { method: 'GET', path: '/recordings/{id}', protect: true, tags: ['recordings'], summary: 'One recording' } })
-    .input(recordingIdInput)
-    .output(recordingView)
+  get: memberProcedure.meta(route('GET', '/recordings/{id}', 'One recording', { protect: true })).input(recordingIdInput).output(recordingView)
     .query(async ({ ctx, input }) => toRecordingView(withLiveProgress(ctx.deps, await requireRecording(ctx.deps.db, input.id, ctx.user.id, 'read')))),
 
-  delete: memberProcedure
-    .meta({ openapi: { method: 'DELETE', path: '/recordings/{id}', tags: ['recordings'], summary: 'Delete a recording and its audio' } })
-    .input(recordingIdInput)
-    .output(deleteRecordingOutput)
+  delete: memberProcedure.meta(route('DELETE', '/recordings/{id}', 'Delete a recording and its audio')).input(recordingIdInput).output(deleteRecordingOutput)
     .mutation(async ({ ctx, input }) => {
-    const row = await requireRecording(ctx.deps.db, input.id, ctx.user.id, 'delete');
-    await deleteRecording(ctx.deps.db, ctx.deps.recordingStorage, row);
-    await publishRecordingEvent(ctx.deps.bus, { type: 'deleted', id: row.id }).catch(() => {});
-    return { deleted: true };
-  }),
+      const row = await requireRecording(ctx.deps.db, input.id, ctx.user.id, 'delete');
+      await deleteRecording(ctx.deps.db, ctx.deps.recordingStorage, row);
+      await publishRecordingEvent(ctx.deps.bus, { type: 'deleted', id: row.id }).catch(() => {});
+      return { deleted: true };
+    }),
 
-  downloadUrl: memberProcedure
-    .meta({ openapi: { method: 'GET', path: '/recordings/{id}/download-url', tags: ['recordings'], summary: 'A short-lived signed link to the Ogg/Opus file' } })
-    .input(recordingIdInput)
-    .output(downloadUrlOutput)
+  downloadUrl: memberProcedure.meta(route('GET', '/recordings/{id}/download-url', 'A short-lived signed link to the Ogg/Opus file')).input(recordingIdInput).output(downloadUrlOutput)
     .query(async ({ ctx, input }) => {
       const row = await requireRecording(ctx.deps.db, input.id, ctx.user.id, 'read');
       return createDownloadUrl(ctx.deps, row.id, ctx.user.id);

@@ -1,14 +1,17 @@
 // rooms.events: replay of stored messages after lastEventId, then live events, with no gap and no
 // duplicate. The subscriber is attached to the hub (and starts buffering) BEFORE the database is
 // read; the replay runs up to the id the hub had reached at that moment, and buffered message
-// frames at or below what was replayed are skipped.
-import { tracked, type TrackedEnvelope } from '@trpc/server';
+// frames at or below what was replayed are skipped. The result is an async iterable (a generator,
+// for SSE and any tRPC adapter) that the lean WebSocket handler subscribes to instead (pushed: an
+// idle subscription then holds no parked generator, promise or AbortSignal).
+import type { TrackedEnvelope } from '@trpc/server';
 import type { AppDeps } from '../deps';
 import { toTRPCError } from '../errors';
-import { AddressedFrame, messageFrame, messageIdOfEventId, type RoomEvent, type RoomFrame } from './frames';
+import { PUSH_SUBSCRIBE, type PushObserver, type PushSource, type PushSubscription } from '../transport/push-subscription';
+import { messageFrame, messageIdOfEventId, type RoomEvent } from './frames';
 import { listMessagesBetween } from './messages';
 import { requireMember } from './rooms';
-import type { RoomSubscriber, SubscriberSocket } from './subscriber';
+import { envelope, type RoomSubscriber, type SubscriberSocket } from './subscriber';
 
 const REPLAY_PAGE = 200;
 /** A replay pauses while this much is still unsent on the socket. */
@@ -22,11 +25,53 @@ export async function openRoomEvents(
   input: { roomId: string; lastEventId?: string | null },
   socket: SubscriberSocket | null,
   signal: AbortSignal | undefined,
-): Promise<AsyncGenerator<TrackedEnvelope<RoomEvent>, void, unknown>> {
+): Promise<AsyncIterable<TrackedEnvelope<RoomEvent>>> {
   await requireMember(deps.db, user.id, input.roomId);
   const afterId = input.lastEventId ? messageIdOfEventId(input.lastEventId) : null;
   const { subscriber, upTo } = await deps.rooms.hub.attach(input.roomId, user, socket);
-  return streamRoomEvents(deps, subscriber, afterId, upTo, signal);
+  return new RoomEventSource(deps, subscriber, afterId, upTo, signal);
+}
+
+/** Either pulled (its generator) or pushed (PUSH_SUBSCRIBE), once. */
+class RoomEventSource implements AsyncIterable<TrackedEnvelope<RoomEvent>>, PushSource {
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly subscriber: RoomSubscriber,
+    private readonly afterId: number | null,
+    private readonly upTo: number,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncGenerator<TrackedEnvelope<RoomEvent>, void, unknown> {
+    return streamRoomEvents(this.deps, this.subscriber, this.afterId, this.upTo, this.signal);
+  }
+
+  [PUSH_SUBSCRIBE](observer: PushObserver): PushSubscription {
+    const { subscriber } = this;
+    subscriber.pushTo(observer);
+    void replayThenLive(this.deps, subscriber, this.afterId, this.upTo);
+    return subscriber;
+  }
+}
+
+/** Pushed: the replay's pages go to the observer, then the frames queued meanwhile, then live ones. */
+async function replayThenLive(deps: AppDeps, subscriber: RoomSubscriber, afterId: number | null, upTo: number): Promise<void> {
+  try {
+    let floor = afterId ?? -1;
+    if (afterId !== null) {
+      while (floor < upTo && !subscriber.ended) {
+        const page = await listMessagesBetween(deps.db, subscriber.roomId, floor, upTo, REPLAY_PAGE);
+        for (const message of page) subscriber.emit(messageFrame(message));
+        if (page.length < REPLAY_PAGE) break;
+        floor = page.at(-1)!.id;
+        await waitForSocketToDrain(subscriber);
+      }
+      floor = Math.max(floor, upTo);
+    }
+    subscriber.goLive(floor);
+  } catch (cause) {
+    subscriber.fail(cause);
+  }
 }
 
 async function* streamRoomEvents(
@@ -71,15 +116,6 @@ async function* streamRoomEvents(
     signal?.removeEventListener('abort', stop);
     deps.rooms.hub.detach(subscriber);
   }
-}
-
-/**
- * The frame travels as is; the WebSocket encoder splices its prepared JSON into the reply. Until
- * the subscription's reply prefix is known, frames are addressed so the encoder can tell it.
- */
-function envelope(subscriber: RoomSubscriber, frame: RoomFrame): TrackedEnvelope<RoomEvent> {
-  const data = subscriber.replyPrefix || !subscriber.socket ? frame : new AddressedFrame(frame, (prefix) => (subscriber.replyPrefix = prefix));
-  return tracked(frame.id, data as unknown as RoomEvent);
 }
 
 async function waitForSocketToDrain(subscriber: RoomSubscriber): Promise<void> {

@@ -75,7 +75,7 @@ export class RoomHub {
       if (open >= this.limits.maxSubscriptionsPerSocket) throw new AppError('TOO_MANY_SUBSCRIPTIONS');
       this.perSocket.set(socket, open + 1);
     }
-    const subscriber = new RoomSubscriber(roomId, user.id, user.displayName, socket);
+    const subscriber = new RoomSubscriber(roomId, user.id, user.displayName, socket, this);
     const channel = this.channels.get(roomId) ?? this.openChannel(roomId);
     channel.subscribers.add(subscriber);
     const on = channel.presence.join(user.id, user.displayName);

@@ -1,9 +1,12 @@
-// One subscription to a room's events: a small queue of shared frames and a resolver to wake the
-// generator that drains it. Deliberately no EventEmitter, no per-subscriber promise chain: an idle
-// subscriber is this object, its generator and one pending promise.
+// One subscription to a room's events: a small queue of shared frames, drained either by a
+// generator (pulled: a resolver wakes it) or by an observer (pushed: the lean WebSocket handler's;
+// once live, frames go to it as they come). Deliberately no EventEmitter, no per-subscriber promise
+// chain: an idle pushed subscriber is this object and its observer.
 import type { Socket } from 'node:net';
-import { AppError, closeCodes } from '../errors';
-import type { RoomFrame } from './frames';
+import { tracked, type TrackedEnvelope } from '@trpc/server';
+import { AppError, closeCodes, toTRPCError } from '../errors';
+import type { PushObserver } from '../transport/push-subscription';
+import { AddressedFrame, type RoomEvent, type RoomFrame } from './frames';
 
 /** The parts of a ws WebSocket the hub needs: how much is still unsent, and a way out. */
 export type SubscriberSocket = { readonly bufferedAmount: number; send(data: string): void; close(code?: number, reason?: string): void };
@@ -71,6 +74,9 @@ export function untilHeldFramesLeave(): Promise<void> {
 /** Close code for a subscriber that fell too far behind: reconnect and resume with lastEventId. */
 export const CLOSE_TOO_SLOW = closeCodes.TRY_AGAIN_LATER;
 
+/** What a pushed subscriber calls when it ends: the hub forgets it. */
+export type SubscriberOwner = { detach(subscriber: RoomSubscriber): void };
+
 export class RoomSubscriber {
   private queue: RoomFrame[] = [];
   private head = 0;
@@ -81,12 +87,18 @@ export class RoomSubscriber {
   replyPrefix: string | null = null;
   /** Frames go straight to the socket (set by the generator once the queue is empty). */
   private direct = false;
+  /** Pushed: the observer frames go to, once live (before: queued behind the replay). */
+  private observer: PushObserver | null = null;
+  private live = false;
+  /** Pushed: an error other than an AppError that ended it (told to the observer as is). */
+  private failure: unknown = null;
 
   constructor(
     readonly roomId: string,
     readonly userId: string,
     readonly displayName: string,
     readonly socket: SubscriberSocket | null,
+    private readonly owner: SubscriberOwner,
   ) {}
 
   get backlog(): number {
@@ -99,8 +111,52 @@ export class RoomSubscriber {
       writeFinishedFrame(this.socket!, frame, this.replyPrefix!);
       return;
     }
+    if (this.live) {
+      this.emit(frame);
+      return;
+    }
     this.queue.push(frame);
     this.notify();
+  }
+
+  /** Pushed: frames go to observer from now on (queued until goLive). */
+  pushTo(observer: PushObserver): void {
+    this.observer = observer;
+  }
+
+  /** Pushed: one frame to the observer (tRPC's path until the reply prefix is known, then the socket). */
+  emit(frame: RoomFrame): void {
+    const observer = this.observer;
+    if (!observer || this.ended) return;
+    observer.next(envelope(this, frame));
+    if (this.live && this.replyPrefix && this.socket) this.direct = true;
+  }
+
+  /**
+   * Pushed, once the replay is through: the frames queued meanwhile go out (message frames up to
+   * floor were replayed and are skipped), then each frame as it comes.
+   */
+  goLive(floor: number): void {
+    for (let frame = this.take(); frame && !this.ended; frame = this.take()) {
+      if (frame.messageId === null || frame.messageId > floor) this.emit(frame);
+    }
+    if (this.ended) return;
+    this.live = true;
+    if (this.replyPrefix && this.socket) this.direct = true;
+  }
+
+  /** Pushed: ends it with an error the observer gets as is (e.g. a failed replay query). */
+  fail(cause: unknown): void {
+    if (this.ended) return;
+    if (cause instanceof AppError) return this.end(cause);
+    this.failure = cause;
+    this.end('done');
+  }
+
+  /** Pushed: the observer unsubscribed; nothing more is said to it. */
+  unsubscribe(): void {
+    this.observer = null;
+    this.owner.detach(this);
   }
 
   take(): RoomFrame | null {
@@ -138,7 +194,23 @@ export class RoomSubscriber {
     this.ended = reason;
     this.queue = [];
     this.head = 0;
+    this.direct = false;
     this.notify();
+    // A pushed subscriber hears of it a microtask later, as a woken generator would: a socket the
+    // hub closes right after (too slow) is closing by then, and the hub's loop is not re-entered.
+    if (this.observer) queueMicrotask(() => this.tellObserver());
+  }
+
+  private tellObserver(): void {
+    const observer = this.observer;
+    if (!observer) return;
+    this.observer = null;
+    this.owner.detach(this);
+    const reason = this.ended;
+    // Errors raised while streaming bypass the procedure middlewares: map them here.
+    if (reason instanceof AppError) observer.error(toTRPCError(reason));
+    else if (this.failure !== null) observer.error(this.failure);
+    else observer.complete();
   }
 
   private notify(): void {
@@ -148,4 +220,13 @@ export class RoomSubscriber {
       wake();
     }
   }
+}
+
+/**
+ * The frame travels as is; the WebSocket encoder splices its prepared JSON into the reply. Until
+ * the subscription's reply prefix is known, frames are addressed so the encoder can tell it.
+ */
+export function envelope(subscriber: RoomSubscriber, frame: RoomFrame): TrackedEnvelope<RoomEvent> {
+  const data = subscriber.replyPrefix || !subscriber.socket ? frame : new AddressedFrame(frame, (prefix) => (subscriber.replyPrefix = prefix));
+  return tracked(frame.id, data as unknown as RoomEvent);
 }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { smsOutbox } from '../db/schema/index';
+import { createBackgroundWork, type BackgroundWork } from '../background-work';
 import { createTwilioTransport } from './twilio';
 import { createWebhookTransport } from './webhook';
 
@@ -13,15 +14,13 @@ export type Sms = { to: string; text: string };
 /** One way of delivering a text message; send rejects when the provider refuses. */
 export type SmsTransport = { name: string; send(sms: Sms): Promise<void> };
 
-export type SmsSender = {
+/** track() takes background work that ends in a message; idle() waits for it and every sendLater (tests, shutdown). */
+export type SmsSender = BackgroundWork & {
   /** 'webhook', 'twilio' or 'outbox'. */
   readonly transport: string;
   send(sms: Sms): Promise<void>;
   /** Sends in the background; failures are logged (without the text). */
   sendLater(sms: Sms): void;
-  /** Background work that ends in a message (tests and shutdown wait for it through idle()). */
-  track(job: Promise<unknown>): void;
-  idle(): Promise<void>;
 };
 
 /** Digits runs that could be a code, hidden in production logs. */
@@ -41,11 +40,7 @@ export function createSmsSender(deps: { config: Config; db: Database; logger: Lo
     : config.sms.twilio
       ? createTwilioTransport(config.sms.twilio)
       : null;
-  const pending = new Set<Promise<unknown>>();
-  const track = (job: Promise<unknown>) => {
-    const settled: Promise<unknown> = job.catch(() => {}).finally(() => pending.delete(settled));
-    pending.add(settled);
-  };
+  const work = createBackgroundWork();
 
   async function send(sms: Sms): Promise<void> {
     if (transport) {
@@ -67,12 +62,10 @@ export function createSmsSender(deps: { config: Config; db: Database; logger: Lo
   return {
     transport: transport?.name ?? 'outbox',
     send,
-    track,
+    track: work.track,
+    idle: work.idle,
     sendLater(sms) {
-      track(send(sms).catch((error) => logger.error({ err: error, to: maskPhone(sms.to) }, 'sending sms failed')));
-    },
-    async idle() {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
+      work.track(send(sms).catch((error) => logger.error({ err: error, to: maskPhone(sms.to) }, 'sending sms failed')));
     },
   };
 }

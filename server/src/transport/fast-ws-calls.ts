@@ -13,7 +13,9 @@ import {
 } from '@trpc/server/unstable-core-do-not-import';
 import { callProcedureLean, type ProcedureDef } from './call-procedure';
 import { CALLS_IN_FLIGHT_PER_CONNECTION } from './connection-limits';
-import { abortOnce, type CallType, type Connection, type FastWsOptions, OPEN, type Replies, type RequestId } from './fast-ws-connection';
+import { getEventListeners } from 'node:events';
+import { abortOnce, type CallType, type Connection, type FastWsOptions, OPEN, type Replies, type RequestId, stopSubscription } from './fast-ws-connection';
+import { isPushSource, PUSH_SUBSCRIBE, type PushObserver, type PushSource, type PushSubscription } from './push-subscription';
 
 type Procedure = { _def: ProcedureDef };
 
@@ -90,8 +92,8 @@ export function createCallRunner<TContext>(options: FastWsOptions<TContext>, rep
       return;
     }
     if (message.method === 'subscription.stop') {
-      const controller = conn.findSubscription(id);
-      if (controller) abortOnce(controller);
+      const handle = conn.findSubscription(id);
+      if (handle) stopSubscription(handle);
       return;
     }
     const { path, lastEventId } = message.params;
@@ -130,7 +132,9 @@ export function createCallRunner<TContext>(options: FastWsOptions<TContext>, rep
     let error: TRPCError | null = null;
     let iterator: AsyncIterator<unknown> | null = null;
     try {
-      iterator = await openSubscription(conn, path, input, batchIndex, controller);
+      const opened = await openSubscription(conn, path, input, batchIndex, controller);
+      if (opened && isPushSource(opened)) return startPushed(conn, id, jsonrpc, path, input, controller, opened);
+      iterator = opened;
     } catch (cause) {
       error = getTRPCErrorFromUnknown(cause);
     }
@@ -179,8 +183,11 @@ export function createCallRunner<TContext>(options: FastWsOptions<TContext>, rep
     else respond(conn, { id, jsonrpc, result: { type: 'stopped' } });
   }
 
-  /** Calls the procedure; the iterator to stream, or null when there is nothing to stream. Throws setup errors. */
-  async function openSubscription(conn: Conn, path: string, input: unknown, batchIndex: number, controller: AbortController) {
+  /**
+   * Calls the procedure; the iterator to stream (or the source to subscribe to, when it can be
+   * pushed), or null when there is nothing to stream. Throws setup errors.
+   */
+  async function openSubscription(conn: Conn, path: string, input: unknown, batchIndex: number, controller: AbortController): Promise<AsyncIterator<unknown> | PushSource | null> {
     const { socket } = conn;
     const signal = controller.signal;
     const failed = await conn.ready;
@@ -190,6 +197,13 @@ export function createCallRunner<TContext>(options: FastWsOptions<TContext>, rep
     const observable = isObservable(result);
     if (!observable && !isAsyncIterable(result)) {
       throw new TRPCError({ message: `Subscription ${path} did not return an observable or a AsyncGenerator`, code: 'INTERNAL_SERVER_ERROR' });
+    }
+    if (isPushSource(result)) {
+      if (!signal.aborted && socket.readyState === OPEN) return result;
+      // Stopped during the setup: subscribing and unsubscribing releases what the source holds.
+      abortOnce(controller);
+      result[PUSH_SUBSCRIBE](IGNORED).unsubscribe();
+      return null;
     }
     if (socket.readyState !== OPEN) {
       abortOnce(controller);
@@ -203,6 +217,83 @@ export function createCallRunner<TContext>(options: FastWsOptions<TContext>, rep
     return null;
   }
 
+  /**
+   * A pushed subscription: `started`, then the source calls the observer. The observer replaces the
+   * setup's AbortController as the connection's handle; the controller is kept only while something
+   * listens to its signal (the procedure may have), else stopping the source is the observer's job.
+   */
+  function startPushed(conn: Conn, id: RequestId, jsonrpc: '2.0' | undefined, path: string, input: unknown, controller: AbortController, source: PushSource): void {
+    respond(conn, { id, jsonrpc, result: { type: 'started' } });
+    const observer = new PushedSubscription(conn, id, jsonrpc, path, input, controller);
+    if (!conn.replaceSubscription(id, controller, observer)) {
+      source[PUSH_SUBSCRIBE](IGNORED).unsubscribe();
+      return;
+    }
+    let subscription: PushSubscription;
+    try {
+      subscription = source[PUSH_SUBSCRIBE](observer);
+    } catch (cause) {
+      observer.error(cause);
+      return;
+    }
+    if (observer.done) subscription.unsubscribe();
+    else observer.subscription = subscription;
+    if (getEventListeners(controller.signal, 'abort').length === 0) observer.controller = null;
+  }
+
+  /** One pushed subscription: the observer its source calls, and the connection's handle to stop it. */
+  class PushedSubscription implements PushObserver {
+    subscription: PushSubscription | null = null;
+    done = false;
+
+    constructor(
+      readonly conn: Conn,
+      readonly id: RequestId,
+      readonly jsonrpc: '2.0' | undefined,
+      readonly path: string,
+      readonly input: unknown,
+      public controller: AbortController | null,
+    ) {}
+
+    next(value: unknown): void {
+      if (this.done) return;
+      try {
+        respond(this.conn, { id: this.id, jsonrpc: this.jsonrpc, result: dataResult(value) });
+      } catch (cause) {
+        this.error(cause); // as an iterated subscription whose value fails to encode
+      }
+    }
+
+    error(cause: unknown): void {
+      this.end(getTRPCErrorFromUnknown(cause));
+    }
+
+    complete(): void {
+      this.end(null);
+    }
+
+    /** The client's subscription.stop, or the connection closing: `stopped` (when still open), no error. */
+    stop(): void {
+      this.end(null);
+    }
+
+    private end(error: TRPCError | null): void {
+      if (this.done) return;
+      this.done = true;
+      const { conn, id, jsonrpc } = this;
+      if (this.controller) abortOnce(this.controller);
+      try {
+        this.subscription?.unsubscribe();
+      } catch (cause) {
+        report(conn, getTRPCErrorFromUnknown(cause), 'subscription', this.path, this.input);
+      }
+      this.subscription = null;
+      if (error) respondWithError(conn, id, jsonrpc, error, 'subscription', this.path, this.input);
+      conn.removeSubscription(id, this);
+      respond(conn, { id, jsonrpc, result: { type: 'stopped' } });
+    }
+  }
+
   /** handleRequest answers its own errors; this catches only a failure to do so. */
   function reportStray(cause: unknown): void {
     try {
@@ -214,6 +305,8 @@ export function createCallRunner<TContext>(options: FastWsOptions<TContext>, rep
 
   return { dispatch, checkStalled, reportStray };
 }
+
+const IGNORED: PushObserver = { next() {}, error() {}, complete() {} };
 
 /** A data result; a tracked() value carries its event id twice, in the stock adapter's key order. */
 function dataResult(value: unknown) {

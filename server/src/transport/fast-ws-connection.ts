@@ -56,8 +56,8 @@ export class Connection<TContext> {
   ready: Promise<TRPCError | null> | null = null;
   /** The first open subscription, inline (most connections have one); a Map only for the others. */
   private subscriptionId: RequestId | null = null;
-  private subscription: AbortController | null = null;
-  private others: Map<RequestId, AbortController> | null = null;
+  private subscription: SubscriptionHandle | null = null;
+  private others: Map<RequestId, SubscriptionHandle> | null = null;
   lastSeen: number;
   /** When a PING went out unanswered (0: none pending). */
   pingSentAt = 0;
@@ -82,33 +82,54 @@ export class Connection<TContext> {
     Number(label);
   }
 
-  findSubscription(id: RequestId): AbortController | undefined {
+  findSubscription(id: RequestId): SubscriptionHandle | undefined {
     return this.subscription && this.subscriptionId === id ? this.subscription : this.others?.get(id);
   }
 
-  addSubscription(id: RequestId, controller: AbortController): void {
+  addSubscription(id: RequestId, handle: SubscriptionHandle): void {
     if (!this.subscription) {
       this.subscriptionId = id;
-      this.subscription = controller;
-    } else (this.others ??= new Map()).set(id, controller);
+      this.subscription = handle;
+    } else (this.others ??= new Map()).set(id, handle);
+  }
+
+  /** Hands the id from one handle to the next (a pushed subscription's observer takes over from its setup's controller). */
+  replaceSubscription(id: RequestId, from: SubscriptionHandle, to: SubscriptionHandle): boolean {
+    if (this.subscription === from) this.subscription = to;
+    else if (this.others?.get(id) === from) this.others.set(id, to);
+    else return false;
+    return true;
   }
 
   /** Frees the id, unless it already went to a newer subscription. */
-  removeSubscription(id: RequestId, controller: AbortController): void {
-    if (this.subscription === controller) {
+  removeSubscription(id: RequestId, handle: SubscriptionHandle): void {
+    if (this.subscription === handle) {
       this.subscription = null;
       this.subscriptionId = null;
-    } else if (this.others?.get(id) === controller) this.others.delete(id);
+    } else if (this.others?.get(id) === handle) this.others.delete(id);
   }
 
   abortSubscriptions(): void {
-    if (this.subscription) abortOnce(this.subscription);
+    const first = this.subscription;
     this.subscription = null;
     this.subscriptionId = null;
+    if (first) stopSubscription(first);
     if (!this.others) return;
-    for (const controller of this.others.values()) abortOnce(controller);
+    const others = [...this.others.values()];
     this.others.clear();
+    for (const handle of others) stopSubscription(handle);
   }
+}
+
+/**
+ * What stops a subscription: the AbortController its setup and iteration watch, or, once a pushed
+ * subscription runs, its observer (which stops the source itself).
+ */
+export type SubscriptionHandle = AbortController | { stop(): void };
+
+export function stopSubscription(handle: SubscriptionHandle): void {
+  if (handle instanceof AbortController) abortOnce(handle);
+  else handle.stop();
 }
 
 const CONNECTION = Symbol('parley.trpcConnection');

@@ -1,16 +1,9 @@
 // Tables of accounts and sign-in: users, sessions, one-time tokens, passkeys, TOTP, audit.
 
 import {
-  bigint, bigserial, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex,
+  bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex,
 } from 'drizzle-orm/pg-core';
-
-export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
-  dataType: () => 'bytea',
-  fromDriver: (value) => new Uint8Array(value),
-  toDriver: (value) => (typeof Buffer !== 'undefined' ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value),
-});
-
-const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+import { bytea, createdAt, expiresAt, singleUse, usedAt } from './columns';
 
 export const users = pgTable(
   'users',
@@ -40,13 +33,19 @@ export const users = pgTable(
   ],
 );
 
+/** The owning account's id; its rows go with the account. */
+export const userIdColumn = () => text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' });
+
+/** The first columns of a row that belongs to one account: its own id, then the account's. */
+export const accountRow = () => ({ id: text('id').primaryKey(), userId: userIdColumn() });
+
 export const sessions = pgTable(
   'sessions',
   {
     id: text('id').primaryKey(),
     /** SHA-256 of the token's secret part; the secret itself is never stored. */
     secretHash: bytea('secret_hash').notNull(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: userIdColumn(),
     createdAt: createdAt(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
     /** Absolute end of the session, however active it is. */
@@ -84,7 +83,7 @@ export const auditLog = pgTable(
 export const signInDevices = pgTable(
   'sign_in_devices',
   {
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: userIdColumn(),
     deviceKey: bytea('device_key').notNull(),
     firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -97,13 +96,11 @@ export const emailTokens = pgTable(
   {
     id: text('id').primaryKey(),
     purpose: text('purpose', { enum: ['password_reset', 'email_verification', 'account_recovery'] }).notNull(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: userIdColumn(),
     /** The address the token was sent to (verification is for that address only). */
     email: text('email').notNull(),
     tokenHash: bytea('token_hash').notNull(),
-    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-    usedAt: timestamp('used_at', { withTimezone: true }),
-    createdAt: createdAt(),
+    ...singleUse(),
   },
   (t) => [index('email_tokens_user_idx').on(t.userId, t.purpose)],
 );
@@ -113,7 +110,7 @@ export const passkeys = pgTable(
   {
     /** The credential id, base64url. */
     id: text('id').primaryKey(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: userIdColumn(),
     publicKey: bytea('public_key').notNull(),
     /** The authenticator's signature counter: an unsigned 32-bit number, too big for integer. */
     counter: bigint('counter', { mode: 'number' }).notNull().default(0),
@@ -135,7 +132,7 @@ export const authChallenges = pgTable(
     /** The WebAuthn challenge, or the SHA-256 of a 2FA challenge token. */
     value: text('value').notNull(),
     data: jsonb('data'),
-    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    expiresAt: expiresAt(),
     createdAt: createdAt(),
   },
   // Expired challenges are swept by expiry: an index, not a scan of the table.
@@ -155,9 +152,9 @@ export const totpCredentials = pgTable('totp_credentials', {
 export const recoveryCodes = pgTable(
   'recovery_codes',
   {
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: userIdColumn(),
     codeHash: bytea('code_hash').notNull(),
-    usedAt: timestamp('used_at', { withTimezone: true }),
+    usedAt: usedAt(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.codeHash] })],
 );

@@ -1,6 +1,7 @@
 // Invitations to organizations: an admin invites an e-mail address; the person with that address
 // accepts (or declines) once signed in. Nobody becomes a member without saying yes.
-import { index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { createdAt, expiresAt } from './columns';
 import { users } from './auth';
 import { orgs } from './orgs';
 
@@ -13,8 +14,8 @@ export const orgInvitations = pgTable(
     email: text('email').notNull(),
     role: text('role', { enum: ['admin', 'member'] }).notNull(),
     invitedBy: text('invited_by').references(() => users.id, { onDelete: 'set null' }),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+    expiresAt: expiresAt(),
   },
   (t) => [uniqueIndex('org_invitations_org_email_key').on(t.orgId, t.email), index('org_invitations_email_idx').on(t.email)],
 );

@@ -1,5 +1,6 @@
 // Tables of audio recordings.
 import { bigint, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { createdAt } from './columns';
 import { users } from './auth';
 import { orgs } from './orgs';
 
@@ -23,7 +24,7 @@ export const recordings = pgTable(
     /** Live: muxer state needed to resume after a crash (granule position, page sequence, ...). */
     resumeState: text('resume_state'),
     error: text('error'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },

@@ -1,6 +1,7 @@
 // Tables of realtime rooms: rooms, their members, stored messages.
 import { bigint, index, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { users } from './auth';
+import { createdAt } from './columns';
+import { userIdColumn, users } from './auth';
 
 export const rooms = pgTable('rooms', {
   id: text('id').primaryKey(),
@@ -8,14 +9,14 @@ export const rooms = pgTable('rooms', {
   createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
   /** The last message id given out in this room; the next message takes this + 1 under a row lock. */
   lastMessageId: bigint('last_message_id', { mode: 'number' }).notNull().default(0),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  createdAt: createdAt(),
 });
 
 export const roomMembers = pgTable(
   'room_members',
   {
     roomId: text('room_id').notNull().references(() => rooms.id, { onDelete: 'cascade' }),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: userIdColumn(),
     joinedAt: timestamp('joined_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index('room_members_user_idx').on(t.userId)],
@@ -30,7 +31,7 @@ export const messages = pgTable(
     senderId: text('sender_id').references(() => users.id, { onDelete: 'set null' }),
     body: text('body').notNull(),
     clientMessageId: text('client_message_id'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [
     primaryKey({ columns: [t.roomId, t.id] }),

@@ -1,11 +1,12 @@
 // Tables the server itself uses: shared secrets, the outbox of dev mail, oversized bus payloads.
-import { bigserial, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigserial, index, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { createdAt } from './columns';
 
 /** Secrets generated once and shared by every instance on the same database. */
 export const serverSecrets = pgTable('server_secrets', {
   name: text('name').primaryKey(),
   value: text('value').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  createdAt: createdAt(),
 });
 
 /** Mail that was not sent over SMTP (no SMTP_URL): a developer reads it here and in the log. */
@@ -15,7 +16,7 @@ export const outbox = pgTable('outbox', {
   subject: text('subject').notNull(),
   text: text('text').notNull(),
   html: text('html'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  createdAt: createdAt(),
 });
 
 /** Bus events larger than a NOTIFY payload (8000 bytes) travel by reference through this table. */
@@ -24,7 +25,7 @@ export const busPayloads = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     payload: jsonb('payload').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [index('bus_payloads_created_idx').on(t.createdAt)],
 );
