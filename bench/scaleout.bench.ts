@@ -36,11 +36,12 @@ async function configuration(instances: number, databaseUrl: string): Promise<St
   const clients: ChildProcess[] = [];
   const dirs: string[] = [];
   try {
-    for (let i = 0; i < instances; i++) {
-      const dir = tempDir('parley-bench-scale-');
-      dirs.push(dir);
-      servers.push(await spawnParley({ DATABASE_URL: databaseUrl, DATA_DIR: dir, ROOM_SEND_LIMIT: '1000000' }));
-    }
+    // The instances start together (the first applies the migrations; the others wait on its lock).
+    for (let i = 0; i < instances; i++) dirs.push(tempDir('parley-bench-scale-'));
+    const started = await Promise.allSettled(dirs.map((dir) => spawnParley({ DATABASE_URL: databaseUrl, DATA_DIR: dir, ROOM_SEND_LIMIT: '1000000' })));
+    for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
     const url = servers[0]!.url;
     const tokens: string[] = [];
     for (let i = 0; i < 4; i++) tokens.push((await trpcCall<{ token: string }>(url, 'auth.guest', { alias: `scale ${i}` })).token);
