@@ -160,16 +160,23 @@ let nextLoadId = 0;
 export function runAutocannon(opts: LoadOptions): Promise<LoadResult> {
   if (!loadWorker || loadWorker.exitCode !== null) {
     loadWorker = fork(path.join(root, 'bench/support/autocannon-worker.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    loadWorker.unref();
-    (loadWorker as ChildProcess & { channel?: { unref(): void } }).channel?.unref();
   }
-  const worker = loadWorker;
+  const worker = loadWorker as ChildProcess & { channel?: { ref(): void; unref(): void } };
+  // Held while a round runs; between rounds the idle worker must not keep the bench alive.
+  const hold = (held: boolean) => {
+    if (held) worker.ref();
+    else worker.unref();
+    if (held) worker.channel?.ref();
+    else worker.channel?.unref();
+  };
+  hold(true);
   const id = ++nextLoadId;
   return new Promise((resolve, reject) => {
     const onMessage = (reply: LoadReply) => {
       if (reply.id !== id) return;
       worker.off('message', onMessage);
       worker.off('exit', onExit);
+      hold(false);
       if (reply.error) reject(new Error(`autocannon failed: ${reply.error}`));
       else resolve({ rps: reply.rps, non2xx: reply.non2xx, errors: reply.errors, latencyP99: reply.latencyP99 });
     };
