@@ -22,7 +22,7 @@ type Procedure = { _def: ProcedureDef };
 export function createCallRunner<TContext>(options: FastWsOptions<TContext>, replies: Replies<TContext>) {
   const { router } = options;
   const procedures = router._def.procedures as Record<string, Procedure | undefined>;
-  const { respond, report, respondWithError } = replies;
+  const { encode, respond, report, respondWithError } = replies;
   type Conn = Connection<TContext>;
 
   function call(conn: Conn, type: CallType, path: string, input: unknown, signal: AbortSignal | undefined, batchIndex: number) {
@@ -266,6 +266,10 @@ export function createCallRunner<TContext>(options: FastWsOptions<TContext>, rep
 
     error(cause: unknown): void {
       this.end(getTRPCErrorFromUnknown(cause));
+    }
+
+    prepare(value: unknown): void {
+      encode({ id: this.id, jsonrpc: this.jsonrpc, result: dataResult(value) });
     }
 
     complete(): void {

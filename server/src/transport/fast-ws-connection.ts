@@ -165,10 +165,14 @@ export function createReplies<TContext>(options: FastWsOptions<TContext>) {
   const { maxBufferedBytes } = options.limits;
 
   /** Drops replies once closing starts, as the stock adapter does; closes a client that lets too much pile up. */
+  function encode(reply: TRPCResponseMessage): string {
+    return encoder.encode(hasTransformer ? transformTRPCResponse(config, reply) : reply);
+  }
+
   function respond(conn: Conn, reply: TRPCResponseMessage): void {
     const socket = conn.socket;
     if (socket.readyState !== OPEN) return;
-    socket.send(encoder.encode(hasTransformer ? transformTRPCResponse(config, reply) : reply));
+    socket.send(encode(reply));
     if (socket.bufferedAmount > maxBufferedBytes) closeNotReading(conn);
   }
 
@@ -219,5 +223,5 @@ export function createReplies<TContext>(options: FastWsOptions<TContext>) {
     respondSafely(conn, id, jsonrpc, () => ({ id, jsonrpc, error: errorShape(conn, error, type, path, input) }));
   }
 
-  return { respond, report, errorShape, respondSafely, respondWithError, closeNotReading };
+  return { encode, respond, report, errorShape, respondSafely, respondWithError, closeNotReading };
 }
