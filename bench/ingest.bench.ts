@@ -24,7 +24,8 @@ const SENDERS = 4;
 const SPREAD_TARGET = 5000;
 const ONE_ROOM_TARGET = 2000;
 
-type Load = { sent: number; seconds: number; p99: number; errors: number };
+/** cpu: the load generator's own CPU seconds while it ran. */
+type Load = { sent: number; seconds: number; p99: number; errors: number; cpu: number };
 
 async function runLoad(options: Record<string, unknown>): Promise<Load> {
   const { stdout } = await exec(process.execPath, ['--import', 'tsx', script, JSON.stringify(options)], { maxBuffer: 1 << 20, timeout: (SECONDS + 60) * 1000 });
@@ -39,12 +40,15 @@ function startSubscribers(options: Record<string, unknown>): Promise<ChildProces
   });
 }
 
-function deliveries(child: ChildProcess): Promise<number> {
+/** Deliveries so far; with `cpu`, the subscribers process's CPU seconds so far as well. */
+function counts(child: ChildProcess): Promise<{ deliveries: number; cpu: number }> {
   return new Promise((resolve) => {
-    child.once('message', (msg: { deliveries: number }) => resolve(msg.deliveries));
+    child.once('message', (msg: { deliveries: number; cpu: number }) => resolve(msg));
     child.send({ cmd: 'count' });
   });
 }
+
+const deliveries = async (child: ChildProcess) => (await counts(child)).deliveries;
 
 /** Waits (at most 30 s) until the subscribers hold `expected` deliveries; returns what they hold. */
 async function settle(child: ChildProcess, expected: number): Promise<number> {
@@ -69,22 +73,28 @@ async function quiet(child: ChildProcess): Promise<number> {
   return last;
 }
 
-type Result = Load & { rate: number; cpuUsPerSend: number; delivered: number; expected: number };
+type Result = Load & { rate: number; cpuUsPerSend: number; clientCpuUsPerSend: number; delivered: number; expected: number };
 
 async function measure(url: string, pid: number, subscribers: ChildProcess, load: Record<string, unknown>): Promise<Result> {
   await runLoad({ ...load, seconds: 1 }); // warm-up: JIT, statement cache, connections
   const before = await quiet(subscribers);
   const cpu0 = cpuSeconds(pid);
+  const subscribersCpu0 = (await counts(subscribers)).cpu;
   const result = await runLoad({ ...load, seconds: SECONDS });
   const cpu = cpuSeconds(pid) - cpu0;
   const expected = before + result.sent * SUBSCRIBERS_PER_ROOM;
   const delivered = (await settle(subscribers, expected)) - before;
-  return { ...result, rate: result.sent / result.seconds, cpuUsPerSend: (cpu * 1e6) / result.sent, delivered, expected: expected - before };
+  // What the clients spent on the same messages (sender and subscribers share the machine's cores).
+  const clientCpu = result.cpu + (await counts(subscribers)).cpu - subscribersCpu0;
+  const perSend = (seconds: number) => (seconds * 1e6) / result.sent;
+  return { ...result, rate: result.sent / result.seconds, cpuUsPerSend: perSend(cpu), clientCpuUsPerSend: perSend(clientCpu), delivered, expected: expected - before };
 }
 
 export async function run(): Promise<BenchRow[]> {
   const dataDir = tempDir('parley-bench-ingest-');
-  const server = await spawnParley({ DATA_DIR: dataDir, ROOM_SEND_LIMIT: '1000000' });
+  // BENCH_PROFILE=<dir>: the server writes a CPU profile there (node --cpu-prof) when it stops.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const server = await spawnParley({ DATA_DIR: dataDir, ROOM_SEND_LIMIT: '1000000' }, { nodeArgs: profile });
   const children: ChildProcess[] = [];
   try {
     const url = server.url;
@@ -107,13 +117,15 @@ export async function run(): Promise<BenchRow[]> {
       ['WebSocket link, one room', { ...common, role: 'ws', rooms: rooms.slice(0, 1), connections: 8, window: 8 }, ONE_ROOM_TARGET],
     ];
     const rows: BenchRow[] = [];
-    for (const [label, load, target] of cases) {
+    // BENCH_INGEST_ONLY=<words of a label> runs that case alone (a profile of one case).
+    const only = process.env.BENCH_INGEST_ONLY;
+    for (const [label, load, target] of cases.filter(([label]) => !only || label.includes(only))) {
       const r = await measure(url, server.pid, subscribers, load);
       const complete = r.delivered >= r.expected && r.errors === 0;
       rows.push({
         measure: `ingest: rooms.send acknowledged (stored) per second, ${label}, PGlite`,
         parley: `${formatRate(r.rate, 'msg/s')} (p99 ${Math.round(r.p99)} ms)`,
-        baseline: `${Math.round(r.cpuUsPerSend)} µs server CPU per send`,
+        baseline: `${Math.round(r.cpuUsPerSend)} µs server CPU per send (clients ${Math.round(r.clientCpuUsPerSend)} µs)`,
         ratio: r.rate / target,
         target: `≥ ${target.toLocaleString('en-US')} msg/s`,
         met: r.rate >= target && complete,

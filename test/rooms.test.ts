@@ -135,6 +135,42 @@ describeDb(`rooms on ${dbKind}`, () => {
     sub.unsubscribe();
   });
 
+  it('sends arriving together across rooms are stored together: ids in order per room, and a bad one fails alone', async () => {
+    const one = (await a.client.rooms.create.mutate({ name: 'together 1' })).id;
+    const two = (await a.client.rooms.create.mutate({ name: 'together 2' })).id;
+    const notMine = (await b.client.rooms.create.mutate({ name: 'not for a' })).id;
+    const sub = await follow(a.client, { roomId: two });
+    // Each round is one HTTP batch (httpBatchLink): its calls reach the server in one turn, so one
+    // insert statement. The first holds only text the database takes, the second one it refuses (NUL).
+    const send = (round: { roomId: string; body: string }[]) => Promise.allSettled(round.map((input) => a.client.rooms.send.mutate(input)));
+    const code = (o: PromiseSettledResult<unknown>) => (o.status === 'fulfilled' ? 'ok' : (o.reason as ClientError).data?.code);
+    const calls: { roomId: string; body: string }[] = [];
+    for (let i = 1; i <= 3; i++) calls.push({ roomId: one, body: `one ${i}` }, { roomId: two, body: `two ${i}` });
+    calls.splice(3, 0, { roomId: notMine, body: 'not a member' }, { roomId: 'no-such-room', body: 'nowhere' });
+    const outcomes = await send(calls);
+    expect(outcomes.map(code)).toEqual(['ok', 'ok', 'ok', 'FORBIDDEN', 'NOT_FOUND', 'ok', 'ok', 'ok']);
+    const second: { roomId: string; body: string }[] = [];
+    for (let i = 4; i <= 6; i++) second.push({ roomId: one, body: `one ${i}` }, { roomId: two, body: `two ${i}` });
+    second.splice(2, 0, { roomId: one, body: 'nul \u0000 body' });
+    const secondOutcomes = await send(second);
+    expect(secondOutcomes.map(code)).toEqual(['ok', 'ok', 'BAD_REQUEST', 'ok', 'ok', 'ok', 'ok']);
+    calls.push(...second);
+    outcomes.push(...secondOutcomes);
+    const stored = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [{ ...o.value, sent: calls[i]!.body }] : []));
+    expect(stored.map((m) => m.body)).toEqual(stored.map((m) => m.sent));
+    for (const [room, prefix] of [[one, 'one'], [two, 'two']] as const) {
+      const mine = stored.filter((m) => m.roomId === room);
+      expect(mine.map((m) => [m.id, m.body])).toEqual(Array.from({ length: 6 }, (_, i) => [i + 1, `${prefix} ${i + 1}`]));
+      expect(mine.every((m) => m.senderId === a.user.id && m.senderName === 'Ada' && m.clientMessageId === null)).toBe(true);
+      const history = await a.client.rooms.history.query({ roomId: room });
+      expect(history.messages.map((m) => [m.id, m.body, m.createdAt])).toEqual(mine.map((m) => [m.id, m.body, m.createdAt]).reverse());
+    }
+    await until('6 delivered in room two', () => sub.messages().length === 6);
+    expect(sub.messages().map((e) => e.data)).toEqual(stored.filter((m) => m.roomId === two).map(({ sent: _sent, ...m }) => ({ type: 'message', ...m })));
+    expect((await b.client.rooms.history.query({ roomId: notMine })).messages).toEqual([]);
+    sub.unsubscribe();
+  });
+
   it('is idempotent per clientMessageId: the same message comes back and is stored once', async () => {
     const room = (await a.client.rooms.create.mutate({ name: 'idempotent' })).id;
     const first = await a.client.rooms.send.mutate({ roomId: room, body: 'once', clientMessageId: 'c-1' });

@@ -25,6 +25,11 @@ const options = JSON.parse(process.argv[2]!) as Options;
 const wsUrl = `${options.url.replace('http', 'ws')}/trpc?connectionParams=1`;
 const token = (i: number) => options.tokens[i % options.tokens.length]!;
 let counter = 0;
+/** This process's CPU time so far (the bench reports what the load generators cost beside the server). */
+const cpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
 const body = () => JSON.stringify({ roomId: options.rooms[counter++ % options.rooms.length], body: `ingest ${counter}` });
 
 function connect(index: number, onMessage: (msg: { id?: number; result?: { type?: string; data?: unknown }; error?: { message: string } }, ws: WebSocket) => void): Promise<WebSocket> {
@@ -63,13 +68,14 @@ async function subscribers() {
   }
   await Promise.all(started);
   process.on('message', (msg: { cmd: string }) => {
-    if (msg.cmd === 'count') process.send!({ type: 'count', deliveries });
+    if (msg.cmd === 'count') process.send!({ type: 'count', deliveries, cpu: cpuSeconds() });
   });
   process.once('disconnect', () => process.exit(0));
   process.send!({ type: 'ready' });
 }
 
 async function http() {
+  const cpu0 = cpuSeconds();
   const result = await autocannon({
     url: options.url,
     connections: options.connections ?? 32,
@@ -83,7 +89,7 @@ async function http() {
       },
     ],
   });
-  process.stdout.write(`${JSON.stringify({ sent: result['2xx'], seconds: result.duration, p99: result.latency.p99, errors: result.errors + result.non2xx })}\n`);
+  process.stdout.write(`${JSON.stringify({ sent: result['2xx'], seconds: result.duration, p99: result.latency.p99, errors: result.errors + result.non2xx, cpu: cpuSeconds() - cpu0 })}\n`);
 }
 
 async function overWebSocket() {
@@ -132,13 +138,15 @@ async function overWebSocket() {
     };
   }
   const t0 = performance.now();
+  const cpu0 = cpuSeconds();
   for (const ws of sockets) (ws as WebSocket & { start: () => void }).start();
   await new Promise((r) => setTimeout(r, (options.seconds ?? 5) * 1000));
   stopping = true;
   const seconds = (performance.now() - t0) / 1000;
   const countedSent = sent;
+  const cpu = cpuSeconds() - cpu0;
   await Promise.race([done, new Promise((r) => setTimeout(r, 10_000))]);
-  process.stdout.write(`${JSON.stringify({ sent: countedSent, seconds, p99: percentile(latencies, 0.99), errors })}\n`);
+  process.stdout.write(`${JSON.stringify({ sent: countedSent, seconds, p99: percentile(latencies, 0.99), errors, cpu })}\n`);
   for (const ws of sockets) ws.close();
   process.exit(0);
 }

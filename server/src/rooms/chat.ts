@@ -12,8 +12,10 @@ export async function sendMessage(
   input: { roomId: string; body: string; clientMessageId?: string },
 ): Promise<RoomMessage> {
   await deps.limits.consume('room_send', user.id);
-  // Membership is checked inside storeMessage, in the same statement as the insert.
-  const { message, created } = await storeMessage(deps.db, user, input);
+  // Membership is checked inside storeMessage, in the same statement as the insert (batched with
+  // the other sends of this event-loop turn by the rooms writer).
+  const writer = deps.rooms.writer;
+  const { message, created } = await storeMessage(deps.db, user, input, (m) => writer.insert(m));
   if (created) {
     deps.metrics.roomMessages.inc();
     await deps.rooms.hub.publishAndDeliver(input.roomId, { t: 'm', m: message });

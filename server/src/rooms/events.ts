@@ -25,10 +25,13 @@ export async function openRoomEvents(
   input: { roomId: string; lastEventId?: string | null },
   socket: SubscriberSocket | null,
   signal: AbortSignal | undefined,
+  /** The subscription's reply prefix when the transport tells it: even the first event then skips tRPC. */
+  replyPrefix?: string,
 ): Promise<AsyncIterable<TrackedEnvelope<RoomEvent>>> {
   await requireMember(deps.db, user.id, input.roomId);
   const afterId = input.lastEventId ? messageIdOfEventId(input.lastEventId) : null;
   const { subscriber, upTo } = await deps.rooms.hub.attach(input.roomId, user, socket);
+  if (socket && replyPrefix) subscriber.replyPrefix = replyPrefix;
   return new RoomEventSource(deps, subscriber, afterId, upTo, signal);
 }
 

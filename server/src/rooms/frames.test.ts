@@ -23,6 +23,14 @@ describe('room frames', () => {
     expect(encoded).toBe(`${prefix}${messageFrame(message).result}}`);
   });
 
+  it('tells the transport the prefix of a subscription\'s replies, as its encoding of them starts', () => {
+    for (const [id, jsonrpc] of [[1, undefined], ['sub "1"', '2.0']] as const) {
+      const reply = { id, jsonrpc, result: { type: 'data', id: '7', data: { id: '7', data: messageFrame(message) } } };
+      expect(roomFrameEncoder.encode(reply)).toBe(`${roomFrameEncoder.replyPrefix(id, jsonrpc)}${messageFrame(message).result}}`);
+      expect(roomFrameEncoder.encode(reply)).toBe(JSON.stringify(reply));
+    }
+  });
+
   it('encodes every other reply with JSON.stringify', () => {
     expect(roomFrameEncoder.encode({ id: 1, result: { type: 'started' } })).toBe('{"id":1,"result":{"type":"started"}}');
   });

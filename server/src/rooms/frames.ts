@@ -94,12 +94,16 @@ export class AddressedFrame {
 
 type Reply = { id?: unknown; jsonrpc?: unknown; result?: { type?: string; data?: { data?: unknown } } };
 
+/** What JSON.stringify writes before the result of a reply { id, jsonrpc?, result }. */
+const replyPrefix = (id: unknown, jsonrpc: unknown) => `{"id":${JSON.stringify(id ?? null)},${jsonrpc === '2.0' ? '"jsonrpc":"2.0",' : ''}"result":`;
+
 export const roomFrameEncoder = {
+  replyPrefix,
   encode(message: unknown): string {
     const reply = message as Reply;
     const data = reply?.result?.type === 'data' ? reply.result.data?.data : undefined;
     if (data instanceof RoomFrame || data instanceof AddressedFrame) {
-      const prefix = `{"id":${JSON.stringify(reply.id ?? null)},${reply.jsonrpc === '2.0' ? '"jsonrpc":"2.0",' : ''}"result":`;
+      const prefix = replyPrefix(reply.id, reply.jsonrpc);
       if (data instanceof AddressedFrame) {
         data.onAddressed(prefix);
         return data.frame.textFor(prefix);

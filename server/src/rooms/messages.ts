@@ -8,7 +8,11 @@ import { AppError } from '../errors';
 import type { RoomMessage } from './schema';
 
 type Sender = { id: string; name: string | null; alias: string | null; email: string | null };
-type MessageRow = typeof messages.$inferSelect;
+export type MessageRow = typeof messages.$inferSelect;
+/** A message to store: sent by senderId into roomId. */
+export type NewMessage = { senderId: string; roomId: string; body: string };
+/** Stores a message if its sender is a member of its room; null when nothing was inserted. */
+export type MessageInsert = (message: NewMessage) => Promise<MessageRow | null>;
 
 function toRoomMessage(row: MessageRow, senderName: string): RoomMessage {
   return {
@@ -41,6 +45,7 @@ export async function storeMessage(
   db: Database,
   sender: Sender,
   input: { roomId: string; body: string; clientMessageId?: string },
+  insert: MessageInsert = (m) => insertMessageAsMember(db, m.senderId, m.roomId, m.body),
 ): Promise<{ message: RoomMessage; created: boolean }> {
   const clientMessageId = input.clientMessageId ?? null;
   const findExisting = async (q: Pick<Database, 'select'>) => {
@@ -52,11 +57,11 @@ export async function storeMessage(
     return row;
   };
   if (!clientMessageId) {
-    const row = await insertMessageAsMember(db, sender.id, input.roomId, input.body);
+    const row = await insert({ senderId: sender.id, roomId: input.roomId, body: input.body });
     if (row) return { message: toRoomMessage(row, displayName(sender)), created: true };
     // Not inserted: say why (unknown room or not a member); a member who just joined tries again.
     await requireMember(db, sender.id, input.roomId);
-    return storeMessage(db, sender, input);
+    return storeMessage(db, sender, input, insert);
   }
   await requireMember(db, sender.id, input.roomId);
   const before = await findExisting(db);
@@ -89,7 +94,7 @@ export async function storeMessage(
  * The common case in one statement (its own transaction): bump the room's last id under the row
  * lock, if the sender is a member, and insert the message with it. null when nothing was inserted.
  */
-async function insertMessageAsMember(db: Database, senderId: string, roomId: string, body: string): Promise<MessageRow | null> {
+export async function insertMessageAsMember(db: Database, senderId: string, roomId: string, body: string): Promise<MessageRow | null> {
   const result = await db.execute(sql`
     with next as (
       update ${rooms} set last_message_id = last_message_id + 1
@@ -99,8 +104,7 @@ async function insertMessageAsMember(db: Database, senderId: string, roomId: str
     insert into ${messages} (room_id, id, sender_id, body)
     select ${roomId}, next.last_message_id, ${senderId}, ${body} from next
     returning room_id, id, sender_id, body, client_message_id, created_at`);
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
-  const row = rows[0];
+  const row = rowsOf(result)[0];
   if (!row) return null;
   return {
     roomId: String(row.room_id),
@@ -110,6 +114,58 @@ async function insertMessageAsMember(db: Database, senderId: string, roomId: str
     clientMessageId: null,
     createdAt: new Date(row.created_at as string | Date),
   };
+}
+
+/** Rows of db.execute's result: postgres.js gives an array, PGlite an object holding one. */
+const rowsOf = (result: unknown) => (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
+
+/**
+ * Many messages, across rooms, in one statement (its own transaction): insertMessageAsMember for
+ * each, in the order given. Each room's last id grows by its number of rows under its row lock
+ * (rows locked in id order, so two batches on PostgreSQL never wait for each other in a cycle), and
+ * its rows take the ids in between in the order given. The messages travel as one JSON parameter
+ * (one prepared statement whatever the batch's size). Result i is message i's row, or null when its
+ * sender is not a member of its room (or the room is gone).
+ */
+export async function insertMessagesAsMembers(db: Database, batch: readonly NewMessage[]): Promise<(MessageRow | null)[]> {
+  const input = JSON.stringify(batch.map((m, o) => ({ o, r: m.roomId, s: m.senderId, b: m.body })));
+  const result = await db.execute(sql`
+    with input as (
+      select * from json_to_recordset(${input}::json) as t(o int, r text, s text, b text)
+    ),
+    allowed as (
+      select input.* from input
+      where exists (select 1 from ${roomMembers} m where m.room_id = input.r and m.user_id = input.s)
+    ),
+    counts as (select r, count(*) as n from allowed group by r),
+    locked as materialized (
+      select ${rooms.id} as r from ${rooms} where ${rooms.id} in (select r from counts) order by ${rooms.id} for update
+    ),
+    bumped as (
+      update ${rooms} set last_message_id = last_message_id + counts.n
+      from locked join counts using (r)
+      where ${rooms.id} = locked.r
+      returning locked.r, ${rooms.lastMessageId} - counts.n as first
+    ),
+    numbered as materialized (
+      select allowed.o, allowed.r, allowed.s, allowed.b,
+        bumped.first + row_number() over (partition by allowed.r order by allowed.o) as id
+      from allowed join bumped using (r)
+    ),
+    inserted as (
+      insert into ${messages} (room_id, id, sender_id, body)
+      select r, id, s, b from numbered
+      returning room_id, id, created_at
+    )
+    select numbered.o, numbered.id, inserted.created_at
+    from numbered join inserted on inserted.room_id = numbered.r and inserted.id = numbered.id`);
+  const rows: (MessageRow | null)[] = batch.map(() => null);
+  for (const row of rowsOf(result)) {
+    const o = Number(row.o);
+    const m = batch[o]!;
+    rows[o] = { roomId: m.roomId, id: Number(row.id), senderId: m.senderId, body: m.body, clientMessageId: null, createdAt: new Date(row.created_at as string | Date) };
+  }
+  return rows;
 }
 
 // The cursor is opaque to clients; inside it is the id of the oldest message of the page.

@@ -43,5 +43,5 @@ export const roomsRouter = router({
     .mutation(({ ctx, input }) => sendTyping(ctx.deps, ctx.user, input).then(ok)),
 
   events: authedProcedure.input(eventsInput).subscription(({ ctx, input, signal }) =>
-    openRoomEvents(ctx.deps, { id: ctx.user.id, displayName: displayName(ctx.user) }, input, ctx.socket ?? null, signal)),
+    openRoomEvents(ctx.deps, { id: ctx.user.id, displayName: displayName(ctx.user) }, input, ctx.socket ?? null, signal, ctx.subscriptionReplyPrefix)),
 });

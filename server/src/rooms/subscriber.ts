@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { tracked, type TrackedEnvelope } from '@trpc/server';
 import { AppError, closeCodes, toTRPCError } from '../errors';
 import type { PushObserver } from '../transport/push-subscription';
-import { AddressedFrame, type RoomEvent, RoomFrame } from './frames';
+import { AddressedFrame, type RoomEvent, type RoomFrame } from './frames';
 
 /** The parts of a ws WebSocket the hub needs: how much is still unsent, and a way out. */
 export type SubscriberSocket = { readonly bufferedAmount: number; send(data: string): void; close(code?: number, reason?: string): void };
@@ -71,9 +71,6 @@ export function untilHeldFramesLeave(): Promise<void> {
   return onReleased.promise;
 }
 
-/** Encoded (not sent) once per pushed subscriber, only for the reply prefix the encoder reports. */
-const PROBE_FRAME = new RoomFrame('0', { type: 'presence', roomId: '', userId: '', displayName: '', status: 'online' }, null);
-
 /** Close code for a subscriber that fell too far behind: reconnect and resume with lastEventId. */
 export const CLOSE_TOO_SLOW = closeCodes.TRY_AGAIN_LATER;
 
@@ -122,13 +119,9 @@ export class RoomSubscriber {
     this.notify();
   }
 
-  /**
-   * Pushed: frames go to observer from now on (queued until goLive). A probe frame addressed to it
-   * tells the reply prefix now, so even the first live frame can go straight to the socket.
-   */
+  /** Pushed: frames go to observer from now on (queued until goLive). */
   pushTo(observer: PushObserver): void {
     this.observer = observer;
-    if (this.socket && !this.replyPrefix) observer.prepare?.(envelope(this, PROBE_FRAME));
   }
 
   /** Pushed: one frame to the observer (tRPC's path until the reply prefix is known, then the socket). */

@@ -22,17 +22,17 @@ type Procedure = { _def: ProcedureDef };
 export function createCallRunner<TContext>(options: FastWsOptions<TContext>, replies: Replies<TContext>) {
   const { router } = options;
   const procedures = router._def.procedures as Record<string, Procedure | undefined>;
-  const { encode, respond, report, respondWithError } = replies;
+  const { respond, report, respondWithError, subscriptionContext } = replies;
   type Conn = Connection<TContext>;
 
-  function call(conn: Conn, type: CallType, path: string, input: unknown, signal: AbortSignal | undefined, batchIndex: number) {
+  function call(conn: Conn, type: CallType, path: string, input: unknown, signal: AbortSignal | undefined, batchIndex: number, ctx = conn.ctx) {
     const procedure = Object.hasOwn(procedures, path) ? procedures[path] : undefined;
     const getRawInput = async () => input;
     if (procedure && procedure._def.type === type) {
-      return callProcedureLean(procedure._def, { path, getRawInput, ctx: conn.ctx, type, signal, batchIndex });
+      return callProcedureLean(procedure._def, { path, getRawInput, ctx, type, signal, batchIndex });
     }
     // Lazy routers and the NOT_FOUND answer, exactly as tRPC gives them.
-    return callProcedure({ router, path, getRawInput, ctx: conn.ctx, type, signal, batchIndex });
+    return callProcedure({ router, path, getRawInput, ctx, type, signal, batchIndex });
   }
 
   const highWaterBytes = options.limits.maxBufferedBytes / 4;
@@ -132,7 +132,7 @@ export function createCallRunner<TContext>(options: FastWsOptions<TContext>, rep
     let error: TRPCError | null = null;
     let iterator: AsyncIterator<unknown> | null = null;
     try {
-      const opened = await openSubscription(conn, path, input, batchIndex, controller);
+      const opened = await openSubscription(conn, id, jsonrpc, path, input, batchIndex, controller);
       if (opened && isPushSource(opened)) return startPushed(conn, id, jsonrpc, path, input, controller, opened);
       iterator = opened;
     } catch (cause) {
@@ -187,13 +187,13 @@ export function createCallRunner<TContext>(options: FastWsOptions<TContext>, rep
    * Calls the procedure; the iterator to stream (or the source to subscribe to, when it can be
    * pushed), or null when there is nothing to stream. Throws setup errors.
    */
-  async function openSubscription(conn: Conn, path: string, input: unknown, batchIndex: number, controller: AbortController): Promise<AsyncIterator<unknown> | PushSource | null> {
+  async function openSubscription(conn: Conn, id: RequestId, jsonrpc: '2.0' | undefined, path: string, input: unknown, batchIndex: number, controller: AbortController): Promise<AsyncIterator<unknown> | PushSource | null> {
     const { socket } = conn;
     const signal = controller.signal;
     const failed = await conn.ready;
     if (failed) throw failed;
     if (signal.aborted || socket.readyState !== OPEN) return null;
-    const result = await call(conn, 'subscription', path, input, signal, batchIndex);
+    const result = await call(conn, 'subscription', path, input, signal, batchIndex, subscriptionContext(conn.ctx as TContext, id, jsonrpc));
     const observable = isObservable(result);
     if (!observable && !isAsyncIterable(result)) {
       throw new TRPCError({ message: `Subscription ${path} did not return an observable or a AsyncGenerator`, code: 'INTERNAL_SERVER_ERROR' });
@@ -266,10 +266,6 @@ export function createCallRunner<TContext>(options: FastWsOptions<TContext>, rep
 
     error(cause: unknown): void {
       this.end(getTRPCErrorFromUnknown(cause));
-    }
-
-    prepare(value: unknown): void {
-      encode({ id: this.id, jsonrpc: this.jsonrpc, result: dataResult(value) });
     }
 
     complete(): void {

@@ -13,7 +13,15 @@ export type RequestId = number | string;
 export type CallType = 'query' | 'mutation' | 'subscription';
 export type ErrorType = CallType | 'unknown';
 
-export type WsEncoder = { encode(message: unknown): string; decode(data: string | Buffer): unknown };
+export type WsEncoder = {
+  encode(message: unknown): string;
+  decode(data: string | Buffer): unknown;
+  /**
+   * The text every encoded reply to call `id` starts with, up to its result (optional): a
+   * subscription told it (withReplyPrefix) can write finished replies without the encoder.
+   */
+  replyPrefix?(id: RequestId, jsonrpc: '2.0' | undefined): string;
+};
 
 export type FastWsOptions<TContext> = {
   wss: WebSocketServer;
@@ -35,6 +43,8 @@ export type FastWsOptions<TContext> = {
   onCutOff(reason: 'calls' | 'not-reading'): void;
   /** Called once per connection, with the connectionParams when the client sends them. */
   createContext(req: IncomingMessage, socket: WebSocket, connectionParams: Record<string, string> | null): Promise<TContext>;
+  /** The context of one subscription, given its replies' prefix (encoder.replyPrefix); none: the connection's. */
+  withReplyPrefix?(ctx: TContext, replyPrefix: string): TContext;
   onError(opts: { error: TRPCError; path: string | undefined; type: ErrorType; input: unknown; ctx: TContext | undefined }): void;
   /** Returns a label kept with the connection (a request id) and handed to onClose. */
   onOpen(req: IncomingMessage): string;
@@ -160,19 +170,22 @@ export function createReplies<TContext>(options: FastWsOptions<TContext>) {
   const { encoder } = options;
   const config = options.router._def._config;
   const hasTransformer = !isIdentityTransformer(config.transformer);
+  const { replyPrefix } = encoder;
+  const { withReplyPrefix } = options;
+  /** A subscription's context: told its replies' prefix when the encoder knows it (no transformer rewrites them). */
+  const subscriptionContext =
+    replyPrefix && withReplyPrefix && !hasTransformer
+      ? (ctx: TContext, id: RequestId, jsonrpc: '2.0' | undefined) => withReplyPrefix(ctx, replyPrefix.call(encoder, id, jsonrpc))
+      : (ctx: TContext) => ctx;
   type Conn = Connection<TContext>;
 
   const { maxBufferedBytes } = options.limits;
 
   /** Drops replies once closing starts, as the stock adapter does; closes a client that lets too much pile up. */
-  function encode(reply: TRPCResponseMessage): string {
-    return encoder.encode(hasTransformer ? transformTRPCResponse(config, reply) : reply);
-  }
-
   function respond(conn: Conn, reply: TRPCResponseMessage): void {
     const socket = conn.socket;
     if (socket.readyState !== OPEN) return;
-    socket.send(encode(reply));
+    socket.send(encoder.encode(hasTransformer ? transformTRPCResponse(config, reply) : reply));
     if (socket.bufferedAmount > maxBufferedBytes) closeNotReading(conn);
   }
 
@@ -223,5 +236,5 @@ export function createReplies<TContext>(options: FastWsOptions<TContext>) {
     respondSafely(conn, id, jsonrpc, () => ({ id, jsonrpc, error: errorShape(conn, error, type, path, input) }));
   }
 
-  return { encode, respond, report, errorShape, respondSafely, respondWithError, closeNotReading };
+  return { respond, report, errorShape, respondSafely, respondWithError, closeNotReading, subscriptionContext };
 }

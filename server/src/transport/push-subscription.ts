@@ -7,16 +7,7 @@
 
 export const PUSH_SUBSCRIBE = Symbol.for('parley.pushSubscribe');
 
-export type PushObserver = {
-  next(value: unknown): void;
-  error(cause: unknown): void;
-  complete(): void;
-  /**
-   * Encodes value as this subscription's data reply without sending it: a source whose values the
-   * encoder recognises (rooms' frames) learns how its replies are framed before the first one.
-   */
-  prepare?(value: unknown): void;
-};
+export type PushObserver = { next(value: unknown): void; error(cause: unknown): void; complete(): void };
 export type PushSubscription = { unsubscribe(): void };
 export type PushSource = AsyncIterable<unknown> & { [PUSH_SUBSCRIBE](observer: PushObserver): PushSubscription };
 

@@ -80,6 +80,8 @@ export type TrpcWebSocketOptions<TContext> = {
   /** A connection closed for a limit (a metric). */
   onCutOff(reason: 'calls' | 'not-reading'): void;
   createContext(req: IncomingMessage, socket: WebSocket, connectionParams: Record<string, string> | null): Promise<TContext>;
+  /** The lean handler only: a subscription's context given its replies' prefix (see WsEncoder.replyPrefix). */
+  withReplyPrefix?(ctx: TContext, replyPrefix: string): TContext;
   onError(report: ErrorReport): void;
   /** A connection opened: returns a label (a request id) handed back to onClose. */
   onOpen(req: IncomingMessage): string;
@@ -102,6 +104,7 @@ export function createTrpcWebSocket<TContext>(options: TrpcWebSocketOptions<TCon
     limits: options.limits,
     onCutOff: options.onCutOff,
     createContext: options.createContext,
+    withReplyPrefix: options.withReplyPrefix,
     onError: options.onError,
     onOpen: options.onOpen,
     onClose: (label, code, ctx, openedAt) => options.onClose(label, code, ctx, openedAt, null),

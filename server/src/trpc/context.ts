@@ -23,6 +23,8 @@ export type Context = {
   requestHeaders?: IncomingMessage['headers'];
   /** WebSocket only: the connection the call arrived on. */
   socket?: WebSocket;
+  /** WebSocket subscriptions only: the text each of its replies starts with (the encoder's replyPrefix). */
+  subscriptionReplyPrefix?: string;
 };
 
 const ANONYMOUS: SessionValidation = { session: null, user: null };

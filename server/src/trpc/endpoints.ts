@@ -54,6 +54,8 @@ export function createTrpcWebSocket(deps: AppDeps, options: { router?: AnyTRPCRo
     limits: { maxBatchCalls: deps.config.transportLimits.maxBatchCalls, maxBufferedBytes: deps.config.transportLimits.wsMaxBufferedBytes },
     onCutOff: (reason) => deps.metrics.wsCutOff.inc({ reason }),
     createContext: (req, socket, connectionParams) => createWsContext(deps, req, socket, connectionParams),
+    // A subscription that knows its replies' prefix from the start writes even its first event itself.
+    withReplyPrefix: (ctx, subscriptionReplyPrefix) => ({ ...ctx, subscriptionReplyPrefix }),
     onError: ({ error, path }) => logUnexpected(deps, error, path),
     onOpen: (req) => noteWebSocketOpen(deps, req, '/trpc'),
     onClose: (requestId, code, ctx, opened, req) =>
