@@ -6,6 +6,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/pglite';
+import { useBaselineWasmCompiler } from '../server/src/db/client';
 import { installSingleTripQuery } from '../server/src/db/pglite-query';
 import { median } from './support/stats';
 import type { BenchRow } from './types';
@@ -14,6 +15,7 @@ const ROUNDS = 6;
 const PER_ROUND = 100;
 
 async function open(singleTrip: boolean) {
+  useBaselineWasmCompiler(); // as the server runs PGlite
   const pg = await PGlite.create('memory://');
   if (singleTrip) installSingleTripQuery(pg);
   await pg.exec(`

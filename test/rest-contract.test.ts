@@ -1,12 +1,15 @@
 // The contract check itself: it must catch a body off its schema, an undeclared status, a 429
 // without Retry-After and an error body with extra fields, or the REST suites prove nothing.
-import { expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../server/src/openapi/document';
 import { contractMismatches, type RecordedCall } from './helpers/rest-contract';
 import { describeOnce } from './helpers/server';
 
 describeOnce('the REST contract check', () => {
-  const document = JSON.parse(JSON.stringify(buildOpenApiDocument('http://localhost:3000')));
+  let document: Parameters<typeof contractMismatches>[0];
+  beforeAll(async () => {
+    document = JSON.parse(JSON.stringify(await buildOpenApiDocument('http://localhost:3000')));
+  });
   const call = (over: Partial<RecordedCall>): RecordedCall => ({ method: 'GET', path: '/api/recordings/abc', status: 200, contentType: 'application/json', headers: new Headers(), body: {}, ...over });
   const error = { message: 'Recording not found', code: 'NOT_FOUND', key: 'RECORDING_NOT_FOUND' };
 

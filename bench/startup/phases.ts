@@ -5,7 +5,7 @@
 // and settings as server/src/db/client.ts, timed apart. Prints one JSON line of milliseconds.
 import fs from 'node:fs';
 import { drizzle } from 'drizzle-orm/pglite';
-import { PGLITE_SETTINGS, type DatabaseHandle } from '../../server/src/db/client';
+import { PGLITE_SETTINGS, type DatabaseHandle, useBaselineWasmCompiler } from '../../server/src/db/client';
 import { migrateDatabase } from '../../server/src/db/migrate';
 import { seedFromTemplate } from '../../server/src/db/pglite-template';
 
@@ -18,6 +18,7 @@ const lap = (name: string) => {
   t = now;
 };
 
+useBaselineWasmCompiler();
 const { PGlite } = await import('@electric-sql/pglite');
 lap('module');
 const wasm = new URL('./pglite.wasm', import.meta.resolve('@electric-sql/pglite'));

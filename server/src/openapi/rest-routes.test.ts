@@ -31,8 +31,8 @@ describe('REST routes', () => {
     expect(missing).toEqual([]);
   });
 
-  it('are all in the document, each with its method, plus the plain and event routes', () => {
-    const document = buildOpenApiDocument('http://localhost:3000');
+  it('are all in the document, each with its method, plus the plain and event routes', async () => {
+    const document = await buildOpenApiDocument('http://localhost:3000');
     const paths = document.paths as Record<string, Record<string, unknown>>;
     for (const route of buildRestRoutes(appRouter)) expect(paths[route.template]?.[route.method.toLowerCase()], `${route.method} ${route.template}`).toBeDefined();
     for (const plain of Object.values(PLAIN_ROUTES)) {

@@ -20,9 +20,12 @@ export function addOpenApiRoutes(routes: RouteTable, deps: AppDeps): void {
   routes.add(REST_REGISTER_PATH, signIn);
   // Built on first request: every router is merged by then, and startup stays fast.
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
-  routes.add('/openapi.json', (req, res) => {
-    document ??= buildOpenApiDocument(publicUrlOf(deps.config.publicUrl, req.headers.host));
-    sendJson(res, 200, document, { 'cache-control': 'no-cache' });
+  routes.add('/openapi.json', async (req, res) => {
+    document ??= buildOpenApiDocument(publicUrlOf(deps.config.publicUrl, req.headers.host)).catch((error: unknown) => {
+      document = undefined; // the next request tries again
+      throw error;
+    });
+    sendJson(res, 200, await document, { 'cache-control': 'no-cache' });
   });
   addDocsRoutes(routes, deps.config);
 }

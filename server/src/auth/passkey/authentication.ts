@@ -1,5 +1,7 @@
 // The authentication ceremony: a passkey signs a single-use challenge and the account is signed in.
-import { generateAuthenticationOptions, verifyAuthenticationResponse, type AuthenticationResponseJSON } from '@simplewebauthn/server';
+// @simplewebauthn/server is imported on first use: its ASN.1 and X.509 dependencies cost ≈ 0.3 s of CPU
+// to load, on every start, for ceremonies a server runs rarely.
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { eq } from 'drizzle-orm';
 import type { AppDeps } from '../../deps';
 import { passkeys } from '../../db/schema/index';
@@ -13,6 +15,7 @@ import type { AuthenticationResponse } from './schema';
 
 /** With an e-mail the browser offers that account's passkeys; without, any discoverable passkey for us. */
 export async function createAuthenticationOptions(deps: AppDeps, input: { email?: string } | undefined) {
+  const { generateAuthenticationOptions } = await import('@simplewebauthn/server');
   const rp = relyingPartyOf(deps.config);
   const user = input?.email ? await getUserByEmail(deps.db, input.email) : null;
   const owned = user ? await listPasskeys(deps.db, user.id) : [];
@@ -40,6 +43,7 @@ export async function verifyPasskeyAuthentication(deps: AppDeps, response: Authe
 }
 
 async function checkAssertion(deps: AppDeps, response: AuthenticationResponse): Promise<User> {
+  const { verifyAuthenticationResponse } = await import('@simplewebauthn/server');
   const rp = relyingPartyOf(deps.config);
   const row = await consumeSignedChallenge(deps.db, 'passkey_authentication', response.response.clientDataJSON);
   if (!row) throw new AppError('CHALLENGE_EXPIRED');

@@ -1,6 +1,8 @@
 // The registration ceremony: add a passkey to a signed-in account, or sign up with a passkey alone
 // (e-mail optional, phone optional and kept for recovery only).
-import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
+// @simplewebauthn/server is imported on first use: its ASN.1 and X.509 dependencies cost ≈ 0.3 s of CPU
+// to load, on every start, for ceremonies a server runs rarely.
+import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { eq } from 'drizzle-orm';
 import type { AppDeps } from '../../deps';
 import { generateId } from '../../db/ids';
@@ -22,6 +24,7 @@ type RegistrationChallengeData = {
 };
 
 export async function createRegistrationOptions(deps: AppDeps, user: User | null, input: RegistrationOptionsInput) {
+  const { generateRegistrationOptions } = await import('@simplewebauthn/server');
   const rp = relyingPartyOf(deps.config);
   let data: RegistrationChallengeData;
   let account: { id: string; userName: string; displayName: string };
@@ -59,6 +62,7 @@ export async function createRegistrationOptions(deps: AppDeps, user: User | null
 export type RegistrationResult = { passkey: Passkey; user: User; signedUp: boolean };
 
 export async function verifyPasskeyRegistration(deps: AppDeps, user: User | null, response: RegistrationResponse, meta: ClientMeta): Promise<RegistrationResult> {
+  const { verifyRegistrationResponse } = await import('@simplewebauthn/server');
   const rp = relyingPartyOf(deps.config);
   const row = await consumeSignedChallenge(deps.db, 'passkey_registration', response.response.clientDataJSON);
   const data = row?.data as RegistrationChallengeData | undefined;
