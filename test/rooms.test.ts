@@ -229,6 +229,29 @@ describeDb(`rooms on ${dbKind}`, () => {
     atA.unsubscribe();
   });
 
+  it('goes offline for the others when a subscriber’s connection drops (its subscription leaves the hub)', async () => {
+    const room = (await a.client.rooms.create.mutate({ name: 'dropped' })).id;
+    await b.client.rooms.join.mutate({ roomId: room });
+    const atA = await follow(a.client, { roomId: room });
+    const presenceOfB = (status: string) => atA.events.some((e) => e.data.type === 'presence' && e.data.userId === b.user.id && e.data.status === status);
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/trpc?connectionParams=1`);
+    const started = new Promise<void>((resolve, reject) => {
+      ws.on('message', (data) => {
+        if (String(data).includes('"type":"started"')) resolve();
+      });
+      ws.on('error', reject);
+    });
+    ws.on('open', () => {
+      ws.send(JSON.stringify({ method: 'connectionParams', data: { token: b.token } }));
+      ws.send(JSON.stringify({ id: 1, method: 'subscription', params: { path: 'rooms.events', input: { roomId: room } } }));
+    });
+    await started;
+    await until('B online', () => presenceOfB('online'));
+    ws.terminate();
+    await until('B offline', () => presenceOfB('offline'));
+    atA.unsubscribe();
+  });
+
   it('validates input: bodies up to 4,000 characters, history limit 1..100, well-formed cursors', async () => {
     await a.client.rooms.send.mutate({ roomId, body: 'x'.repeat(4000) });
     expect((await errorOf(a.client.rooms.send.mutate({ roomId, body: 'x'.repeat(4001) }))).data?.code).toBe('BAD_REQUEST');

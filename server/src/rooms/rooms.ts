@@ -1,8 +1,9 @@
 // Rooms and membership. A room is joinable by anyone who knows its id (120 random bits, so the id
 // works as an invitation); only members read, send, type or subscribe.
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { generateId } from '../db/ids';
+import { preparedPerDatabase } from '../db/prepared';
 import { roomMembers, rooms } from '../db/schema/index';
 import { AppError } from '../errors';
 import type { PublicRoom } from './schema';
@@ -54,13 +55,20 @@ export async function leaveRoom(db: Database, userId: string, roomId: string): P
   return { left: deleted.length > 0 };
 }
 
-/** Unknown room → ROOM_NOT_FOUND; a room the user is not in → NOT_MEMBER (FORBIDDEN). One query. */
-export async function requireMember(db: Database, userId: string, roomId: string): Promise<void> {
-  const [row] = await db
+// Prepared: every subscription, send and history call checks membership first (building the query
+// each time was a measurable part of a WebSocket subscription's setup in the connections bench).
+const selectMembership = preparedPerDatabase((db) =>
+  db
     .select({ id: rooms.id, member: roomMembers.userId })
     .from(rooms)
-    .leftJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), eq(roomMembers.userId, userId)))
-    .where(eq(rooms.id, roomId));
+    .leftJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), eq(roomMembers.userId, sql.placeholder('userId'))))
+    .where(eq(rooms.id, sql.placeholder('roomId')))
+    .prepare('parley_room_membership'),
+);
+
+/** Unknown room → ROOM_NOT_FOUND; a room the user is not in → NOT_MEMBER (FORBIDDEN). One query. */
+export async function requireMember(db: Database, userId: string, roomId: string): Promise<void> {
+  const [row] = await selectMembership(db).execute({ userId, roomId });
   if (!row) throw new AppError('ROOM_NOT_FOUND');
   if (!row.member) throw new AppError('NOT_MEMBER');
 }
