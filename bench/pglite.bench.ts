@@ -11,7 +11,7 @@ import { installSingleTripQuery } from '../server/src/db/pglite-query';
 import { median } from './support/stats';
 import type { BenchRow } from './types';
 
-const ROUNDS = 10;
+const ROUNDS = 6;
 const PER_ROUND = 100;
 
 async function open(singleTrip: boolean) {

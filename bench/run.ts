@@ -34,10 +34,26 @@ export function formatTable(rows: BenchRow[]): string {
       measure += ` [${notes.length}]`;
     }
     const ratio = row.ratio === null || !Number.isFinite(row.ratio) ? '—' : row.ratio.toFixed(2);
-    const met = row.met === null ? '—' : row.met ? 'yes' : '**no**';
+    const met = metCell(row);
     lines.push(`| ${measure} | ${cell(row.parley)} | ${cell(row.baseline)} | ${ratio} | ${cell(row.target)} | ${met} |`);
   }
   if (notes.length) lines.push('', ...notes.map((n, i) => `[${i + 1}] ${n}`));
+  return lines.join('\n');
+}
+
+/** yes / **no** against the row's target; a row without one says why (info, skipped, failed). */
+export function metCell(row: BenchRow): string {
+  if (row.met !== null) return row.met ? 'yes' : '**no**';
+  if (row.parley === 'failed') return '**failed**';
+  if (row.parley === 'skipped') return 'skipped';
+  return 'info';
+}
+
+/** The wall time of each bench file and of the whole run, the figure `pnpm bench` must keep under ten minutes. */
+export function formatTimes(times: [string, number][], totalSeconds: number): string {
+  const lines = ['| bench | wall time |', '|---|---|'];
+  for (const [file, seconds] of times) lines.push(`| ${file.replace(/\.bench\.ts$/, '')} | ${seconds.toFixed(0)} s |`);
+  lines.push(`| **whole run** (build and every server start included) | **${totalSeconds.toFixed(0)} s** (target ≤ 600 s: ${totalSeconds <= 600 ? 'met' : '**not met**'}) |`);
   return lines.join('\n');
 }
 
@@ -52,6 +68,7 @@ async function main() {
   const started = Date.now();
   const loadBefore = os.loadavg()[0]!;
   const rows: BenchRow[] = [];
+  const times: [string, number][] = [];
   for (const file of files) {
     const t0 = Date.now();
     process.stderr.write(`bench: ${file} ...\n`);
@@ -62,11 +79,14 @@ async function main() {
     } catch (error) {
       rows.push({ measure: file, parley: 'failed', baseline: '—', ratio: null, target: '—', met: null, note: `${file} failed: ${(error as Error).message}` });
     }
-    process.stderr.write(`bench: ${file} took ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+    const took = (Date.now() - t0) / 1000;
+    times.push([file, took]);
+    process.stderr.write(`bench: ${file} took ${took.toFixed(0)} s (load average ${os.loadavg()[0]!.toFixed(1)})\n`);
   }
-  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  const total = (Date.now() - started) / 1000;
+  const seconds = total.toFixed(0);
   process.stdout.write(`Machine: ${machine()}\nCommand: pnpm bench ${process.argv.slice(2).join(' ')}`.trimEnd() + `\nDate: ${new Date().toISOString()}, whole run ${seconds} s, load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0]!.toFixed(1)} (a busy machine shrinks every ratio)\n\n`);
-  process.stdout.write(`${formatTable(rows)}\n`);
+  process.stdout.write(`${formatTable(rows)}\n\n${formatTimes(times, total)}\n`);
   // Child processes (servers, load generators) are ended by each bench; don't wait on stray handles.
   process.exit(0);
 }

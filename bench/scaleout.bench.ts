@@ -20,7 +20,7 @@ import { trpcCall } from './support/trpc-call';
 import { nextMessage } from './support/child-messages';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SECONDS = Number(process.env.BENCH_SCALEOUT_SECONDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SCALEOUT_SECONDS ?? 2);
 const SUBSCRIBERS = Number(process.env.BENCH_SCALEOUT_SUBSCRIBERS ?? 600);
 const RATES = (process.env.BENCH_SCALEOUT_RATES ?? '25,50,100,200,400').split(',').map(Number);
 const QUIET_ROOMS = 20;
@@ -36,11 +36,12 @@ async function configuration(instances: number, databaseUrl: string): Promise<St
   const clients: ChildProcess[] = [];
   const dirs: string[] = [];
   try {
-    for (let i = 0; i < instances; i++) {
-      const dir = tempDir('parley-bench-scale-');
-      dirs.push(dir);
-      servers.push(await spawnParley({ DATABASE_URL: databaseUrl, DATA_DIR: dir, ROOM_SEND_LIMIT: '1000000' }));
-    }
+    // The instances start together (the first applies the migrations; the others wait on its lock).
+    for (let i = 0; i < instances; i++) dirs.push(tempDir('parley-bench-scale-'));
+    const started = await Promise.allSettled(dirs.map((dir) => spawnParley({ DATABASE_URL: databaseUrl, DATA_DIR: dir, ROOM_SEND_LIMIT: '1000000' })));
+    for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
     const url = servers[0]!.url;
     const tokens: string[] = [];
     for (let i = 0; i < 4; i++) tokens.push((await trpcCall<{ token: string }>(url, 'auth.guest', { alias: `scale ${i}` })).token);

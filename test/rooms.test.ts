@@ -379,4 +379,21 @@ describePostgres('rooms across two instances on one Postgres', () => {
     resumed.unsubscribe();
     atOne.unsubscribe();
   });
+
+  it('batches sent at once on both instances into the same rooms all get stored, with gapless ids per room', async () => {
+    const ann = await registerUser(one.url, { name: 'Ann' });
+    const ben = await registerUser(two.url, { name: 'Ben' });
+    const rooms = await Promise.all([1, 2, 3].map((i) => ann.client.rooms.create.mutate({ name: `both ${i}` }).then((r) => r.id)));
+    for (const roomId of rooms) await ben.client.rooms.join.mutate({ roomId });
+    // Each client's calls travel as one HTTP batch, so each instance stores them with one statement
+    // locking the three rooms' rows; the two statements run at the same time on the one database.
+    const burst = (client: typeof ann.client, order: string[]) =>
+      Promise.all(Array.from({ length: 24 }, (_, i) => client.rooms.send.mutate({ roomId: order[i % 3]!, body: `m${i}` })));
+    const sent = (await Promise.all([burst(ann.client, rooms), burst(ben.client, [...rooms].reverse())])).flat();
+    expect(sent).toHaveLength(48);
+    for (const roomId of rooms) {
+      const history = await ann.client.rooms.history.query({ roomId, limit: 100 });
+      expect(history.messages.map((m) => m.id)).toEqual(Array.from({ length: 16 }, (_, i) => 16 - i));
+    }
+  });
 });

@@ -19,6 +19,8 @@ type Options = {
   subscribersPerRoom?: number;
   connections?: number;
   window?: number;
+  /** role 'ws': sends per second per connection at most (the server closes a connection past 50 calls/s). */
+  ratePerConnection?: number;
   seconds?: number;
 };
 const options = JSON.parse(process.argv[2]!) as Options;
@@ -110,8 +112,23 @@ async function overWebSocket() {
     began.set(`${c}:${id}`, performance.now());
     ws.send(JSON.stringify({ id, method: 'mutation', params: { path: 'rooms.send', input: JSON.parse(body()) } }));
   };
+  // Each connection keeps under the server's per-connection call rate, as a real client must: a
+  // send leaves no earlier than 1/ratePerConnection s after the previous one on its connection.
+  const gapMs = 1000 / (options.ratePerConnection ?? Infinity);
   for (let c = 0; c < connections; c++) {
     let inFlight = 0;
+    let nextAt = 0;
+    const paced = (socket: WebSocket) => {
+      const now = performance.now();
+      const at = Math.max(now, nextAt);
+      nextAt = at + gapMs;
+      if (at <= now) return fire(socket, c);
+      setTimeout(() => {
+        if (!stopping) return fire(socket, c);
+        inFlight--; // never sent
+        if (inFlight === 0 && --open === 0) finish();
+      }, at - now);
+    };
     const ws = await connect(c, (msg, socket) => {
       if (msg.id === undefined) return;
       const key = `${c}:${msg.id}`;
@@ -125,15 +142,19 @@ async function overWebSocket() {
       }
       if (!stopping) {
         inFlight++;
-        fire(socket, c);
+        paced(socket);
       } else if (inFlight === 0 && --open === 0) finish();
+    });
+    // A connection the server closes (a limit) stops sending: counted as errors, not silently slower.
+    ws.on('close', () => {
+      if (!stopping) errors += 1 + inFlight;
     });
     sockets.push(ws);
     // The window fills once every connection is open (below).
     (ws as WebSocket & { start?: () => void }).start = () => {
       for (let i = 0; i < window; i++) {
         inFlight++;
-        fire(ws, c);
+        paced(ws);
       }
     };
   }

@@ -1,7 +1,7 @@
 // Servers and load generators for benches, each in its own process: a Parley server (the production
 // build, server/dist/main.mjs, as `pnpm start` runs it),
 // a bare node:http baseline, and autocannon. Also: CPU time of a process.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { freePort } from '../../test/helpers/ports';
 import os from 'node:os';
@@ -147,28 +147,46 @@ async function spawnListening(script: string, args: string[], nodeArgs: string[]
 
 export type LoadResult = { rps: number; non2xx: number; errors: number; latencyP99: number };
 
-/** autocannon in its own process: `connections` keep-alive connections for `seconds`. */
-export function runAutocannon(opts: { url: string; connections?: number; seconds: number; headers?: Record<string, string>; method?: string; body?: string }): Promise<LoadResult> {
-  const args = [path.join(root, 'node_modules/autocannon/autocannon.js'), '-c', String(opts.connections ?? 50), '-d', String(opts.seconds), '-j', '-n'];
-  for (const [k, v] of Object.entries(opts.headers ?? {})) args.push('-H', `${k}=${v}`);
-  if (opts.method) args.push('-m', opts.method);
-  if (opts.body) args.push('-b', opts.body);
-  args.push(opts.url);
+type LoadOptions = { url: string; connections?: number; seconds: number; headers?: Record<string, string>; method?: string; body?: string };
+type LoadReply = LoadResult & { id: number; error?: string };
+
+let loadWorker: ChildProcess | null = null;
+let nextLoadId = 0;
+
+/**
+ * autocannon in its own process (support/autocannon-worker.mjs, started on first use and kept for
+ * the run): `connections` keep-alive connections for `seconds`.
+ */
+export function runAutocannon(opts: LoadOptions): Promise<LoadResult> {
+  if (!loadWorker || loadWorker.exitCode !== null) {
+    loadWorker = fork(path.join(root, 'bench/support/autocannon-worker.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  }
+  const worker = loadWorker as ChildProcess & { channel?: { ref(): void; unref(): void } };
+  // Held while a round runs; between rounds the idle worker must not keep the bench alive.
+  const hold = (held: boolean) => {
+    if (held) worker.ref();
+    else worker.unref();
+    if (held) worker.channel?.ref();
+    else worker.channel?.unref();
+  };
+  hold(true);
+  const id = ++nextLoadId;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (err += d));
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon exited ${code}: ${err.slice(-500)}`));
-      try {
-        const json = JSON.parse(out) as { requests: { total: number }; duration: number; non2xx: number; errors: number; latency: { p99: number } };
-        resolve({ rps: json.requests.total / json.duration, non2xx: json.non2xx, errors: json.errors, latencyP99: json.latency.p99 });
-      } catch (error) {
-        reject(new Error(`autocannon output unreadable: ${(error as Error).message}: ${out.slice(0, 300)}`));
-      }
-    });
+    const onMessage = (reply: LoadReply) => {
+      if (reply.id !== id) return;
+      worker.off('message', onMessage);
+      worker.off('exit', onExit);
+      hold(false);
+      if (reply.error) reject(new Error(`autocannon failed: ${reply.error}`));
+      else resolve({ rps: reply.rps, non2xx: reply.non2xx, errors: reply.errors, latencyP99: reply.latencyP99 });
+    };
+    const onExit = (code: number | null) => {
+      worker.off('message', onMessage);
+      reject(new Error(`autocannon worker exited (${code})`));
+    };
+    worker.on('message', onMessage);
+    worker.once('exit', onExit);
+    worker.send({ id, url: opts.url, connections: opts.connections ?? 50, seconds: opts.seconds, headers: opts.headers ?? {}, method: opts.method, body: opts.body });
   });
 }
 

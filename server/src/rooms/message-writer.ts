@@ -19,7 +19,11 @@ export class MessageWriter {
   /** One batch at a time: the next one gathers while this one is stored (group commit). */
   private writing = false;
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    /** Lock each batch's rooms in id order (PostgreSQL, where batches may run at once; see insertMessagesAsMembers). */
+    private readonly lockInOrder: boolean,
+  ) {}
 
   /**
    * Stores the message if the sender is a member of the room (checked in the same statement);
@@ -61,7 +65,7 @@ export class MessageWriter {
     if (batch.length === 1) return this.writeOne(batch[0]!);
     let rows: (MessageRow | null)[];
     try {
-      rows = await insertMessagesAsMembers(this.db, batch);
+      rows = await insertMessagesAsMembers(this.db, batch, { lockInOrder: this.lockInOrder });
     } catch (error) {
       if (!rolledBack(error)) {
         // The outcome is unknown (the connection dropped): storing again could store twice.

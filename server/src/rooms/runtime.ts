@@ -14,6 +14,6 @@ declare module '../deps' {
   }
 }
 
-export function createRoomsRuntime(deps: Pick<CoreDeps, 'db' | 'bus' | 'logger' | 'metrics' | 'config'>): RoomsRuntime {
-  return { hub: new RoomHub(deps), writer: new MessageWriter(deps.db) };
+export function createRoomsRuntime(deps: Pick<CoreDeps, 'db' | 'database' | 'bus' | 'logger' | 'metrics' | 'config'>): RoomsRuntime {
+  return { hub: new RoomHub(deps), writer: new MessageWriter(deps.db, deps.database.kind === 'postgres') };
 }
