@@ -199,6 +199,25 @@ describeDb(`rooms on ${dbKind}`, () => {
     expect((await outsider.client.rooms.history.query({ roomId })).messages).toBeDefined();
   });
 
+  it('answers each of a burst of subscriptions on its own (membership checks batched): members start, others are refused', async () => {
+    const other = (await b.client.rooms.create.mutate({ name: 'burst' })).id;
+    const outsider = await registerUser(server.url);
+    // Subscriptions arriving in one loop turn share one membership query: a mix of users, rooms and outcomes.
+    const subs = await Promise.all([
+      follow(a.client, { roomId }),
+      follow(outsider.client, { roomId }),
+      follow(b.client, { roomId: other }),
+      follow(a.client, { roomId: other }),
+      follow(outsider.client, { roomId: 'no-such-room' }),
+      follow(b.client, { roomId }),
+    ]);
+    const outcome = (sub: (typeof subs)[number]) => (sub.error() as ClientError | null)?.data?.code ?? 'started';
+    expect(subs.map(outcome)).toEqual(['started', 'FORBIDDEN', 'started', 'FORBIDDEN', 'NOT_FOUND', 'started']);
+    await a.client.rooms.send.mutate({ roomId, body: 'to the burst' });
+    await until('the message at both members', () => [subs[0]!, subs[5]!].every((s) => s.messages().some((e) => e.data.type === 'message' && e.data.body === 'to the burst')));
+    for (const sub of subs) sub.unsubscribe();
+  });
+
   it('answers UNAUTHORIZED to a subscription on an unauthenticated connection', async () => {
     const sub = await follow(createClient(server.url), { roomId });
     expect((sub.error() as ClientError).data?.code).toBe('UNAUTHORIZED');

@@ -8,6 +8,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import type { TRPCClientOutgoingMessage } from '@trpc/server/rpc';
 import { CLOSE_NOT_READING, type MessageRate } from './connection-limits';
 import { isIdentityTransformer } from './fast-http';
+import { sendText } from './one-write-frame';
 
 export type RequestId = number | string;
 export type CallType = 'query' | 'mutation' | 'subscription';
@@ -185,7 +186,7 @@ export function createReplies<TContext>(options: FastWsOptions<TContext>) {
   function respond(conn: Conn, reply: TRPCResponseMessage): void {
     const socket = conn.socket;
     if (socket.readyState !== OPEN) return;
-    socket.send(encoder.encode(hasTransformer ? transformTRPCResponse(config, reply) : reply));
+    sendText(socket, encoder.encode(hasTransformer ? transformTRPCResponse(config, reply) : reply));
     if (socket.bufferedAmount > maxBufferedBytes) closeNotReading(conn);
   }
 
