@@ -4,7 +4,8 @@
 // ~0.11 ms for the upgrade response's plain write). The bytes on the wire are the same frame ws
 // builds: FIN + text opcode, unmasked (server to client), 7-bit or 16-bit length.
 // Falls back to ws's send whenever ws itself may have something queued (compression, a Blob being
-// read) or its internals are not what this was written against, so order is never changed.
+// read) or its internals are not what this was written against, so order is never changed. Written
+// against ws 8.23.0, pinned in server/package.json; the byte-for-byte tests in test/trpc-ws.test.ts guard upgrades.
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 
