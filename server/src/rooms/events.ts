@@ -10,7 +10,6 @@ import { toTRPCError } from '../errors';
 import { PUSH_SUBSCRIBE, type PushObserver, type PushSource, type PushSubscription } from '../transport/push-subscription';
 import { messageFrame, messageIdOfEventId, type RoomEvent } from './frames';
 import { listMessagesBetween } from './messages';
-import { requireMemberToSubscribe } from './membership-checks';
 import { envelope, type RoomSubscriber, type SubscriberSocket } from './subscriber';
 
 const REPLAY_PAGE = 200;
@@ -28,7 +27,7 @@ export async function openRoomEvents(
   /** The subscription's reply prefix when the transport tells it: even the first event then skips tRPC. */
   replyPrefix?: string,
 ): Promise<AsyncIterable<TrackedEnvelope<RoomEvent>>> {
-  await requireMemberToSubscribe(deps.db, user.id, input.roomId);
+  await deps.rooms.membershipChecks.check(user.id, input.roomId);
   const afterId = input.lastEventId ? messageIdOfEventId(input.lastEventId) : null;
   const { subscriber, upTo } = await deps.rooms.hub.attach(input.roomId, user, socket);
   if (socket && replyPrefix) subscriber.replyPrefix = replyPrefix;

@@ -4,10 +4,10 @@
 // query per batch instead of one each — that query was ~0.2 ms of a subscription's ~0.9 ms of server
 // CPU on PGlite. A check that finds nothing running starts at once (no added wait). The answer is the
 // one requireMember gives (ROOM_NOT_FOUND, NOT_MEMBER), read from committed rows as it would be.
-// Subscriptions only: sends and history keep requireMember, which also runs inside transactions.
+// Subscriptions only: sends and history keep requireMember, which also runs inside transactions. Held
+// by the rooms runtime (runtime.ts), like the message writer: its queue is this instance's.
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { preparedPerDatabase } from '../db/prepared';
 import { roomMembers, rooms } from '../db/schema/index';
 import { AppError } from '../errors';
 import { requireMember } from './rooms';
@@ -17,7 +17,8 @@ const MAX_BATCH = 64;
 
 type Check = { userId: string; roomId: string; resolve: () => void; reject: (error: unknown) => void };
 
-class MembershipChecks {
+/** requireMember for new subscriptions, batched with the others arriving meanwhile; one per instance (rooms runtime). */
+export class MembershipChecks {
   private waiting: Check[] = [];
   private busy = false;
 
@@ -76,11 +77,4 @@ class MembershipChecks {
       else c.resolve();
     }
   }
-}
-
-const checksOf = preparedPerDatabase((db) => new MembershipChecks(db));
-
-/** requireMember for a new subscription, batched with the others arriving meanwhile. */
-export function requireMemberToSubscribe(db: Database, userId: string, roomId: string): Promise<void> {
-  return checksOf(db).check(userId, roomId);
 }
