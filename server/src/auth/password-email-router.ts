@@ -1,11 +1,11 @@
 // auth.* for the password and the address: changePassword, the mailed password reset, e-mail verification
 // (account recovery without a password is auth.recovery.*, in recovery/).
 import { authedProcedure, publicProcedure, router } from '../trpc/init';
-import { ok, restRoutes } from '../trpc/rest-meta';
+import { ok, okOutput, restRoutes } from '../trpc/rest-meta';
 import { requestEmailVerification, verifyEmail } from './email-verification';
 import { changePassword, requestPasswordReset, resetPassword } from './password-reset';
 import {
-  changePasswordInput, changePasswordOutput, okOutput, requestEmailVerificationOutput, requestPasswordResetInput, resetPasswordInput, verifyEmailInput,
+  changePasswordInput, changePasswordOutput, requestEmailVerificationOutput, requestPasswordResetInput, resetPasswordInput, verifyEmailInput,
 } from './schema';
 
 const route = restRoutes('auth');

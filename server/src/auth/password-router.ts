@@ -1,9 +1,9 @@
 // auth.* with a password: register, login, logout, me. auth/router.ts merges the other auth routers.
 import { authedProcedure, publicProcedure, router } from '../trpc/init';
-import { ok, restRoutes } from '../trpc/rest-meta';
+import { ok, okOutput, restRoutes } from '../trpc/rest-meta';
 import { serializeBlankSessionCookie } from './cookies';
 import { issueSession, toPublicSession } from './public-session';
-import { loginInput, loginOutput, meOutput, okOutput, registerInput, signedInOutput } from './schema';
+import { loginInput, loginOutput, meOutput, registerInput, signedInOutput } from './schema';
 import { registerWithPassword, signInWithPassword, signOut } from './sign-in';
 import { toPublicUser } from './user';
 

@@ -58,7 +58,6 @@ export const signedInOutput = z.object({ user: publicUserOutput, token: z.string
 /** auth.login: signed in, or (TOTP on) a challenge for auth.totp.verifyLogin. */
 export const loginOutput = z.union([signedInOutput, z.object({ twoFactorRequired: z.literal(true), challenge: z.string() })]);
 export const meOutput = z.object({ user: publicUserOutput, session: publicSessionOutput });
-export const okOutput = z.object({ ok: z.literal(true) });
 
 export const guestInput = z.object({
   alias: z.string().trim().min(2, 'must be at least 2 characters').max(32, 'must be at most 32 characters'),

@@ -2,12 +2,11 @@
 // addMember invites an address, the invitee accepts or declines; a member may leave.
 import { z } from 'zod';
 import { memberProcedure, router } from '../trpc/init';
-import { ok, restRoutes } from '../trpc/rest-meta';
+import { ok, okOutput, restRoutes } from '../trpc/rest-meta';
 import { acceptInvitation, declineInvitation, inviteToOrg, leaveOrg, listInvitations } from './invitations';
 import { createOrg, listOrgs, removeOrgMember } from './membership';
 import {
-  addMemberInput, createOrgInput, invitationIdInput, invitationOutput, okOutput, orgIdInput, orgListOutput, orgOutput, removeMemberInput,
-  removeMemberOutput,
+  addMemberInput, createOrgInput, invitationIdInput, invitationOutput, orgIdInput, orgListOutput, orgOutput, removeMemberInput, removeMemberOutput,
 } from './schema';
 
 const route = restRoutes('orgs');

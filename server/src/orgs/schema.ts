@@ -28,4 +28,3 @@ export const invitationOutput = z.object({
   role,
   expiresAt: z.string(),
 });
-export const okOutput = z.object({ ok: z.literal(true) });

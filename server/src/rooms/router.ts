@@ -1,8 +1,7 @@
 // rooms.*: validate, authorize (members only past join), call the service.
 import { authedProcedure, router } from '../trpc/init';
-import { ok, restRoutes } from '../trpc/rest-meta';
+import { ok, okOutput, restRoutes } from '../trpc/rest-meta';
 import { displayName } from '../auth/user';
-import { okOutput } from '../auth/schema';
 import { sendMessage, sendTyping } from './chat';
 import { openRoomEvents } from './events';
 import { listHistory } from './messages';

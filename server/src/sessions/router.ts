@@ -1,9 +1,8 @@
 // sessions.*: see and end where you are signed in. sessions.watch is a subscription that stays
 // open until its session ends (closed with 4401), so clients learn at once that they were signed out.
 import { toPublicSession } from '../auth/public-session';
-import { okOutput } from '../auth/schema';
 import { authedProcedure, router } from '../trpc/init';
-import { ok, restRoutes } from '../trpc/rest-meta';
+import { ok, okOutput, restRoutes } from '../trpc/rest-meta';
 import { revokeOthersOutput, revokeSessionInput, sessionListOutput } from './schema';
 import { listUserSessions, revokeOtherSessions, revokeUserSession } from './service';
 

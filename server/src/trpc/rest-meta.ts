@@ -1,6 +1,7 @@
 // A procedure's REST face in one call: route('POST', '/rooms', 'Create a room') is its trpc-to-openapi
 // meta under the router's tag. `protect: false` marks the operations anyone may call (no session).
 import type { OpenApiMeta, OpenApiMethod } from 'trpc-to-openapi';
+import { z } from 'zod';
 
 type RouteOptions = Pick<NonNullable<OpenApiMeta['openapi']>, 'protect' | 'errorResponses'>;
 
@@ -11,5 +12,6 @@ export function restRoutes(tag: string, defaults: RouteOptions = {}) {
   });
 }
 
-/** The answer of a mutation with nothing else to say: `.mutation(… => doIt(…).then(ok))`. */
+/** The answer of a mutation with nothing else to say (`.output(okOutput)`): `.mutation(… => doIt(…).then(ok))`. */
+export const okOutput = z.object({ ok: z.literal(true) });
 export const ok = (): { ok: true } => ({ ok: true });

@@ -1,10 +1,10 @@
 // auth.passkey.*: WebAuthn registration (also passwordless sign-up), authentication, list and remove.
 import { openSignInSession, signIn } from '../sign-in-session';
 import { authedProcedure, publicProcedure, router } from '../../trpc/init';
-import { ok, restRoutes } from '../../trpc/rest-meta';
+import { ok, okOutput, restRoutes } from '../../trpc/rest-meta';
 import { issueSession } from '../public-session';
 import { toPublicUser } from '../user';
-import { okOutput, signedInOutput } from '../schema';
+import { signedInOutput } from '../schema';
 import {
   authenticationOptionsInput, authenticationOptionsOutput, authenticationResponseInput, passkeyListOutput, passkeyRegisteredOutput,
   registrationOptionsInput, registrationOptionsOutput, registrationResponseInput, removePasskeyInput,

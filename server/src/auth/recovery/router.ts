@@ -1,8 +1,7 @@
 // auth.recovery.*: getting back into an account without a password — a code by SMS to the number it
 // gave, or a mailed link — then a new passkey (or a password), which signs in.
 import { publicProcedure, router } from '../../trpc/init';
-import { ok, restRoutes } from '../../trpc/rest-meta';
-import { okOutput } from '../schema';
+import { ok, okOutput, restRoutes } from '../../trpc/rest-meta';
 import { issueSession } from '../public-session';
 import { toPublicPasskey } from '../passkey/credentials';
 import { recoveryPasskeyOptions, recoverWithPasskey, recoverWithPassword } from './complete';

@@ -1,9 +1,9 @@
 // auth.totp.*: two-factor codes from an authenticator app, and the second step of a password login.
 import { memberProcedure, publicProcedure, router } from '../../trpc/init';
-import { ok, restRoutes } from '../../trpc/rest-meta';
+import { ok, okOutput, restRoutes } from '../../trpc/rest-meta';
 import { issueSession } from '../public-session';
 import { disableTotp, enableTotp, setupTotp } from './credential';
-import { okOutput, signedInOutput } from '../schema';
+import { signedInOutput } from '../schema';
 import { disableTotpInput, enableTotpInput, totpEnableOutput, totpSetupOutput, verifyLoginInput } from './schema';
 import { finishTwoFactorLogin } from './two-factor-login';
 import { assertRecentlyReauthenticated } from '../reauthentication';
